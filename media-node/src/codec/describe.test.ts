@@ -1,0 +1,17 @@
+import { describe, expect, it } from 'vitest';
+import { hex } from '@runnel/shared';
+import { describeAvc } from './describe.ts';
+import { decodeAvcConfig } from './h264/avc-config.ts';
+import { AVC_SAMPLES } from './testdata/h264-samples.ts';
+
+describe('describe (SRS API codec objects)', () => {
+  it.each(AVC_SAMPLES)('describes $name as ffprobe does', (s) => {
+    expect(describeAvc(decodeAvcConfig(hex(s.avcC)))).toEqual({
+      codec: 'H264',
+      profile: s.profile,
+      level: s.level,
+      width: s.width,
+      height: s.height,
+    });
+  });
+});

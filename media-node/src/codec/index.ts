@@ -1,0 +1,21 @@
+/**
+ * media-node/src/codec: pure codec helpers (no IO). Parameter sets and
+ * configuration records of H.264, HEVC, AV1, AAC and Opus, NAL unit framing
+ * (AVCC <-> Annex B), and the "describe" helpers behind the SRS API.
+ */
+export { BitReader, MAX_EXP_GOLOMB_LEADING_ZEROS } from './bit-reader.ts';
+export { BitWriter } from './bit-writer.ts';
+export { nalToRbsp, rbspToNal } from './nalu/rbsp.ts';
+export { MAX_NALUS_PER_ACCESS_UNIT, forEachAvccNalu, isNaluLengthSize, joinAvcc, splitAvcc } from './nalu/avcc.ts';
+export type { NaluLengthSize } from './nalu/avcc.ts';
+export { START_CODE, joinAnnexB, splitAnnexB } from './nalu/annexb.ts';
+
+export { AVC_NALU, avcLevelName, avcNaluType, avcProfileName } from './h264/nalu-type.ts';
+export { decodeAvcConfig, encodeAvcConfig } from './h264/avc-config.ts';
+export type { AvcConfigExtension, AvcDecoderConfig } from './h264/avc-config.ts';
+export { MAX_PICTURE_SIDE, decodeAvcSps } from './h264/sps.ts';
+export type { AvcSps } from './h264/sps.ts';
+export { AVC_AUD_NALU, avccToAnnexB, isAvcKeyframe } from './h264/access-unit.ts';
+
+export { describeAvc } from './describe.ts';
+export type { VideoDescription } from './describe.ts';
