@@ -24,6 +24,14 @@ export interface MediaMessage {
   readonly keyframe: boolean;
   /** AVC/HEVC/AV1 decoder configuration or AAC AudioSpecificConfig (or onMetaData for data). */
   readonly sequenceHeader: boolean;
+  /**
+   * Set by the source on a message where a timeline or decoder configuration
+   * breaks: the first message of a republish, or a sequence header whose bytes
+   * differ from the previous one of its kind (codec switch). Outputs that keep
+   * a timeline (HLS, DVR) start a new segment with `#EXT-X-DISCONTINUITY` here
+   * (SRS: discontinuity on a new sequence header). Absent means false.
+   */
+  readonly discontinuity?: boolean;
   /** Serialized forms shared by all consumers of one output format; filled lazily by outputs. */
   readonly wire: WireCache;
 }
@@ -42,7 +50,7 @@ export function mediaMessage(
   kind: MediaKind,
   timestamp: number,
   payload: Uint8Array,
-  flags: { keyframe?: boolean; sequenceHeader?: boolean } = {},
+  flags: { keyframe?: boolean; sequenceHeader?: boolean; discontinuity?: boolean } = {},
 ): MediaMessage {
   return {
     kind,
@@ -50,6 +58,7 @@ export function mediaMessage(
     payload,
     keyframe: flags.keyframe ?? false,
     sequenceHeader: flags.sequenceHeader ?? false,
+    discontinuity: flags.discontinuity ?? false,
     wire: {},
   };
 }
