@@ -5,17 +5,27 @@
  */
 export { BitReader, MAX_EXP_GOLOMB_LEADING_ZEROS } from './bit-reader.ts';
 export { BitWriter } from './bit-writer.ts';
+export { MAX_PICTURE_SIDE } from './limits.ts';
 export { nalToRbsp, rbspToNal } from './nalu/rbsp.ts';
 export { MAX_NALUS_PER_ACCESS_UNIT, forEachAvccNalu, isNaluLengthSize, joinAvcc, splitAvcc } from './nalu/avcc.ts';
 export type { NaluLengthSize } from './nalu/avcc.ts';
 export { START_CODE, joinAnnexB, splitAnnexB } from './nalu/annexb.ts';
+export { accessUnitToAnnexB } from './nalu/access-unit.ts';
+export type { AnnexBRules } from './nalu/access-unit.ts';
 
 export { AVC_NALU, avcLevelName, avcNaluType, avcProfileName } from './h264/nalu-type.ts';
 export { decodeAvcConfig, encodeAvcConfig } from './h264/avc-config.ts';
 export type { AvcConfigExtension, AvcDecoderConfig } from './h264/avc-config.ts';
-export { MAX_PICTURE_SIDE, decodeAvcSps } from './h264/sps.ts';
+export { decodeAvcSps } from './h264/sps.ts';
 export type { AvcSps } from './h264/sps.ts';
 export { AVC_AUD_NALU, avccToAnnexB, isAvcKeyframe } from './h264/access-unit.ts';
 
-export { describeAvc } from './describe.ts';
+export { HEVC_NALU, hevcLevelName, hevcNaluType, hevcProfileName, isHevcIrap } from './hevc/nalu-type.ts';
+export { MAX_HEVC_ARRAY_NALUS, decodeHevcConfig, encodeHevcConfig, hevcNalus } from './hevc/hevc-config.ts';
+export type { HevcDecoderConfig, HevcNaluArray } from './hevc/hevc-config.ts';
+export { decodeHevcSps } from './hevc/sps.ts';
+export type { HevcSps } from './hevc/sps.ts';
+export { HEVC_AUD_NALU, hevcToAnnexB, isHevcKeyframe } from './hevc/access-unit.ts';
+
+export { describeAvc, describeHevc } from './describe.ts';
 export type { VideoDescription } from './describe.ts';

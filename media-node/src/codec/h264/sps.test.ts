@@ -4,7 +4,8 @@ import { ProtocolError, hex } from '@runnel/shared';
 import { BitWriter } from '../bit-writer.ts';
 import { rbspToNal } from '../nalu/rbsp.ts';
 import { decodeAvcConfig } from './avc-config.ts';
-import { MAX_PICTURE_SIDE, decodeAvcSps } from './sps.ts';
+import { MAX_PICTURE_SIDE } from '../limits.ts';
+import { decodeAvcSps } from './sps.ts';
 import { AVC_SAMPLES } from '../testdata/h264-samples.ts';
 
 const spsOf = (avcC: string): Uint8Array => decodeAvcConfig(hex(avcC)).sps[0]!;

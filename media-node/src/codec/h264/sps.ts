@@ -1,14 +1,9 @@
 import { ProtocolError } from '@runnel/shared';
 import { BitReader } from '../bit-reader.ts';
+import { MAX_PICTURE_SIDE } from '../limits.ts';
 import { nalToRbsp } from '../nalu/rbsp.ts';
 import { AVC_NALU, avcNaluType } from './nalu-type.ts';
 
-/**
- * Largest picture side we accept, in pixels. 16384 is 2x the 8K UHD width and
- * far above what H.264 level 6.2 allows (MaxFS 139 264 macroblocks ≈ 8192x4320),
- * so only garbage is refused.
- */
-export const MAX_PICTURE_SIDE = 16384;
 
 /** H.264 7.4.2.1.1: seq_parameter_set_id is in 0..31. */
 const MAX_SPS_ID = 31;
