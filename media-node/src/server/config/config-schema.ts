@@ -1,0 +1,165 @@
+import { isIP } from 'node:net';
+import { z } from 'zod';
+
+/**
+ * The node config, as zod validates it. Keys here are camelCase (the result
+ * object); in the file they are snake_case, SRS style (`mw_latency_ms` ->
+ * `play.mwLatencyMs`): `config-keys.ts` converts and rejects anything else.
+ * Every key has a default, so an empty file (or no file) is a working node
+ * with SRS's defaults (`4.0:trunk/conf/full.conf`, `srs_app_config.cpp`).
+ * Units are in the names (`...Ms`, `...Bytes`). `node.example.yaml` beside
+ * this file lists every key with its default; a test keeps the two equal.
+ *
+ * To extend (hls, dvr, srt, rtc ...): add a `section({...})` below; its keys
+ * get defaults, snake_case mapping and unknown-key errors for free. Keys must
+ * be lower camelCase words without digits after a word boundary, so that the
+ * snake_case <-> camelCase mapping is one-to-one (a test checks every key).
+ */
+
+/** One message per field, used for the wrong type and for every failed check, so it reads the same. */
+function int(def: number, min: number, max: number, what = 'an integer') {
+  const expected = `expected ${what} from ${min} to ${max}`;
+  return z.number({ error: expected }).int({ error: expected }).min(min, { error: expected }).max(max, { error: expected }).default(def);
+}
+
+function bool(def: boolean) {
+  return z.boolean({ error: 'expected true or false' }).default(def);
+}
+
+function oneOf<const T extends readonly [string, ...string[]]>(values: T, def: T[number]) {
+  return z.enum(values, { error: `expected one of ${values.join(', ')}` }).default(def as never);
+}
+
+function section<S extends z.core.$ZodLooseShape>(shape: S) {
+  // Every key of a section has a default, so an absent section is an empty one.
+  return z.strictObject(shape, { error: 'expected a mapping (indented "key: value" lines)' }).prefault({} as never);
+}
+
+/** TCP/UDP port; 0 asks the OS for a free port (what tests use). */
+const port = (def: number) => int(def, 0, 65535, 'a port number');
+
+/** Milliseconds with a range. */
+const ms = (def: number, min: number, max: number) => int(def, min, max, 'a whole number of milliseconds');
+
+const HOOK_URL_EXPECTED = 'expected a list of http:// or https:// URLs';
+
+function isHttpUrl(s: string): boolean {
+  if (!URL.canParse(s)) return false;
+  const p = new URL(s).protocol;
+  return p === 'http:' || p === 'https:';
+}
+
+/** SRS `http_hooks.on_*`: several URLs called in order; SRS writes them space-separated on one line, so a string is split. */
+const hookUrls = z
+  .preprocess(
+    (v) => (typeof v === 'string' ? v.split(/\s+/).filter((s) => s !== '') : v),
+    z.array(z.string({ error: HOOK_URL_EXPECTED }).refine(isHttpUrl, { error: HOOK_URL_EXPECTED }), { error: HOOK_URL_EXPECTED }),
+  )
+  .default([]);
+
+const HOST_EXPECTED = 'expected an IP address or a host name to bind, such as 0.0.0.0 or ::';
+const host = z
+  .string({ error: HOST_EXPECTED })
+  .refine((h) => isIP(h) !== 0 || /^[A-Za-z0-9]([A-Za-z0-9.-]{0,252})$/.test(h), { error: HOST_EXPECTED })
+  .default('0.0.0.0');
+
+/** SRS's server_id is `vid-` + 7 chars; we accept any short token safe in a file name, URL and log line. */
+export const SERVER_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+/** Largest RTMP message the 24-bit length field can carry (Adobe RTMP spec 5.3.1.2.1, message length: 3 bytes). */
+const RTMP_MAX_MESSAGE_LENGTH = 0xffffff;
+
+export const nodeConfigSchema = z.strictObject(
+  {
+    /** SRS `server_id`; when absent: env SRS_SERVER_ID, then a generated id persisted in dataDir/server_id. */
+    serverId: z
+      .string({ error: 'expected a string' })
+      .regex(SERVER_ID_PATTERN, { error: 'expected 1-64 letters, digits, ".", "_" or "-"' })
+      .optional(),
+    /** Where the node keeps state (server_id, later HLS/DVR spools); relative to the working directory. */
+    dataDir: z.string({ error: 'expected a directory path' }).min(1, { error: 'expected a directory path' }).default('./.runnel/data'),
+    listen: section({
+      /** Address every listener binds; 0.0.0.0 = all IPv4 interfaces (SRS default), :: = IPv6 (dual-stack on Linux). */
+      host,
+      rtmp: port(1935),
+      /** Node HTTP server: HTTP-FLV, HLS, WHIP/WHEP, players. */
+      http: port(8080),
+      /** SRS-compatible HTTP API. */
+      api: port(1985),
+      /** UDP. */
+      srt: port(10080),
+      /** UDP, WebRTC media. */
+      rtc: port(8000),
+    }),
+    log: section({
+      format: oneOf(['text', 'json'], 'text'),
+      level: oneOf(['debug', 'info', 'warn', 'error'], 'info'),
+    }),
+    rtmp: section({
+      /** Outgoing chunk size; SRS `chunk_size` 60000, and its config check allows 128..65536. */
+      chunkSize: int(60000, 128, 65536),
+      /** Time a new TCP connection has to finish the C0-C2 handshake. */
+      handshakeTimeoutMs: ms(10000, 100, 600_000),
+      /** Largest incoming message (bounds per-connection reassembly memory); at most the 24-bit RTMP limit. */
+      maxMessageBytes: int(RTMP_MAX_MESSAGE_LENGTH, 1024, RTMP_MAX_MESSAGE_LENGTH),
+      publish: section({
+        /** SRS `publish.firstpkt_timeout` 20 s: wait for the first media packet. */
+        firstPacketTimeoutMs: ms(20000, 100, 600_000),
+        /** SRS `publish.normal_timeout` 5 s: wait between packets once media flows. */
+        normalTimeoutMs: ms(5000, 100, 600_000),
+      }),
+    }),
+    play: section({
+      /** SRS `gop_cache` on: new players start at the last keyframe. */
+      gopCache: bool(true),
+      /** SRS 5 `gop_cache_max_frames` 2500 (0 = no limit): bounds memory when a stream never sends a keyframe. */
+      gopCacheMaxFrames: int(2500, 0, 1_000_000),
+      /** SRS `queue_length` 30 s, by A/V timestamp span; a GOP spans 1-10 s, so less than 1 s would shrink every GOP. */
+      queueLengthMs: ms(30000, 1000, 600_000),
+      /** SRS `mw_latency` 350 ms (recommended 300-1800): merge writes over this span; 0 = write at once. */
+      mwLatencyMs: ms(350, 0, 10_000),
+      /** SRS `mw_msgs` 8, max 128: also wait for this many messages before a merged write. */
+      mwMsgs: int(8, 0, 128),
+      /** SRS `time_jitter`: full = start at 0 and force monotonic; zero = subtract the first timestamp; off = pass through. */
+      timeJitter: oneOf(['full', 'zero', 'off'], 'full'),
+      /** SRS `atc`: deliver absolute encoder timestamps (no re-basing). */
+      atc: bool(false),
+      /** SRS `min_latency`: flush 1-2 packets as they arrive (mw_msgs 0). */
+      minLatency: bool(false),
+    }),
+    http: section({
+      /** CORS headers on the node HTTP server (SRS `http_server.crossdomain`). */
+      cors: bool(true),
+    }),
+    httpApi: section({
+      enabled: bool(true),
+      /** CORS headers on the API (SRS `http_api.crossdomain`, default on). */
+      cors: bool(true),
+    }),
+    /** SRS `http_hooks`: each event calls its URLs in order; an empty list = no call. */
+    hooks: section({
+      onConnect: hookUrls,
+      onClose: hookUrls,
+      onPublish: hookUrls,
+      onUnpublish: hookUrls,
+      onPlay: hookUrls,
+      onStop: hookUrls,
+      /** Per call; SRS uses its HTTP client's 30 s, which stalls a publish for too long. */
+      timeoutMs: ms(3000, 100, 60_000),
+    }),
+  },
+  { error: 'expected a mapping (indented "key: value" lines)' },
+);
+
+/** What validation returns; `serverId` may still be missing (see `loadNodeConfig`). */
+export type ParsedConfig = z.output<typeof nodeConfigSchema>;
+
+type DeepPartial<T> = T extends readonly unknown[] ? T : T extends object ? { [K in keyof T]?: DeepPartial<T[K]> } : T;
+
+/** Values that replace file values before validation (CLI flags), camelCase paths: `{ listen: { rtmp: 1936 } }`. */
+export type ConfigOverrides = DeepPartial<z.input<typeof nodeConfigSchema>>;
+
+type DeepReadonly<T> = T extends readonly (infer U)[] ? readonly DeepReadonly<U>[] : T extends object ? { readonly [K in keyof T]: DeepReadonly<T[K]> } : T;
+
+/** The config every part of the node receives: validated, defaults filled, server id resolved, frozen. */
+export type NodeConfig = DeepReadonly<Omit<ParsedConfig, 'serverId'> & { serverId: string }>;
