@@ -9,7 +9,7 @@ import { signedDelta32 } from './timestamp-jitter.ts';
  *
  * Bound (SRS `play.queue_length`, SrsMessageQueue::shrink): when the queued
  * A/V span, bytes or count exceed the limits, the queue is cut to its newest
- * keyframe (or emptied and the consumer waits for the next keyframe); the
+ * keyframe (or emptied, and video waits for the next keyframe); the
  * latest metadata and sequence headers in the cut part are kept. A consumer
  * that needs more than `maxShrinks` shrinks in a row (without a take() that
  * finds it caught up) is closed with 'slow_consumer'. None of this touches the
@@ -79,8 +79,6 @@ export interface ConsumerOptions {
 
 /** What a consumer needs from its source; kept narrow so this file does not import source.ts. */
 export interface ConsumerHost {
-  /** The current publish session has sent video, so A/V resync waits for a video keyframe. */
-  readonly videoSeen: boolean;
   detach(consumer: Consumer): void;
   countSent(bytes: number): void;
   reportError(error: unknown, consumer: Consumer): void;
@@ -115,7 +113,7 @@ export class Consumer {
 
   /** Times the queue was cut (SRS logs "shrinking"). */
   shrinks = 0;
-  /** Messages dropped by shrinks and while waiting for a keyframe. */
+  /** Messages dropped by shrinks, and video dropped while waiting for a keyframe. */
   droppedMessages = 0;
   /** Payload bytes handed out by take()/takeInto(). */
   takenBytes = 0;
@@ -149,12 +147,12 @@ export class Consumer {
     return this.qBytes;
   }
 
-  /** Span of queued audio/video timestamps in ms (SRS queue duration). */
+  /** Span of queued audio/video frame timestamps in ms (SRS queue duration); sequence headers excluded. */
   get queuedMs(): number {
     return this.hasAv ? Math.max(0, signedDelta32(this.lastAvTs, this.firstAvTs)) : 0;
   }
 
-  /** True while new A/V is dropped until the next video keyframe (after a shrink, join without GOP, republish). */
+  /** True while video is dropped until the next keyframe (after a shrink, a join without GOP, a republish). */
   get waitingForKeyframe(): boolean {
     return this.waitKeyframe;
   }
@@ -214,12 +212,13 @@ export class Consumer {
   /** @internal Source -> consumer: a live message. */
   enqueue(msg: MediaMessage, now: number): void {
     if (this.closeReason !== null) return;
-    if (this.waitKeyframe && isAv(msg) && !msg.sequenceHeader) {
-      if (msg.kind === 'video' && msg.keyframe) this.waitKeyframe = false;
-      else if (this.host.videoSeen) {
+    // Video resumes at a keyframe; audio and headers are never held back for it.
+    if (this.waitKeyframe && msg.kind === 'video' && !msg.sequenceHeader) {
+      if (!msg.keyframe) {
         this.droppedMessages++;
         return;
       }
+      this.waitKeyframe = false;
     }
     this.push(msg, now);
     if (this.overBound(1)) {
@@ -254,7 +253,9 @@ export class Consumer {
     if (this.q.length === 0) this.firstQueuedAt = now;
     this.q.push(msg);
     this.qBytes += msg.payload.length;
-    if (isAv(msg)) {
+    // Span counts frames only: retained sequence headers keep their old
+    // timestamps (messages are shared and immutable; SRS rewrites its copies).
+    if (isAv(msg) && !msg.sequenceHeader) {
       if (!this.hasAv) {
         this.hasAv = true;
         this.firstAvTs = msg.timestamp;
@@ -305,7 +306,7 @@ export class Consumer {
     // (half of each), so the next frame does not shrink again at once.
     let start = q.length;
     if (k >= 0 && this.tailWithinHalf(k)) start = k;
-    else this.waitKeyframe = this.host.videoSeen;
+    else this.waitKeyframe = true;
     let meta: MediaMessage | null = null;
     let vsh: MediaMessage | null = null;
     let ash: MediaMessage | null = null;

@@ -147,7 +147,6 @@ export class Source {
   private meta: MediaMessage | null = null;
   private vsh: MediaMessage | null = null;
   private ash: MediaMessage | null = null;
-  private videoSeenInSession = false;
   private publishStart: number | null = null;
   private idleFrom: number;
 
@@ -172,11 +171,7 @@ export class Source {
     this.send = new RateMeter(now);
     this.idleFrom = now;
     this.reportError = options.reportError ?? (() => {});
-    const videoSeen = (): boolean => this.videoSeenInSession;
     this.host = {
-      get videoSeen() {
-        return videoSeen();
-      },
       detach: (c) => this.detach(c),
       countSent: (bytes) => {
         this.stats.sendBytes += bytes;
@@ -252,7 +247,6 @@ export class Source {
     this.session++;
     this.publisherInfo = info;
     this.publishStart = this.clock.now();
-    this.videoSeenInSession = false;
     this.jitter.newSession();
     for (const c of this.consumerList) c.notifyPublish();
     return { ok: true, publisher: new PublishHandle(this, this.session, info), replaced };
@@ -272,7 +266,6 @@ export class Source {
     this.ash = null;
     this.info.video = null;
     this.info.audio = null;
-    this.videoSeenInSession = false;
     if (this.consumerList.length === 0) this.idleFrom = this.clock.now();
     for (const c of this.consumerList) c.notifyUnpublish();
   }
@@ -295,7 +288,6 @@ export class Source {
     let body = payload;
     if (kind === 'video') {
       flags = classifyVideo(payload);
-      this.videoSeenInSession = true;
       if (flags & FLV_CODED_FRAME) this.stats.frames++;
     } else if (kind === 'audio') {
       flags = classifyAudio(payload);

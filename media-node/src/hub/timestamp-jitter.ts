@@ -88,7 +88,7 @@ export class TimestampJitter {
       // also keep them out, but place them at the current timeline position so
       // a mid-stream onMetaData never steps an FLV/TS timeline back to 0.
       if (sessionStart) this.sessionStart = true;
-      return this.lastCorrected % TWO_32;
+      return Math.max(0, this.lastCorrected) % TWO_32;
     }
     let corrected: number;
     if (!this.started) {
@@ -100,10 +100,14 @@ export class TimestampJitter {
     } else {
       let delta = signedDelta32(raw, this.lastRaw);
       if (delta < -MAX_JITTER_MS || delta > MAX_JITTER_MS) delta = DEFAULT_FRAME_TIME_MS;
-      corrected = Math.max(0, this.lastCorrected + delta);
+      corrected = this.lastCorrected + delta;
     }
     this.lastRaw = raw;
+    // The timeline may dip below 0 (audio just before the first video frame);
+    // only the output is clamped, so the A/V offset survives (SRS clamps the
+    // timeline itself and shifts every later frame instead).
     this.lastCorrected = corrected;
+    if (corrected < 0) corrected = 0;
     // A/V interleave may step back up to 250 ms (kept, as in SRS, so A/V sync
     // holds); within one track the output never decreases (row 15: no
     // backwards DTS reaches a muxer). The clamp does not move the timeline.
