@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { hex } from '@runnel/shared';
-import { describeAvc, describeHevc } from './describe.ts';
+import { decodeAsc } from './aac/audio-specific-config.ts';
+import { describeAac, describeAvc, describeHevc } from './describe.ts';
 import { decodeAvcConfig } from './h264/avc-config.ts';
 import { decodeHevcConfig } from './hevc/hevc-config.ts';
 import { AVC_SAMPLES } from './testdata/h264-samples.ts';
@@ -25,5 +26,17 @@ describe('describe (SRS API codec objects)', () => {
       width: s.width,
       height: s.height,
     });
+  });
+
+  it.each([
+    { name: 'FFmpeg LC 44.1 kHz stereo', hex: '121056e500', out: { sample_rate: 44100, channel: 2, profile: 'LC' } },
+    { name: 'FFmpeg LC 48 kHz stereo', hex: '119056e500', out: { sample_rate: 48000, channel: 2, profile: 'LC' } },
+    { name: 'HE-AAC explicit 22.05 -> 44.1 kHz', hex: '2b920800', out: { sample_rate: 44100, channel: 2, profile: 'HE' } },
+    { name: 'HE-AAC v2 explicit, mono core -> stereo', hex: 'eb098800', out: { sample_rate: 48000, channel: 2, profile: 'HEv2' } },
+    { name: 'HE-AAC backward compatible 24 -> 48 kHz', hex: '131056e598', out: { sample_rate: 48000, channel: 2, profile: 'HE' } },
+    { name: 'Main 48 kHz 5.1', hex: '09b0', out: { sample_rate: 48000, channel: 6, profile: 'Main' } },
+    { name: 'LC 7.1', hex: '11b8', out: { sample_rate: 48000, channel: 8, profile: 'LC' } },
+  ])('describes AAC $name', (c) => {
+    expect(describeAac(decodeAsc(hex(c.hex)))).toEqual({ codec: 'AAC', ...c.out });
   });
 });

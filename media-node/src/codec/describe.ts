@@ -1,3 +1,5 @@
+import type { AudioSpecificConfig } from './aac/audio-specific-config.ts';
+import { AAC_OBJECT, aacChannelCount, aacProfileName } from './aac/tables.ts';
 import type { AvcDecoderConfig } from './h264/avc-config.ts';
 import { avcLevelName, avcProfileName } from './h264/nalu-type.ts';
 import { decodeAvcSps } from './h264/sps.ts';
@@ -53,5 +55,37 @@ export function describeHevc(config: HevcDecoderConfig): VideoDescription {
     level: hevcLevelName(sps.levelIdc),
     width: sps.width,
     height: sps.height,
+  };
+}
+
+/** The `audio` object of SRS's `GET /api/v1/streams`. */
+export interface AudioDescription {
+  readonly codec: 'AAC' | 'MP3' | 'Opus';
+  readonly sample_rate: number;
+  readonly channel: number;
+  /** AAC profile ('LC', 'HE', ...); null for other codecs. */
+  readonly profile: string | null;
+}
+
+/**
+ * Describes an AAC stream from its AudioSpecificConfig: the output rate and
+ * channel count (after SBR/PS when it is signalled, ISO/IEC 14496-3 1.6.5),
+ * and the profile name SRS uses. Unlike SRS, which reports the FLV header's
+ * 4-value rate field (so 48 kHz shows as 44100), the rate is the real one.
+ *
+ * @example
+ * describeAac(decodeAsc(body)) // { codec: 'AAC', sample_rate: 44100, channel: 2, profile: 'LC' }
+ */
+export function describeAac(asc: AudioSpecificConfig): AudioDescription {
+  const sync = asc.syncExtension;
+  const ps = asc.objectType === AAC_OBJECT.PS || sync?.ps === true;
+  const sbrRate = asc.sbr?.sampleRate ?? (sync?.sbr ? sync.sampleRate : undefined);
+  let profile = aacProfileName(asc.objectType);
+  if (sync?.sbr) profile = ps ? 'HEv2' : 'HE';
+  return {
+    codec: 'AAC',
+    sample_rate: sbrRate ?? asc.sampleRate,
+    channel: ps ? 2 : aacChannelCount(asc.channelConfiguration),
+    profile,
   };
 }

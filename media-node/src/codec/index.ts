@@ -27,5 +27,11 @@ export { decodeHevcSps } from './hevc/sps.ts';
 export type { HevcSps } from './hevc/sps.ts';
 export { HEVC_AUD_NALU, hevcToAnnexB, isHevcKeyframe } from './hevc/access-unit.ts';
 
-export { describeAvc, describeHevc } from './describe.ts';
-export type { VideoDescription } from './describe.ts';
+export { AAC_EXPLICIT_FREQUENCY_INDEX, AAC_OBJECT, AAC_SAMPLE_RATES, aacChannelCount, aacFrequencyIndex, aacProfileName } from './aac/tables.ts';
+export { MAX_AAC_SAMPLE_RATE, decodeAsc, encodeAsc, makeAsc } from './aac/audio-specific-config.ts';
+export type { AudioSpecificConfig } from './aac/audio-specific-config.ts';
+export { ADTS_HEADER_BYTES, MAX_ADTS_FRAME_BYTES, adtsToAsc, decodeAdtsHeader, encodeAdtsHeader, splitAdts } from './aac/adts.ts';
+export type { AdtsFrame, AdtsHeader, AdtsSplit } from './aac/adts.ts';
+
+export { describeAac, describeAvc, describeHevc } from './describe.ts';
+export type { AudioDescription, VideoDescription } from './describe.ts';
