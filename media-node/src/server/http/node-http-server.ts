@@ -1,0 +1,94 @@
+import { createServer } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer } from 'ws';
+import type { FlvPlayDeps } from './flv-player.ts';
+import { playFlv } from './flv-player.ts';
+import { mpegtsBundle, playerPageHtml } from './player-page.ts';
+import { parseStreamPath } from './stream-path.ts';
+
+/**
+ * The node's HTTP server (default port 8080): HTTP-FLV and WebSocket-FLV at
+ * `/app/stream.flv`, the player page at `/players/`, CORS for browser
+ * players. Every other path is a 404; nothing here serves files from a
+ * peer-supplied path.
+ */
+
+/** Largest WebSocket message a WS-FLV player may send us (players send nothing we use). */
+const MAX_WS_PAYLOAD_BYTES = 4096;
+/** Request headers beyond this are refused (Node's default is 16 KiB; players need far less). */
+const MAX_HEADER_BYTES = 8192;
+
+export type NodeHttpDeps = FlvPlayDeps;
+
+export function createNodeHttpServer(deps: NodeHttpDeps): Server {
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_WS_PAYLOAD_BYTES, perMessageDeflate: false });
+  const server = createServer({ maxHeaderSize: MAX_HEADER_BYTES, requestTimeout: 10_000 }, (req, res) => {
+    try {
+      route(deps, req, res);
+    } catch (error) {
+      deps.log.error('http_error', { error: error as Error, url: req.url });
+      if (!res.headersSent) send(res, 500, 'text/plain', 'internal error\n');
+      else res.destroy();
+    }
+  });
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const path = parseStreamPath(req.url ?? '/', ['flv']);
+    if (path === null) {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      playFlv(deps, path, peerIp(req), { kind: 'ws', ws });
+    });
+  });
+  server.on('clientError', (_err, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    else socket.destroy();
+  });
+  return server;
+}
+
+function route(deps: NodeHttpDeps, req: IncomingMessage, res: ServerResponse): void {
+  res.setHeader('Access-Control-Allow-Origin', '*');
+  res.setHeader('Access-Control-Allow-Headers', '*');
+  res.setHeader('Access-Control-Allow-Methods', 'GET, HEAD, OPTIONS');
+  const url = req.url ?? '/';
+  if (req.method === 'OPTIONS') {
+    res.writeHead(204).end();
+    return;
+  }
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    send(res, 405, 'text/plain', 'method not allowed\n');
+    return;
+  }
+  const pathname = url.split('?', 1)[0];
+  if (pathname === '/players' || pathname === '/players/' || pathname === '/players/index.html') {
+    send(res, 200, 'text/html; charset=utf-8', playerPageHtml());
+    return;
+  }
+  if (pathname === '/players/mpegts.js') {
+    send(res, 200, 'text/javascript; charset=utf-8', mpegtsBundle(), 'public, max-age=3600');
+    return;
+  }
+  if (pathname === '/healthz') {
+    send(res, 200, 'application/json', '{"status":"ok"}\n');
+    return;
+  }
+  const path = parseStreamPath(url, ['flv']);
+  if (path !== null && req.method === 'GET') {
+    playFlv(deps, path, peerIp(req), { kind: 'http', req, res });
+    return;
+  }
+  send(res, 404, 'text/plain', 'not found\n');
+}
+
+function send(res: ServerResponse, status: number, type: string, body: string | Buffer, cache = 'no-cache'): void {
+  res.writeHead(status, { 'Content-Type': type, 'Content-Length': Buffer.byteLength(body), 'Cache-Control': cache });
+  res.end(body);
+}
+
+function peerIp(req: IncomingMessage): string {
+  const a = req.socket.remoteAddress ?? '';
+  return a.startsWith('::ffff:') ? a.slice(7) : a;
+}
