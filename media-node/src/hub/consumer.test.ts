@@ -74,6 +74,22 @@ describe('Consumer queue bound (SRS queue_length)', () => {
     expect(c.closed).toBe(false);
   });
 
+  it('a take() of a queue still over half a bound does not count as catching up', () => {
+    const pushAudio = (pub: FakePublisher, n: number, from: number): void => {
+      for (let i = 0; i < n; i++) pub.handle.push('audio', (from + i) * 23, flv.aacFrame());
+    };
+    for (const [takeAt, closed] of [[60, true], [10, false]] as const) {
+      const { source, pub } = setup();
+      const c = source.addConsumer({ maxQueueMessages: 100, maxShrinks: 1 });
+      pushAudio(pub, 101, 0); // shrink 1: no keyframe queued, so emptied
+      expect(c.shrinks).toBe(1);
+      pushAudio(pub, takeAt, 101);
+      c.take();
+      pushAudio(pub, 101, 101 + takeAt); // shrink 2, or the first of a new run
+      expect(c.closed).toBe(closed);
+    }
+  });
+
   it('empties the queue and waits for the next keyframe when no keyframe is queued', () => {
     const { source, pub } = setup({}, { gopFrames: 10_000 });
     pub.start();

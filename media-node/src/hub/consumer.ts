@@ -181,9 +181,10 @@ export class Consumer {
       this.signalled = false;
       return [];
     }
+    const caughtUp = !this.overBound(2);
     const out = this.q;
     this.q = [];
-    this.afterTake();
+    this.afterTake(caughtUp);
     return out;
   }
 
@@ -191,10 +192,11 @@ export class Consumer {
   takeInto(out: MediaMessage[]): number {
     out.length = 0;
     if (this.closeReason !== null) return 0;
+    const caughtUp = !this.overBound(2);
     const q = this.q;
     for (let i = 0; i < q.length; i++) out.push(q[i]);
     q.length = 0;
-    this.afterTake();
+    this.afterTake(caughtUp);
     return out.length;
   }
 
@@ -264,8 +266,8 @@ export class Consumer {
     }
   }
 
-  private afterTake(): void {
-    const caughtUp = !this.overBound(2);
+  /** `caughtUp`: the queue was within half of every bound when taken, so the consumer keeps up again. */
+  private afterTake(caughtUp: boolean): void {
     if (caughtUp) this.consecutiveShrinks = 0;
     this.host.countSent(this.qBytes);
     this.takenBytes += this.qBytes;

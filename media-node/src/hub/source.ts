@@ -104,7 +104,7 @@ export class PublishHandle {
 
   /** Push a message from an ingest protocol; its flags are re-derived from the payload. */
   pushMessage(msg: MediaMessage): MediaMessage | null {
-    return this.push(msg.kind, msg.timestamp, msg.payload);
+    return this.active ? this.source.pushMessage(msg) : null;
   }
 
   unpublish(): void {
@@ -274,6 +274,8 @@ export class Source {
    * Push one FLV tag body of the current publisher. Classifies it, corrects
    * its timestamp, updates caches and stats, fans it out. Returns the shared
    * message, or null if nothing is publishing or the payload is empty.
+   * Connections should push through their PublishHandle, which goes inert
+   * when they are taken over or unpublished.
    */
   push(kind: MediaKind, timestamp: number, payload: Uint8Array): MediaMessage | null {
     if (this.publisherInfo === null) return null;
@@ -320,6 +322,11 @@ export class Source {
     const list = this.consumerList;
     for (let i = 0; i < list.length; i++) list[i].enqueue(msg, now);
     return msg;
+  }
+
+  /** push() for a message built by an ingest protocol; its flags are re-derived from the payload. */
+  pushMessage(msg: MediaMessage): MediaMessage | null {
+    return this.push(msg.kind, msg.timestamp, msg.payload);
   }
 
   /** Attach a reader. It starts with metadata, sequence headers and the GOP cache queued. */
