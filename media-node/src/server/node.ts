@@ -1,0 +1,86 @@
+// Wiring of all listeners of one media node: the live hub, RTMP, the node
+// HTTP server (HTTP-FLV, WS-FLV, players) and the SRS-compatible API.
+import type { Server } from 'node:http';
+import { StreamRegistry } from '../hub/stream-registry.ts';
+import { createApiHandler } from './api/api-handler.ts';
+import { startApiServer } from './api/api-server.ts';
+import type { ApiServer } from './api/api-server.ts';
+import { createSystemProbe } from './api/system-probe.ts';
+import { ClientRegistry } from './clients.ts';
+import type { NodeConfig } from './config/index.ts';
+import { generateServiceId } from './config/index.ts';
+import { createNodeHttpServer } from './http/node-http-server.ts';
+import { listen } from './listen.ts';
+import { LiveNodeStats } from './live-node-stats.ts';
+import type { Logger } from './log/logger.ts';
+
+export const RUNNEL_VERSION = '0.1.0';
+
+export interface RunningNode {
+  /** The bound ports (the real ones when 0 was asked). */
+  readonly ports: { readonly rtmp: number; readonly http: number; readonly api: number | null };
+  readonly streams: StreamRegistry;
+  readonly clients: ClientRegistry;
+  /** Stop accepting, close every client, release the ports. Idempotent. */
+  stop(): Promise<void>;
+}
+
+export interface StartNodeOptions {
+  readonly argv?: readonly string[];
+  readonly cwd?: string;
+}
+
+const monotonicNow = (): number => performance.now();
+
+export async function startNode(config: NodeConfig, logger: Logger, opts: StartNodeOptions = {}): Promise<RunningNode> {
+  const streams = new StreamRegistry({
+    clock: { now: monotonicNow },
+    sourceDefaults: {
+      timeJitter: config.play.timeJitter,
+      atc: config.play.atc,
+      gopCache: config.play.gopCache,
+      gopCacheMaxFrames: config.play.gopCacheMaxFrames === 0 ? Number.MAX_SAFE_INTEGER : config.play.gopCacheMaxFrames,
+      reportError: (error) => logger.error('consumer_listener_error', { error: error as Error }),
+    },
+  });
+  const clients = new ClientRegistry();
+  const play = {
+    queueLengthMs: config.play.queueLengthMs,
+    mwLatencyMs: config.play.mwLatencyMs,
+    mwMsgs: config.play.mwMsgs,
+    minLatency: config.play.minLatency,
+  };
+  const host = config.listen.host;
+
+  const http: Server = createNodeHttpServer({ streams, clients, log: logger, play, now: monotonicNow });
+  const httpPort = await listen(http, 'http', host, config.listen.http, '--http-port or listen.http');
+
+  let api: ApiServer | null = null;
+  if (config.httpApi.enabled) {
+    const stats = new LiveNodeStats({ serverId: config.serverId, serviceId: generateServiceId(), streams, clients });
+    const probe = createSystemProbe({ version: RUNNEL_VERSION, argv: opts.argv ?? [], cwd: opts.cwd ?? '' });
+    const handler = createApiHandler({ stats, probe, version: RUNNEL_VERSION, cors: config.httpApi.cors, logger });
+    api = await startApiServer({ host, port: config.listen.api, handler });
+  }
+
+  // Sources nobody publishes or plays are dropped after a minute (players of an unpublished stream keep theirs).
+  const sweep = setInterval(() => streams.sweepIdle(60_000), 10_000);
+  sweep.unref();
+
+  let stopping: Promise<void> | null = null;
+  return {
+    ports: { rtmp: 0, http: httpPort, api: api?.port ?? null },
+    streams,
+    clients,
+    stop() {
+      stopping ??= (async () => {
+        clearInterval(sweep);
+        const closed = new Promise<void>((resolve) => http.close(() => resolve()));
+        for (const c of clients.list()) c.kick();
+        http.closeAllConnections();
+        await Promise.all([closed, api?.close()]);
+      })();
+      return stopping;
+    },
+  };
+}
