@@ -79,6 +79,18 @@ describe('Source fan-out', () => {
     expect(fromB[5].wire.flv).toEqual([Uint8Array.of(1)]);
   });
 
+  it('corrects timestamps per its jitter mode; atc passes them through', () => {
+    const raw = [90_000, 90_040, 2 ** 32 + 5];
+    const run = (options: SourceOptions): number[] => {
+      const pub = publish(newSource(options));
+      return raw.map((ts) => pub.push('video', ts, flv.avcInterframe())!.timestamp);
+    };
+    expect(run({})).toEqual([0, 40, 50]);
+    // 2^32 + 5 is 5 on the wire: 89 995 ms before the base in serial arithmetic, so clamped
+    expect(run({ timeJitter: 'zero' })).toEqual([0, 40, 0]);
+    expect(run({ timeJitter: 'full', atc: true })).toEqual([90_000, 90_040, 5]);
+  });
+
   it('counts frames, bytes and kbps over the clock', () => {
     const clock = new FakeClock(0);
     const source = newSource({}, clock);
