@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { hex } from '@runnel/shared';
+import { ProtocolError, hex } from '@runnel/shared';
 import { decodeAsc } from './aac/audio-specific-config.ts';
-import { describeAac, describeAvc, describeHevc } from './describe.ts';
+import { decodeAv1Config } from './av1/av1-config.ts';
+import { describeAac, describeAv1, describeAvc, describeHevc } from './describe.ts';
 import { decodeAvcConfig } from './h264/avc-config.ts';
 import { decodeHevcConfig } from './hevc/hevc-config.ts';
 import { AVC_SAMPLES } from './testdata/h264-samples.ts';
 import { HEVC_SAMPLES } from './testdata/hevc-samples.ts';
+import { AV1_SAMPLES } from './testdata/av1-samples.ts';
 
 describe('describe (SRS API codec objects)', () => {
   it.each(AVC_SAMPLES)('describes $name as ffprobe does', (s) => {
@@ -38,5 +40,13 @@ describe('describe (SRS API codec objects)', () => {
     { name: 'LC 7.1', hex: '11b8', out: { sample_rate: 48000, channel: 8, profile: 'LC' } },
   ])('describes AAC $name', (c) => {
     expect(describeAac(decodeAsc(hex(c.hex)))).toEqual({ codec: 'AAC', ...c.out });
+  });
+
+  it.each(AV1_SAMPLES)('describes AV1 $name with SRS nulls', (s) => {
+    expect(describeAv1(decodeAv1Config(hex(s.av1C)))).toEqual({ codec: 'AV1', profile: null, level: null, width: s.width, height: s.height });
+  });
+
+  it('refuses to describe AV1 without a sequence header', () => {
+    expect(() => describeAv1(decodeAv1Config(hex('81000c00 1200')))).toThrow(ProtocolError);
   });
 });

@@ -1,5 +1,9 @@
+import { ProtocolError } from '@runnel/shared';
 import type { AudioSpecificConfig } from './aac/audio-specific-config.ts';
 import { AAC_OBJECT, aacChannelCount, aacProfileName } from './aac/tables.ts';
+import type { Av1CodecConfig } from './av1/av1-config.ts';
+import { findSequenceHeaderObu } from './av1/obu.ts';
+import { decodeAv1SequenceHeader } from './av1/sequence-header.ts';
 import type { AvcDecoderConfig } from './h264/avc-config.ts';
 import { avcLevelName, avcProfileName } from './h264/nalu-type.ts';
 import { decodeAvcSps } from './h264/sps.ts';
@@ -56,6 +60,18 @@ export function describeHevc(config: HevcDecoderConfig): VideoDescription {
     width: sps.width,
     height: sps.height,
   };
+}
+
+/**
+ * Describes an AV1 stream from its av1C record: the size from the sequence
+ * header OBU in configOBUs. Profile and level are null, as SRS reports them.
+ * Throws a `ProtocolError` when there is no usable sequence header.
+ */
+export function describeAv1(config: Av1CodecConfig): VideoDescription {
+  const obu = findSequenceHeaderObu(config.configObus);
+  if (!obu) throw new ProtocolError('av1_config_no_sequence_header', 'av1C without a sequence header OBU');
+  const seq = decodeAv1SequenceHeader(obu.payload);
+  return { codec: 'AV1', profile: null, level: null, width: seq.maxWidth, height: seq.maxHeight };
 }
 
 /** The `audio` object of SRS's `GET /api/v1/streams`. */

@@ -33,5 +33,12 @@ export type { AudioSpecificConfig } from './aac/audio-specific-config.ts';
 export { ADTS_HEADER_BYTES, MAX_ADTS_FRAME_BYTES, adtsToAsc, decodeAdtsHeader, encodeAdtsHeader, splitAdts } from './aac/adts.ts';
 export type { AdtsFrame, AdtsHeader, AdtsSplit } from './aac/adts.ts';
 
-export { describeAac, describeAvc, describeHevc } from './describe.ts';
+export { decodeAv1Config, encodeAv1Config } from './av1/av1-config.ts';
+export type { Av1CodecConfig } from './av1/av1-config.ts';
+export { AV1_OBU, MAX_LEB128_BYTES, MAX_OBUS_PER_UNIT, findSequenceHeaderObu, readLeb128, readObu, splitObus, writeLeb128 } from './av1/obu.ts';
+export type { Obu } from './av1/obu.ts';
+export { av1LevelName, decodeAv1SequenceHeader } from './av1/sequence-header.ts';
+export type { Av1SequenceHeader } from './av1/sequence-header.ts';
+
+export { describeAac, describeAv1, describeAvc, describeHevc } from './describe.ts';
 export type { AudioDescription, VideoDescription } from './describe.ts';
