@@ -4,6 +4,8 @@ import { AAC_OBJECT, aacChannelCount, aacProfileName } from './aac/tables.ts';
 import type { Av1CodecConfig } from './av1/av1-config.ts';
 import { findSequenceHeaderObu } from './av1/obu.ts';
 import { decodeAv1SequenceHeader } from './av1/sequence-header.ts';
+import type { OpusHead } from './opus/opus-head.ts';
+import { OPUS_SAMPLE_RATE } from './opus/toc.ts';
 import type { AvcDecoderConfig } from './h264/avc-config.ts';
 import { avcLevelName, avcProfileName } from './h264/nalu-type.ts';
 import { decodeAvcSps } from './h264/sps.ts';
@@ -104,4 +106,12 @@ export function describeAac(asc: AudioSpecificConfig): AudioDescription {
     channel: ps ? 2 : aacChannelCount(asc.channelConfiguration),
     profile,
   };
+}
+
+/**
+ * Describes an Opus stream from its OpusHead. Opus always decodes at 48 kHz
+ * (RFC 7845 5.1: the input rate is informational), so that is the rate reported.
+ */
+export function describeOpus(head: OpusHead): AudioDescription {
+  return { codec: 'Opus', sample_rate: OPUS_SAMPLE_RATE, channel: head.channels, profile: null };
 }

@@ -40,5 +40,10 @@ export type { Obu } from './av1/obu.ts';
 export { av1LevelName, decodeAv1SequenceHeader } from './av1/sequence-header.ts';
 export type { Av1SequenceHeader } from './av1/sequence-header.ts';
 
-export { describeAac, describeAv1, describeAvc, describeHevc } from './describe.ts';
+export { decodeOpusHead, encodeOpusHead, makeOpusHead } from './opus/opus-head.ts';
+export type { OpusChannelMapping, OpusHead } from './opus/opus-head.ts';
+export { MAX_OPUS_PACKET_SAMPLES, OPUS_SAMPLE_RATE, decodeOpusToc, opusPacketSamples } from './opus/toc.ts';
+export type { OpusBandwidth, OpusMode, OpusToc } from './opus/toc.ts';
+
+export { describeAac, describeAv1, describeAvc, describeHevc, describeOpus } from './describe.ts';
 export type { AudioDescription, VideoDescription } from './describe.ts';
