@@ -53,7 +53,7 @@ export function encodeUserControl(ev: UserControlEvent): Uint8Array {
   const out = new Uint8Array(ev.type === 'setBufferLength' ? 10 : 6);
   const v = new DataView(out.buffer);
   v.setUint16(0, USER_CONTROL[ev.type]);
-  if (ev.type === 'pingRequest' || ev.type === 'pingResponse') {
+  if ('timestamp' in ev) {
     v.setUint32(2, ev.timestamp >>> 0);
   } else if (ev.type === 'setBufferLength') {
     v.setUint32(2, ev.streamId >>> 0);
