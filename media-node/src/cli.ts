@@ -1,1 +1,100 @@
-console.log('runnel: not yet');
+// The `runnel` command: the one entry point of a media node. Only this file
+// reads process.env, argv, cwd and signals; everything below gets values.
+import { parseCli, readyBanner, readyUrls, UsageError } from './server/cli-args.ts';
+import type { CliCommand } from './server/cli-args.ts';
+import { ConfigError, loadNodeConfig } from './server/config/index.ts';
+import type { NodeConfig } from './server/config/index.ts';
+import { createLogger, lineSink } from './server/log/logger.ts';
+import type { Logger } from './server/log/logger.ts';
+import { RUNNEL_VERSION, startNode } from './server/node.ts';
+
+async function main(argv: readonly string[]): Promise<number> {
+  let cmd: CliCommand;
+  try {
+    cmd = parseCli(argv);
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    process.stderr.write(`runnel: ${e.message}\n`);
+    return 2;
+  }
+  switch (cmd.kind) {
+    case 'help':
+      (cmd.exitCode === 0 ? process.stdout : process.stderr).write(cmd.text);
+      return cmd.exitCode;
+    case 'version':
+      process.stdout.write(`runnel ${RUNNEL_VERSION}\n`);
+      return 0;
+    case 'bench':
+      return runBench(cmd.argv);
+    case 'node':
+      return runNode(cmd);
+  }
+}
+
+async function runNode(cmd: Extract<CliCommand, { kind: 'node' }>): Promise<number> {
+  let config: NodeConfig;
+  try {
+    config = await loadNodeConfig({ file: cmd.configFile, overrides: cmd.overrides, envServerId: process.env.SRS_SERVER_ID, cwd: process.cwd() });
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    process.stderr.write(`runnel: ${e.message}\n`);
+    return 2;
+  }
+  const logger: Logger = createLogger({ level: config.log.level, sink: lineSink(config.log.format, (line) => process.stdout.write(line)) });
+
+  // Listen for signals before starting, so a stop during startup is not lost.
+  const signalled = new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+
+  let node: Awaited<ReturnType<typeof startNode>>;
+  try {
+    node = await startNode(config, logger, { argv: process.argv, cwd: process.cwd() });
+  } catch (e) {
+    logger.error('start_failed', { error: e instanceof Error ? e : String(e) });
+    return 1;
+  }
+  const ready = { version: RUNNEL_VERSION, serverId: config.serverId, host: config.listen.host, ports: node.ports };
+  if (config.log.format === 'text') {
+    process.stdout.write(readyBanner(ready));
+  } else {
+    const urls = readyUrls(ready);
+    logger.info('ready', { server_id: config.serverId, publish: urls.publish, play: urls.play, api: urls.api });
+  }
+
+  const signal = await signalled;
+  logger.info('stopping', { signal });
+  // A second signal means "now": do not wait for clients to close.
+  const force = () => process.exit(130);
+  process.once('SIGINT', force);
+  process.once('SIGTERM', force);
+  await node.stop();
+  logger.info('stopped');
+  return 0;
+}
+
+/** The load generators live in bench/ and are loaded only when asked for; they export `runBench(argv): Promise<number>`. */
+async function runBench(argv: readonly string[]): Promise<number> {
+  const specifier = './bench/cli.ts';
+  let mod: { runBench?: (argv: readonly string[]) => Promise<number> };
+  try {
+    mod = (await import(specifier)) as typeof mod;
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    if (err.code === 'ERR_MODULE_NOT_FOUND' && err.message.includes('bench/cli.ts')) {
+      process.stderr.write('runnel: bench is not part of this build yet\n');
+      return 2;
+    }
+    throw e;
+  }
+  if (typeof mod.runBench !== 'function') {
+    process.stderr.write('runnel: bench/cli.ts does not export runBench(argv)\n');
+    return 1;
+  }
+  return mod.runBench(argv);
+}
+
+const code = await main(process.argv.slice(2));
+// A stopped node may leave idle handles (keep-alive sockets, timers of other modules): exit explicitly.
+process.exit(code);
