@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { ProtocolError, hex } from '@runnel/shared';
 import { decodeAsc } from './aac/audio-specific-config.ts';
 import { decodeAv1Config } from './av1/av1-config.ts';
-import { describeAac, describeAv1, describeAvc, describeHevc, describeOpus } from './describe.ts';
+import { describeAac, describeAv1, describeAvc, describeHevc, describeMp3, describeOpus } from './describe.ts';
+import { decodeMpegAudioHeader } from './mp3/mpeg-audio-header.ts';
 import { decodeOpusHead } from './opus/opus-head.ts';
 import { decodeAvcConfig } from './h264/avc-config.ts';
 import { decodeHevcConfig } from './hevc/hevc-config.ts';
@@ -54,5 +55,9 @@ describe('describe (SRS API codec objects)', () => {
   it('describes Opus at 48 kHz whatever the input rate was', () => {
     const head = decodeOpusHead(hex('4f707573486561640101000044ac000000fd00')); // mono, 44.1 kHz input
     expect(describeOpus(head)).toEqual({ codec: 'Opus', sample_rate: 48000, channel: 1, profile: null });
+  });
+
+  it('describes MP3 from a frame header', () => {
+    expect(describeMp3(decodeMpegAudioHeader(hex('fff340c4')))).toEqual({ codec: 'MP3', sample_rate: 22050, channel: 1, profile: null });
   });
 });

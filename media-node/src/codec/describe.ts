@@ -4,6 +4,7 @@ import { AAC_OBJECT, aacChannelCount, aacProfileName } from './aac/tables.ts';
 import type { Av1CodecConfig } from './av1/av1-config.ts';
 import { findSequenceHeaderObu } from './av1/obu.ts';
 import { decodeAv1SequenceHeader } from './av1/sequence-header.ts';
+import type { MpegAudioHeader } from './mp3/mpeg-audio-header.ts';
 import type { OpusHead } from './opus/opus-head.ts';
 import { OPUS_SAMPLE_RATE } from './opus/toc.ts';
 import type { AvcDecoderConfig } from './h264/avc-config.ts';
@@ -114,4 +115,9 @@ export function describeAac(asc: AudioSpecificConfig): AudioDescription {
  */
 export function describeOpus(head: OpusHead): AudioDescription {
   return { codec: 'Opus', sample_rate: OPUS_SAMPLE_RATE, channel: head.channels, profile: null };
+}
+
+/** Describes an MP3 (MPEG audio) stream from one frame header. */
+export function describeMp3(h: MpegAudioHeader): AudioDescription {
+  return { codec: 'MP3', sample_rate: h.sampleRate, channel: h.channels, profile: null };
 }

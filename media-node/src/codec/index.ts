@@ -45,5 +45,8 @@ export type { OpusChannelMapping, OpusHead } from './opus/opus-head.ts';
 export { MAX_OPUS_PACKET_SAMPLES, OPUS_SAMPLE_RATE, decodeOpusToc, opusPacketSamples } from './opus/toc.ts';
 export type { OpusBandwidth, OpusMode, OpusToc } from './opus/toc.ts';
 
-export { describeAac, describeAv1, describeAvc, describeHevc, describeOpus } from './describe.ts';
+export { MPEG_AUDIO_HEADER_BYTES, decodeMpegAudioHeader } from './mp3/mpeg-audio-header.ts';
+export type { MpegAudioHeader, MpegAudioVersion } from './mp3/mpeg-audio-header.ts';
+
+export { describeAac, describeAv1, describeAvc, describeHevc, describeMp3, describeOpus } from './describe.ts';
 export type { AudioDescription, VideoDescription } from './describe.ts';
