@@ -1,0 +1,93 @@
+import { performance } from 'node:perf_hooks';
+import type { GeneratorReport, GeneratorStatus, OpenRequest } from './generator-protocol.ts';
+import { FlvPlayer } from './flv-player.ts';
+import { ReadPacer } from './read-pacer.ts';
+import { RtmpPlayer } from './rtmp-player.ts';
+import type { PlayerEnv, SocketPlayer } from './socket-player.ts';
+
+/** Ramp granularity: players are opened in batches this often. */
+const RAMP_TICK_MS = 20;
+/** Largest socket read we take in one go; 64 KiB is what libuv reads by default. */
+const READ_BUFFER_BYTES = 64 * 1024;
+
+/**
+ * The players of one load-generator process. Cheap by construction: one
+ * shared read buffer, one timer for the ramp and one for all 'real' players,
+ * and per read only the FLV/RTMP framing is parsed, to get timestamps.
+ */
+export class LoadGenerator {
+  private readonly players: SocketPlayer[] = [];
+  private readonly env: PlayerEnv = {
+    readBuffer: new Uint8Array(READ_BUFFER_BYTES),
+    now: () => performance.now(),
+  };
+  private pacer: ReadPacer | undefined;
+  private ramp: NodeJS.Timeout | undefined;
+
+  /** Starts opening `req.count` players at `req.rampPerSecond`; returns at once (poll `status`). */
+  open(req: OpenRequest): void {
+    if (this.ramp || this.players.length > 0) throw new Error('players already opened');
+    if (req.style === 'real') {
+      this.pacer = new ReadPacer(req.pauseMs);
+      this.pacer.start();
+    }
+    const url = new URL(req.url);
+    const perTick = Math.max(1, Math.round((req.rampPerSecond * RAMP_TICK_MS) / 1000));
+    const openBatch = (): void => {
+      const n = Math.min(perTick, req.count - this.players.length);
+      for (let i = 0; i < n; i++) {
+        const p = req.protocol === 'flv' ? new FlvPlayer(url, this.env) : new RtmpPlayer(url, this.env);
+        this.players.push(p);
+        this.pacer?.add(p);
+      }
+      if (this.players.length >= req.count) {
+        clearInterval(this.ramp);
+      }
+    };
+    this.ramp = setInterval(openBatch, RAMP_TICK_MS);
+    openBatch();
+  }
+
+  status(): GeneratorStatus {
+    let open = 0;
+    let playing = 0;
+    for (const p of this.players) {
+      if (p.open) open++;
+      if (p.clock.started) playing++;
+    }
+    return { type: 'status', created: this.players.length, open, playing, ...this.errorSummary() };
+  }
+
+  mark(): void {
+    for (const p of this.players) p.mark();
+  }
+
+  report(): GeneratorReport {
+    const now = this.env.now();
+    let windowBytes = 0;
+    const lags = this.players.map((p) => {
+      windowBytes += p.windowBytes;
+      return p.lagAt(now);
+    });
+    return { type: 'report', lags, windowBytes, ...this.errorSummary() };
+  }
+
+  close(): void {
+    clearInterval(this.ramp);
+    this.pacer?.stop();
+    for (const p of this.players) p.close();
+  }
+
+  private errorSummary(): { errors: number; topError: string | undefined } {
+    const counts = new Map<string, number>();
+    for (const p of this.players) if (p.error !== undefined) counts.set(p.error, (counts.get(p.error) ?? 0) + 1);
+    let topError: string | undefined;
+    let top = 0;
+    let errors = 0;
+    for (const [message, n] of counts) {
+      errors += n;
+      if (n > top) [topError, top] = [`${message} (x${n})`, n];
+    }
+    return { errors, topError };
+  }
+}

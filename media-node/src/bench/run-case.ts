@@ -1,0 +1,207 @@
+import { performance } from 'node:perf_hooks';
+import type { BenchOptions, PlayProtocol, ReadStyle, ServerName } from './bench-options.ts';
+import type { ChildRegistry, TrackedChild } from './children.ts';
+import { FlvPlayer } from './flv-player.ts';
+import { GeneratorClient } from './generator-client.ts';
+import { summarizeLags, type LagSummary } from './player-clock.ts';
+import { cpuPercent, readProcSample } from './proc-usage.ts';
+import { sleep, startServer, type ServerUnderTest } from './servers.ts';
+import type { SourceFile } from './source-file.ts';
+
+/** Time from starting the publisher to the first frame reaching a player (ffmpeg start + RTMP publish). */
+const STREAM_READY_TIMEOUT_MS = 20_000;
+/** Slack on top of N / ramp for every player to connect and get its first frame. */
+const RAMP_SLACK_MS = 30_000;
+const POLL_MS = 250;
+const RSS_SAMPLE_MS = 1_000;
+
+export interface CaseSpec {
+  readonly server: ServerName;
+  readonly protocol: PlayProtocol;
+  readonly players: number;
+  readonly style: ReadStyle;
+}
+
+export interface CaseResult extends CaseSpec {
+  /** Server CPU over the window, % of one core (user + kernel). */
+  readonly cpuPercent: number;
+  /** Largest server RSS sampled during the window, MiB. */
+  readonly rssMiB: number;
+  /** CPU of the busiest load generator over the window, % of one core (near 100: the generator, not the server, is the limit). */
+  readonly generatorCpuPercent: number;
+  readonly lag: LagSummary;
+  /** What all players received during the window, Mbit/s. */
+  readonly receivedMbps: number;
+  readonly errors: number;
+  readonly topError: string | undefined;
+  /** Set when the case could not run to the end (a child died, a timeout). */
+  readonly failure: string | undefined;
+}
+
+export interface CaseContext {
+  readonly options: BenchOptions;
+  readonly source: SourceFile;
+  readonly registry: ChildRegistry;
+  readonly workDir: string;
+  /** taskset CPU lists: the server alone on one, everything else on the rest. */
+  readonly serverCpus: string | undefined;
+  readonly otherCpus: string | undefined;
+  readonly ticksPerSecond: number;
+  readonly log: (line: string) => void;
+}
+
+/** One server, one protocol, N players of one style: start, publish, ramp, warm up, measure, stop. */
+export async function runCase(spec: CaseSpec, ctx: CaseContext): Promise<CaseResult> {
+  const started: TrackedChild[] = [];
+  const gens: GeneratorClient[] = [];
+  try {
+    const server = await startServer(spec.server, { registry: ctx.registry, workDir: ctx.workDir, cpus: ctx.serverCpus });
+    started.push(server.child);
+    const publisher = startPublisher(ctx, server);
+    started.push(publisher);
+    await waitForStream(server, publisher);
+
+    const k = Math.min(ctx.options.generators, spec.players);
+    for (let i = 0; i < k; i++) {
+      const g = new GeneratorClient(ctx.registry, `generator-${i + 1}`, ctx.otherCpus);
+      gens.push(g);
+      started.push(g.child);
+    }
+    const url = spec.protocol === 'rtmp' ? server.rtmpUrl : server.flvUrl;
+    await Promise.all(
+      gens.map((g, i) =>
+        g.open({
+          protocol: spec.protocol,
+          url,
+          count: share(spec.players, k, i),
+          style: spec.style,
+          pauseMs: ctx.options.pauseMs,
+          rampPerSecond: Math.max(1, Math.round(ctx.options.rampPerSecond / k)),
+        }),
+      ),
+    );
+    await waitForRamp(spec, ctx, gens);
+    await sleep(ctx.options.warmupMs);
+    return await measure(spec, ctx, server, publisher, gens);
+  } catch (e) {
+    return failed(spec, e instanceof Error ? e.message : String(e));
+  } finally {
+    // Players first, then the publisher, then the server: each stop is then a clean close for the next.
+    for (const child of started.reverse()) await child.stop();
+  }
+}
+
+async function measure(
+  spec: CaseSpec,
+  ctx: CaseContext,
+  server: ServerUnderTest,
+  publisher: TrackedChild,
+  gens: readonly GeneratorClient[],
+): Promise<CaseResult> {
+  const s0 = readProcSample(server.child.pid);
+  const g0 = gens.map((g) => readProcSample(g.child.pid));
+  const t0 = performance.now();
+  await Promise.all(gens.map((g) => g.mark()));
+  if (!s0) throw new Error(`${spec.server} exited before the window:\n${server.child.tail()}`);
+  let rss = s0.rssBytes;
+  const samples = Math.ceil(ctx.options.durationMs / RSS_SAMPLE_MS);
+  for (let i = 0; i < samples; i++) {
+    await sleep(Math.min(RSS_SAMPLE_MS, ctx.options.durationMs - i * RSS_SAMPLE_MS));
+    const s = readProcSample(server.child.pid);
+    if (s) rss = Math.max(rss, s.rssBytes);
+  }
+  const s1 = readProcSample(server.child.pid);
+  const g1 = gens.map((g) => readProcSample(g.child.pid));
+  const wallMs = performance.now() - t0;
+  const reports = await Promise.all(gens.map((g) => g.report()));
+  if (!s1) throw new Error(`${spec.server} exited during the window:\n${server.child.tail()}`);
+
+  const lags = reports.flatMap((r) => r.lags);
+  const windowBytes = reports.reduce((n, r) => n + r.windowBytes, 0);
+  const genCpu = Math.max(0, ...gens.map((_, i) => (g0[i] && g1[i] ? cpuPercent(g0[i].cpuTicks, g1[i].cpuTicks, wallMs, ctx.ticksPerSecond) : 0)));
+  const top = reports.map((r) => r.topError).find((t) => t !== undefined);
+  return {
+    ...spec,
+    cpuPercent: cpuPercent(s0.cpuTicks, s1.cpuTicks, wallMs, ctx.ticksPerSecond),
+    rssMiB: rss / (1024 * 1024),
+    generatorCpuPercent: genCpu,
+    lag: summarizeLags(lags, ctx.options.lagThresholdMs),
+    receivedMbps: (windowBytes * 8) / (wallMs * 1000),
+    errors: reports.reduce((n, r) => n + r.errors, 0),
+    topError: top,
+    failure: publisher.alive ? undefined : `publisher exited during the run: ${publisher.tail().split('\n').pop() ?? ''}`,
+  };
+}
+
+/** ffmpeg re-publishes the encoded file in real time, forever, without re-encoding. */
+function startPublisher(ctx: CaseContext, server: ServerUnderTest): TrackedChild {
+  return ctx.registry.spawn({
+    name: 'publisher (ffmpeg)',
+    command: 'ffmpeg',
+    args: ['-hide_banner', '-loglevel', 'error', '-nostdin', '-re', '-stream_loop', '-1', '-i', ctx.source.path, '-c', 'copy', '-f', 'flv', server.rtmpUrl],
+    ...(ctx.otherCpus === undefined ? {} : { cpus: ctx.otherCpus }),
+  });
+}
+
+/** Plays the stream over HTTP-FLV from this process until a frame arrives: the publisher is then live. */
+async function waitForStream(server: ServerUnderTest, publisher: TrackedChild): Promise<void> {
+  const url = new URL(server.flvUrl);
+  const env = { readBuffer: new Uint8Array(64 * 1024), now: () => performance.now() };
+  const deadline = Date.now() + STREAM_READY_TIMEOUT_MS;
+  let probe = new FlvPlayer(url, env);
+  try {
+    while (!probe.clock.started) {
+      if (!publisher.alive) throw new Error(`publisher exited:\n${publisher.tail()}`);
+      if (!server.child.alive) throw new Error(`${server.name} exited:\n${server.child.tail()}`);
+      if (Date.now() > deadline) throw new Error(`no media on ${server.flvUrl} after ${STREAM_READY_TIMEOUT_MS} ms (${probe.error ?? 'no error'})`);
+      // Before the publisher is up the server answers 404 (or closes): try again.
+      if (!probe.open && probe.error !== undefined) {
+        probe.close();
+        probe = new FlvPlayer(url, env);
+      }
+      await sleep(POLL_MS);
+    }
+  } finally {
+    probe.close();
+  }
+}
+
+async function waitForRamp(spec: CaseSpec, ctx: CaseContext, gens: readonly GeneratorClient[]): Promise<void> {
+  const deadline = Date.now() + (spec.players / ctx.options.rampPerSecond) * 1000 + RAMP_SLACK_MS;
+  let lastLog = 0;
+  while (true) {
+    const st = await Promise.all(gens.map((g) => g.status()));
+    const created = st.reduce((n, s) => n + s.created, 0);
+    const playing = st.reduce((n, s) => n + s.playing, 0);
+    const errors = st.reduce((n, s) => n + s.errors, 0);
+    if (created >= spec.players && playing + errors >= spec.players) return;
+    if (Date.now() > deadline) {
+      ctx.log(`  ramp timed out: ${playing}/${spec.players} playing, ${errors} failed; measuring anyway`);
+      return;
+    }
+    if (Date.now() - lastLog > 5_000) {
+      lastLog = Date.now();
+      ctx.log(`  ramp: ${created} opened, ${playing} playing, ${errors} failed${st.find((s) => s.topError)?.topError ? ` (${st.find((s) => s.topError)!.topError})` : ''}`);
+    }
+    await sleep(POLL_MS);
+  }
+}
+
+/** Player count of generator `i` of `k` (the first ones take the remainder). */
+export function share(total: number, k: number, i: number): number {
+  return Math.floor(total / k) + (i < total % k ? 1 : 0);
+}
+
+function failed(spec: CaseSpec, message: string): CaseResult {
+  return {
+    ...spec,
+    cpuPercent: Number.NaN,
+    rssMiB: Number.NaN,
+    generatorCpuPercent: Number.NaN,
+    lag: { players: spec.players, playing: 0, keepingUp: 0, maxLagMs: 0, medianLagMs: 0 },
+    receivedMbps: 0,
+    errors: 0,
+    topError: undefined,
+    failure: message,
+  };
+}
