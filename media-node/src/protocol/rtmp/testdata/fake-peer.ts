@@ -35,11 +35,8 @@ export class FakeClient {
     return this.message({ csid, timestamp: 0, typeId: MSG.commandAmf0, streamId, payload: encodeCommand(name, transactionId, commandObject, ...args) });
   }
 
-  connect(app: Amf0Value = 'live', tcUrl: Amf0Value = 'rtmp://127.0.0.1/live', extra: Record<string, Amf0Value> = {}): Uint8Array {
-    const obj: Record<string, Amf0Value> = { ...extra };
-    if (app !== undefined) obj.app = app;
-    if (tcUrl !== undefined) obj.tcUrl = tcUrl;
-    return this.command('connect', 1, obj);
+  connect(app = 'live', tcUrl = 'rtmp://127.0.0.1/live'): Uint8Array {
+    return this.command('connect', 1, { app, tcUrl });
   }
 
   message(m: RtmpMessage): Uint8Array {
