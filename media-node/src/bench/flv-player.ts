@@ -1,14 +1,13 @@
 import { FlvDemuxer } from '../format/flv/flv-demuxer.ts';
-import { FLV_TAG_SCRIPT } from '../format/flv/tag-header.ts';
 import { ChunkedDecoder, isChunked, parseResponseHead } from './http-response.ts';
-import { isSequenceHeader } from './player-clock.ts';
+import { isMediaFrame } from './player-clock.ts';
 import { SocketPlayer, type PlayerEnv } from './socket-player.ts';
 
 /**
  * An HTTP-FLV player: `GET /live/bench.flv` (HTTP/1.1, as ffplay and
  * mpegts.js send it), then the FLV stream through the repo's FlvDemuxer; each
  * audio/video frame's timestamp goes to the player clock. The tag bodies are
- * not decoded beyond the sequence-header test.
+ * not decoded beyond telling frames from sequence headers.
  */
 export class FlvPlayer extends SocketPlayer {
   private readonly url: URL;
@@ -52,7 +51,7 @@ export class FlvPlayer extends SocketPlayer {
 
   private demux(bytes: Uint8Array, nowMs: number): void {
     for (const tag of this.demuxer.push(bytes)) {
-      if (tag.type !== FLV_TAG_SCRIPT && !isSequenceHeader(tag.type, tag.body)) this.clock.onFrame(tag.timestamp, nowMs);
+      if (isMediaFrame(tag.type, tag.body)) this.clock.onFrame(tag.timestamp, nowMs);
     }
   }
 }

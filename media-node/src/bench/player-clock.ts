@@ -6,9 +6,9 @@
  * keyframe interval of media, in one burst); a player the server starves sees
  * its lag grow by one second per second it is starved.
  *
- * Sequence headers do not start the clock: servers send them with timestamp 0
- * or with the stream's current time, so they say nothing about the media
- * position.
+ * Only coded frames move the clock (`isMediaFrame`): servers send sequence
+ * headers with timestamp 0 or with the stream's current time, so they say
+ * nothing about the media position.
  */
 export class PlayerClock {
   private firstWall = -1;
@@ -54,24 +54,27 @@ export class PlayerClock {
 }
 
 /**
- * Whether an FLV tag body / RTMP media payload is a decoder configuration
- * rather than a frame. Legacy FLV (Adobe FLV spec v10.1 E.4.2.1 / E.4.3.1):
- * AVC/HEVC video with AVCPacketType 0, AAC audio with AACPacketType 0.
- * Enhanced RTMP v2: video with IsExHeader set and PacketType 0
- * (SequenceStart); audio SoundFormat 9 (ExHeader) with PacketType 0.
+ * Whether an FLV tag / RTMP message of type `typeId` carries a coded audio or
+ * video frame, i.e. moves the media clock. Not: script data, empty bodies,
+ * and decoder configurations. Legacy FLV (Adobe FLV spec v10.1 E.4.2.1 /
+ * E.4.3.1): AVC/HEVC video with AVCPacketType 0, AAC audio with
+ * AACPacketType 0 are configurations. Enhanced RTMP v2: video with IsExHeader
+ * set and PacketType 0 (SequenceStart), audio SoundFormat 9 (ExHeader) with
+ * PacketType 0.
  */
-export function isSequenceHeader(typeId: number, body: Uint8Array): boolean {
-  if (body.length < 2) return body.length === 0;
+export function isMediaFrame(typeId: number, body: Uint8Array): boolean {
+  if (body.length === 0) return false;
   const b0 = body[0]!;
   if (typeId === 9) {
-    if (b0 & 0x80) return (b0 & 0x0f) === 0;
+    if (b0 & 0x80) return (b0 & 0x0f) !== 0;
     const codec = b0 & 0x0f;
-    return (codec === 7 || codec === 12) && body[1] === 0;
+    return !((codec === 7 || codec === 12) && body[1] === 0);
   }
   if (typeId === 8) {
     const format = b0 >> 4;
-    if (format === 10) return body[1] === 0;
-    if (format === 9) return (b0 & 0x0f) === 0;
+    if (format === 10) return body[1] !== 0;
+    if (format === 9) return (b0 & 0x0f) !== 0;
+    return true;
   }
   return false;
 }

@@ -12,7 +12,7 @@ import { decodeSetPeerBandwidth } from '../protocol/rtmp/messages/set-peer-bandw
 import { decodeUserControl, encodeUserControl } from '../protocol/rtmp/messages/user-control.ts';
 import { decodeWindowAckSize, encodeWindowAckSize } from '../protocol/rtmp/messages/window-ack-size.ts';
 import { parseRtmpUrl } from '../protocol/rtmp/rtmp-url.ts';
-import { isSequenceHeader } from './player-clock.ts';
+import { isMediaFrame } from './player-clock.ts';
 
 /** Buffer length we announce with SetBufferLength, as ffmpeg does (3 s, `rtmp_buffer` default). */
 const CLIENT_BUFFER_MS = 3_000;
@@ -48,7 +48,7 @@ export class RtmpPlayClient {
 
   constructor(url: string, random: (n: number) => Uint8Array = randomBytes) {
     const u = parseRtmpUrl(url);
-    if (!u) throw new Error(`not an RTMP URL: ${url}`);
+    if (!u || u.schema !== 'rtmp') throw new Error(`not an RTMP URL: ${url}`);
     this.tcUrl = u.tcUrl;
     this.app = u.app;
     this.stream = u.param ? `${u.stream}?${u.param}` : u.stream;
@@ -98,7 +98,7 @@ export class RtmpPlayClient {
     switch (msg.typeId) {
       case MSG.audio:
       case MSG.video:
-        if (!isSequenceHeader(msg.typeId, msg.payload)) onFrame(msg.timestamp);
+        if (isMediaFrame(msg.typeId, msg.payload)) onFrame(msg.timestamp);
         return;
       case MSG.aggregate:
         for (const sub of splitAggregate(msg)) this.handle(sub, onFrame);
