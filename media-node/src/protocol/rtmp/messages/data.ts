@@ -29,6 +29,14 @@ export function stripSetDataFrame(payload: Uint8Array): Uint8Array {
   return payload.subarray(SET_DATA_FRAME.length);
 }
 
+/** The leading AMF0 string of a data message (`onMetaData`, `|RtmpSampleAccess`...), or null. */
+export function dataName(payload: Uint8Array): string | null {
+  if (payload.length < 3 || payload[0] !== 0x02) return null;
+  const n = (payload[1]! << 8) | payload[2]!;
+  if (3 + n > payload.length) return null;
+  return new TextDecoder().decode(payload.subarray(3, 3 + n));
+}
+
 /** `@setDataFrame, name, value...` as a publisher writes it (e.g. `'onMetaData', amf0EcmaArray({...})`). */
 export function encodeSetDataFrame(name: string, ...values: Amf0Value[]): Uint8Array {
   return encodeAmf0('@setDataFrame', name, ...values);

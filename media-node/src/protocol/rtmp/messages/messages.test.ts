@@ -10,7 +10,7 @@ import { decodeSetPeerBandwidth, encodeSetPeerBandwidth } from './set-peer-bandw
 import { decodeUserControl, encodeUserControl, type UserControlEvent } from './user-control.ts';
 import { encodeAggregate, splitAggregate } from './aggregate.ts';
 import { decodeCommand, encodeCommand } from './command.ts';
-import { decodeData, encodeSetDataFrame, stripSetDataFrame } from './data.ts';
+import { dataName, decodeData, encodeSetDataFrame, stripSetDataFrame } from './data.ts';
 
 function codeOf(fn: () => unknown): string {
   try {
@@ -172,6 +172,12 @@ describe('data messages', () => {
   it('leaves other data messages alone', () => {
     const payload = hex('02 000a 6f6e4d65746144617461 05');
     expect(stripSetDataFrame(payload)).toBe(payload);
+  });
+
+  it('names a data message by its first string', () => {
+    expect(dataName(hex('02 0008 6f6e537461747573 03 000009'))).toBe('onStatus');
+    expect(dataName(hex('02 0009 6f6e'))).toBeNull();
+    expect(dataName(hex('05'))).toBeNull();
   });
 
   it('reads type 15 after its format byte and refuses other AMF3 bodies', () => {
