@@ -13,6 +13,7 @@ import { createNodeHttpServer } from './http/node-http-server.ts';
 import { listen } from './listen.ts';
 import { LiveNodeStats } from './live-node-stats.ts';
 import type { Logger } from './log/logger.ts';
+import { startRtmpListener } from './rtmp/rtmp-listener.ts';
 
 export const RUNNEL_VERSION = '0.1.0';
 
@@ -55,6 +56,25 @@ export async function startNode(config: NodeConfig, logger: Logger, opts: StartN
   const http: Server = createNodeHttpServer({ streams, clients, log: logger, play, now: monotonicNow });
   const httpPort = await listen(http, 'http', host, config.listen.http, '--http-port or listen.http');
 
+  const rtmp = await startRtmpListener(
+    {
+      streams,
+      clients,
+      log: logger,
+      play,
+      now: monotonicNow,
+      config: {
+        chunkSize: config.rtmp.chunkSize,
+        handshakeTimeoutMs: config.rtmp.handshakeTimeoutMs,
+        maxMessageBytes: config.rtmp.maxMessageBytes,
+        firstPacketTimeoutMs: config.rtmp.publish.firstPacketTimeoutMs,
+        normalTimeoutMs: config.rtmp.publish.normalTimeoutMs,
+      },
+    },
+    host,
+    config.listen.rtmp,
+  );
+
   let api: ApiServer | null = null;
   if (config.httpApi.enabled) {
     const stats = new LiveNodeStats({ serverId: config.serverId, serviceId: generateServiceId(), streams, clients });
@@ -69,16 +89,17 @@ export async function startNode(config: NodeConfig, logger: Logger, opts: StartN
 
   let stopping: Promise<void> | null = null;
   return {
-    ports: { rtmp: 0, http: httpPort, api: api?.port ?? null },
+    ports: { rtmp: rtmp.port, http: httpPort, api: api?.port ?? null },
     streams,
     clients,
     stop() {
       stopping ??= (async () => {
         clearInterval(sweep);
-        const closed = new Promise<void>((resolve) => http.close(() => resolve()));
+        const rtmpClosed = rtmp.close();
+        const httpClosed = new Promise<void>((resolve) => http.close(() => resolve()));
         for (const c of clients.list()) c.kick();
         http.closeAllConnections();
-        await Promise.all([closed, api?.close()]);
+        await Promise.all([rtmpClosed, httpClosed, api?.close()]);
       })();
       return stopping;
     },
