@@ -72,6 +72,11 @@ describe('formatTable', () => {
     expect(formatTable([result({ errors: 3, topError: 'HTTP 404 (x3)' })])).toContain('runnel rtmp eager N=1000: 3 player errors, most common: HTTP 404 (x3)');
   });
 
+  it('warns when a load generator was saturated', () => {
+    expect(formatTable([result({ generatorCpuPercent: 97 })])).toContain('runnel rtmp eager N=1000: load generator at 97 % of a core');
+    expect(formatTable([result({ generatorCpuPercent: 60 })])).not.toContain('load generator at');
+  });
+
   it('rounds a partial keep-up fraction down, so 99.95 % never reads as 100 %', () => {
     const r = result({ players: 2000, lag: { players: 2000, playing: 2000, keepingUp: 1999, maxLagMs: 5000, medianLagMs: 0 } });
     expect(formatTable([r])).toContain('1999/2000 (99.9%)');

@@ -104,12 +104,24 @@ export function formatMarkdown(results: readonly CaseResult[], meta: RunMeta): s
   return md.join('\n').trimEnd() + '\n';
 }
 
+/**
+ * A load generator this busy cannot read on time, so lag in that run says
+ * more about the generator than about the server (its CPU figure stays valid).
+ */
+export const GENERATOR_SATURATED_PERCENT = 90;
+
 function failureLines(results: readonly CaseResult[]): string[] {
   const out: string[] = [];
   for (const r of results) {
     const what = `${r.server} ${r.protocol} ${r.style} N=${r.players}`;
-    if (r.failure !== undefined) out.push(`${what}: FAILED: ${r.failure.split('\n')[0]}`);
-    else if (r.topError !== undefined) out.push(`${what}: ${r.errors} player errors, most common: ${r.topError}`);
+    if (r.failure !== undefined) {
+      out.push(`${what}: FAILED: ${r.failure.split('\n')[0]}`);
+      continue;
+    }
+    if (r.topError !== undefined) out.push(`${what}: ${r.errors} player errors, most common: ${r.topError}`);
+    if (r.generatorCpuPercent >= GENERATOR_SATURATED_PERCENT) {
+      out.push(`${what}: load generator at ${r.generatorCpuPercent.toFixed(0)} % of a core: its players' lag measures the generator, not the server`);
+    }
   }
   return out;
 }

@@ -46,12 +46,12 @@ const AAC_FRAME = hex('af 01 21 1b 94 05');
  * (or refusing it, when asked).
  */
 function session(url: string, opts: { refuse?: boolean; windowAckSize?: number } = {}) {
-  const client = new RtmpPlayClient(url, seeded(1));
+  const client = new RtmpPlayClient(url, 0, seeded(1));
   const server = new RtmpServerSession({ now: 0, random: seeded(2), ...(opts.windowAckSize ? { windowAckSize: opts.windowAckSize } : {}) });
   const events: RtmpServerEvent[] = [];
   const frames: number[] = [];
   let playStreamId = -1;
-  let toServer: Uint8Array[] = [client.start(0)];
+  let toServer: Uint8Array[] = client.start(0);
   for (let round = 0; round < 20 && toServer.length > 0; round++) {
     const toClient: Uint8Array[] = [];
     const outs = server.receive(cat(toServer), round);
@@ -82,7 +82,7 @@ function readClient(bytes: readonly Uint8Array[]): RtmpMessage[] {
   return new ChunkReader().push(cat(bytes));
 }
 
-describe('RtmpPlayClient against RtmpServerSession', () => {
+describe('RtmpPlayClient (RtmpClientSession in play mode) against RtmpServerSession', () => {
   it('connects to the app and plays the stream, query included', () => {
     const s = session('rtmp://127.0.0.1:19350/live/bench?token=abc');
     const connect = s.events.find((e) => e.kind === 'connect') as Extract<RtmpServerEvent, { kind: 'connect' }>;
@@ -148,10 +148,10 @@ describe('RtmpPlayClient against RtmpServerSession', () => {
   });
 
   it('throws when the play is refused', () => {
-    expect(() => session('rtmp://127.0.0.1:1935/live/none', { refuse: true })).toThrow(/RTMP play refused: NetStream\.Play\.StreamNotFound/);
+    expect(() => session('rtmp://127.0.0.1:1935/live/none', { refuse: true })).toThrow(/RTMP error_status: NetStream\.Play\.StreamNotFound/);
   });
 
   it('refuses a URL that is not RTMP', () => {
-    expect(() => new RtmpPlayClient('http://127.0.0.1/live/x.flv')).toThrow(/not an RTMP URL/);
+    expect(() => new RtmpPlayClient('http://127.0.0.1/live/x.flv', 0)).toThrow(/not an RTMP URL/);
   });
 });

@@ -9,17 +9,17 @@ export class RtmpPlayer extends SocketPlayer {
 
   constructor(url: URL, env: PlayerEnv) {
     super(url.hostname, Number(url.port || 1935), env);
-    this.client = new RtmpPlayClient(url.href);
+    this.client = new RtmpPlayClient(url.href, Date.now());
     this.onFrame = (timestamp) => this.clock.onFrame(timestamp, this.now);
   }
 
   protected onConnect(): void {
-    this.send(this.client.start(Date.now()));
+    for (const out of this.client.start(Date.now())) this.send(out);
   }
 
   protected onBytes(bytes: Uint8Array, nowMs: number): void {
     this.now = nowMs;
-    // The client copies what it keeps (handshake bytes, partial messages), so the shared read buffer may be passed as is.
+    // The session copies what it keeps (handshake bytes, partial messages), so the shared read buffer may be passed as is.
     for (const out of this.client.receive(bytes, Date.now(), this.onFrame)) this.send(out);
   }
 }
