@@ -14,8 +14,11 @@ import {
   verifyResponse,
 } from './handshake-digest.ts';
 
-/** C0+C1 as ffmpeg 5.1 sends it (its C1 is seeded with 0xDEADC0DE, so it is the same every run). */
-const FFMPEG_C0C1 = new Uint8Array(readFileSync(new URL('./testdata/ffmpeg-c0c1.bin', import.meta.url)));
+/**
+ * C0+C1 as ffmpeg 5.1 sends it: the start of the captured publish session (its
+ * C1 is seeded with 0xDEADC0DE, so it is the same every run and in the play capture).
+ */
+const FFMPEG_C0C1 = new Uint8Array(readFileSync(new URL('./testdata/ffmpeg-publish.bin', import.meta.url))).subarray(0, 1537);
 
 /** Deterministic "random" bytes. */
 function seeded(seed: number) {
