@@ -4,15 +4,9 @@
  * mediaMessageParts (fan-out), the URL and name helpers. The client library
  * needs: RtmpClientSession, encodeSetDataFrame.
  */
-export {
-  RtmpServerSession,
-  type RtmpServerSessionOptions,
-  type RtmpServerEvent,
-  type RtmpServerOutput,
-  type RtmpServerStats,
-  type RtmpConnectInfo,
-  type PublishType,
-} from './server-session.ts';
+export { RtmpServerSession, type RtmpServerSessionOptions } from './server-session.ts';
+export type { RtmpServerEvent, RtmpServerOutput, RtmpServerStats, PublishType } from './server-events.ts';
+export { parseConnect, type RtmpConnectInfo, type ConnectRequest } from './connect-request.ts';
 export {
   RtmpClientSession,
   type RtmpClientSessionOptions,

@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { ProtocolError } from '@runnel/shared';
-import { isAmf0Object, type Amf0Object, type Amf0Value } from '../../format/amf0.ts';
+import type { Amf0Value } from '../../format/amf0.ts';
 import type { ChunkReaderLimits } from './chunk-reader.ts';
 import type { RandomBytes } from './handshake-digest.ts';
 import { ServerHandshake } from './server-handshake.ts';
 import { MessageLayer } from './message-layer.ts';
-import { Outbox, type SendOutput } from './outbox.ts';
+import { Outbox } from './outbox.ts';
 import { CSID, MSG, type RtmpMessage } from './message.ts';
 import {
   DEFAULT_OUT_CHUNK_SIZE,
@@ -21,8 +21,13 @@ import { decodeCommand, type RtmpCommand } from './messages/command.ts';
 import { amf0DataPayload, stripSetDataFrame } from './messages/data.ts';
 import { splitAggregate } from './messages/aggregate.ts';
 import { PEER_BANDWIDTH_LIMIT, encodeSetPeerBandwidth } from './messages/set-peer-bandwidth.ts';
-import { isValidStreamName, parseStreamName } from './stream-name.ts';
-import { parseTcUrl, resolveVhost } from './rtmp-url.ts';
+import { parseStreamName } from './stream-name.ts';
+import { resolveVhost } from './rtmp-url.ts';
+import { parseConnect, type RtmpConnectInfo } from './connect-request.ts';
+import type { PublishType, RtmpServerEvent, RtmpServerOutput, RtmpServerStats } from './server-events.ts';
+
+export type { RtmpConnectInfo } from './connect-request.ts';
+export type { PublishType, RtmpServerEvent, RtmpServerOutput, RtmpServerStats } from './server-events.ts';
 import { STATUS, errorCommand, statusInfo, type StatusLevel } from './status.ts';
 import * as reply from './server-replies.ts';
 
@@ -44,57 +49,6 @@ export interface RtmpServerSessionOptions {
   readonly random?: RandomBytes;
 }
 
-/** What `connect` told us, validated. */
-export interface RtmpConnectInfo {
-  readonly app: string;
-  readonly tcUrl: string;
-  readonly host: string;
-  readonly port: number;
-  readonly vhost: string;
-  /** Query found in the tcUrl or the app (`live?token=x`), raw, '' if none. */
-  readonly param: string;
-  readonly objectEncoding: number;
-  readonly flashVer: string;
-  readonly swfUrl: string;
-  readonly pageUrl: string;
-  /** The whole command object, for anything else a hook wants. */
-  readonly commandObject: Amf0Object;
-}
-
-export type PublishType = 'live' | 'record' | 'append';
-
-export type RtmpServerEvent =
-  | { readonly kind: 'handshake'; readonly mode: 'simple' | 'complex' }
-  | ({ readonly kind: 'connect' } & RtmpConnectInfo)
-  | {
-      readonly kind: 'publish';
-      readonly streamId: number;
-      readonly streamName: string;
-      readonly param: string;
-      readonly publishType: PublishType;
-      readonly app: string;
-      readonly vhost: string;
-    }
-  | {
-      readonly kind: 'play';
-      readonly streamId: number;
-      readonly streamName: string;
-      readonly param: string;
-      readonly start: number;
-      readonly duration: number;
-      readonly reset: boolean;
-      readonly app: string;
-      readonly vhost: string;
-    }
-  /** Audio (8), video (9) or data (18, `@setDataFrame` stripped) from an accepted publisher. */
-  | { readonly kind: 'media'; readonly streamId: number; readonly message: RtmpMessage }
-  | { readonly kind: 'unpublish'; readonly streamId: number; readonly streamName: string }
-  | { readonly kind: 'play-stop'; readonly streamId: number; readonly streamName: string }
-  | { readonly kind: 'pause'; readonly streamId: number; readonly paused: boolean; readonly position: number }
-  | { readonly kind: 'close'; readonly reason: string; readonly message: string };
-
-export type RtmpServerOutput = SendOutput | RtmpServerEvent;
-
 type NetStreamState = 'idle' | 'publish-pending' | 'publishing' | 'play-pending' | 'playing';
 
 interface NetStream {
@@ -105,12 +59,6 @@ interface NetStream {
   lastMediaAt: number;
 }
 
-export interface RtmpServerStats {
-  readonly bytesReceived: number;
-  /** Media from streams that are not publishing, malformed aggregates. */
-  readonly droppedMessages: number;
-  readonly unknownMessages: number;
-}
 
 /** FCPublish names remembered for onFCPublish; more than a client needs, bounded against floods. */
 const MAX_FC_PUBLISH_NAMES = 8;
@@ -432,32 +380,9 @@ export class RtmpServerSession {
   }
 
   private onConnect(cmd: RtmpCommand, out: Outbox<RtmpServerEvent>): void {
-    const o = cmd.commandObject;
-    if (!isAmf0Object(o)) return this.rejectConnect(out, cmd.transactionId, 'connect_invalid', 'connect without a command object');
-    if (typeof o.app !== 'string') return this.rejectConnect(out, cmd.transactionId, 'connect_invalid_app', 'connect without a string app');
-    if (typeof o.tcUrl !== 'string') return this.rejectConnect(out, cmd.transactionId, 'connect_missing_tcurl', 'invalid request without tcUrl');
-    const tc = parseTcUrl(o.tcUrl);
-    if (!tc) return this.rejectConnect(out, cmd.transactionId, 'connect_invalid_tcurl', 'tcUrl is not a URL');
-    // OBS and others put the query in the app (`live?key=x`); SRS reads it from there too
-    const q = o.app.indexOf('?');
-    const app = (q < 0 ? o.app : o.app.slice(0, q)).replace(/^\/+|\/+$/g, '');
-    const appParam = q < 0 ? '' : o.app.slice(q + 1);
-    if (!isValidStreamName(app)) return this.rejectConnect(out, cmd.transactionId, 'connect_invalid_app', 'invalid app name');
-    const param = [appParam, tc.param].filter((p) => p !== '').join('&');
-    const objectEncoding = typeof o.objectEncoding === 'number' ? o.objectEncoding : 0;
-    this.info = {
-      app,
-      tcUrl: o.tcUrl,
-      host: tc.host,
-      port: tc.port,
-      vhost: resolveVhost(tc.host, param),
-      param,
-      objectEncoding,
-      flashVer: str(o.flashVer),
-      swfUrl: str(o.swfUrl),
-      pageUrl: str(o.pageUrl),
-      commandObject: o,
-    };
+    const req = parseConnect(cmd.commandObject);
+    if (!req.ok) return this.rejectConnect(out, cmd.transactionId, req.reason, req.description);
+    this.info = req.info;
     // SRS service_cycle order: ack window, peer bandwidth, chunk size, _result, onBWDone
     out.send(this.layer.windowAckSize(this.opts.windowAckSize));
     out.send(
@@ -467,7 +392,7 @@ export class RtmpServerSession {
       ),
     );
     out.send(this.layer.setOutChunkSize(this.opts.chunkSize));
-    out.send(this.command(reply.connectResult(cmd.transactionId, objectEncoding)));
+    out.send(this.command(reply.connectResult(cmd.transactionId, req.info.objectEncoding)));
     out.send(this.command(reply.onBWDone()));
     this.phase = 'connected';
     out.emit({ kind: 'connect', ...this.info });
@@ -617,10 +542,6 @@ export class RtmpServerSession {
   private streamCommand(streamId: number, payload: Uint8Array): Uint8Array {
     return this.layer.encode(CSID.streamCommand, MSG.commandAmf0, streamId, payload);
   }
-}
-
-function str(v: Amf0Value): string {
-  return typeof v === 'string' ? v : '';
 }
 
 function finite(v: Amf0Value, fallback: number): number {
