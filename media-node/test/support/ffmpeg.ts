@@ -84,3 +84,42 @@ export async function probe(input: string, extra: string[] = [], timeoutMs = 30_
   if (code !== 0) throw new Error(`ffprobe ${input} exited ${code}: ${p.stderr()}`);
   return JSON.parse(out) as ProbeResult;
 }
+
+/**
+ * ffmpeg copying whatever `url` plays into `file` (stream copy). Live streams
+ * do not end when their publisher leaves (players wait for a republish), so
+ * the recorder gives up after `idleMs` without data and finalizes the file;
+ * stop() waits for that, then interrupts.
+ */
+export function record(url: string, file: string, format = 'flv', idleMs = 2500): Peer {
+  const p = runPeer('ffmpeg', [
+    '-hide_banner', '-loglevel', 'warning', '-nostdin', '-y',
+    '-rw_timeout', String(idleMs * 1000),
+    '-i', url, '-c', 'copy', '-f', format, file,
+  ]);
+  return {
+    ...p,
+    async stop() {
+      const t0 = setTimeout(() => p.child.kill('SIGINT'), idleMs + 15_000);
+      const t1 = setTimeout(() => p.child.kill('SIGKILL'), idleMs + 20_000);
+      await p.exited;
+      clearTimeout(t0);
+      clearTimeout(t1);
+    },
+  };
+}
+
+export interface PacketInfo {
+  readonly codec_type: string;
+  readonly flags: string;
+  readonly pts_time?: string;
+  readonly dts_time?: string;
+}
+
+/** The packets of a file's first video (or audio) stream, in order. */
+export async function packets(file: string, stream: 'v' | 'a' = 'v'): Promise<PacketInfo[]> {
+  const r = await probe(file, ['-select_streams', `${stream}:0`, '-show_packets', '-show_entries', 'packet=codec_type,flags,pts_time,dts_time']);
+  return (r.packets ?? []) as PacketInfo[];
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
