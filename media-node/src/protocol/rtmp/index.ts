@@ -1,7 +1,7 @@
 /**
  * Sans-IO RTMP (Adobe RTMP spec 1.0 + what real peers do). See README.md.
- * The server layer needs: RtmpServerSession, chunkMessageParts /
- * mediaMessageParts (fan-out), the URL and name helpers. The client library
+ * The server layer needs: RtmpServerSession, chunkMessageParts (fan-out),
+ * the URL and name helpers. The client library
  * needs: RtmpClientSession, encodeSetDataFrame.
  */
 export { RtmpServerSession, type RtmpServerSessionOptions } from './server-session.ts';
@@ -15,7 +15,6 @@ export {
 } from './client-session.ts';
 export type { SendOutput } from './outbox.ts';
 export { chunkMessageParts, encodeMessageChunks } from './chunk-writer.ts';
-export { mediaMessageParts } from './media-parts.ts';
 export { ChunkReader, type ChunkReaderLimits, DEFAULT_CHUNK_READER_LIMITS } from './chunk-reader.ts';
 export { MSG, CSID, csidForType, type RtmpMessage } from './message.ts';
 export { STATUS, type StatusLevel } from './status.ts';
