@@ -103,7 +103,8 @@ describe('hub under random push sequences', () => {
         switch (o.t) {
           case 'push': {
             const body = typeof o.body === 'number' ? bodies[o.kind][o.body % bodies[o.kind].length] : o.body;
-            const m = handle?.push(o.kind, o.ts, body) ?? null;
+            const h = handle as PublishHandle | null;
+            const m = h === null ? null : h.push(o.kind, o.ts, body);
             if (m !== null) checkMessage(m);
             break;
           }
