@@ -48,12 +48,17 @@ function readWsFlv(url: string): WsReader {
   return { videoFrames: () => frames, firstVideoIsKey: () => firstKey, close: () => ws.close() };
 }
 
-describe('ffmpeg publishes over RTMP; RTMP, HTTP-FLV and WS-FLV players get every frame', () => {
+describe('ffmpeg publishes over RTMP; RTMP, HTTP-FLV, HTTP-TS and WS-FLV players get every frame', () => {
   it('delivers the same frame count, codecs and size to every player', async () => {
     const rtmpFile = join(dir, 'rtmp.flv');
     const flvFile = join(dir, 'http.flv');
+    const tsFile = join(dir, 'http.ts');
     // Players first: they wait for the publisher, as SRS players do.
-    const players = [record(n.rtmp('/live/all'), rtmpFile), record(n.http('/live/all.flv'), flvFile)];
+    const players = [
+      record(n.rtmp('/live/all'), rtmpFile),
+      record(n.http('/live/all.flv'), flvFile),
+      record(n.http('/live/all.ts'), tsFile, 'mpegts'),
+    ];
     const ws = readWsFlv(n.http('/live/all.flv').replace('http:', 'ws:'));
     await sleep(1000);
     const pub = publishRtmp(n.rtmp('/live/all'), { seconds: FRAMES / 25, gop: 25 });
@@ -61,7 +66,7 @@ describe('ffmpeg publishes over RTMP; RTMP, HTTP-FLV and WS-FLV players get ever
     await Promise.all(players.map((p) => p.stop()));
     ws.close();
 
-    for (const file of [rtmpFile, flvFile]) {
+    for (const file of [rtmpFile, flvFile, tsFile]) {
       const info = await probe(file, ['-count_packets']);
       const v = info.streams.find((s) => s.codec_type === 'video')!;
       const a = info.streams.find((s) => s.codec_type === 'audio')!;

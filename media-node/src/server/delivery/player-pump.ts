@@ -12,9 +12,10 @@ import type { PlayerTransport } from './transport.ts';
  * publisher and other players never wait.
  *
  * `encode` returns the wire form of a message for this output format, built
- * once per message and cached in `msg.wire` (serialize once, write to many).
+ * once per message and cached in `msg.wire` (serialize once, write to many),
+ * or null for a message this format does not carry.
  */
-export type WireEncoder = (msg: MediaMessage) => Uint8Array;
+export type WireEncoder = (msg: MediaMessage) => Uint8Array | null;
 
 export class PlayerPump {
   private readonly consumer: Consumer;
@@ -82,6 +83,7 @@ export class PlayerPump {
     let bytes = 0;
     for (let i = 0; i < n; i++) {
       const wire = this.encode(this.batch[i]);
+      if (wire === null) continue;
       chunks.push(wire);
       bytes += wire.length;
     }

@@ -6,10 +6,11 @@ import type { FlvPlayDeps } from './flv-player.ts';
 import { playFlv } from './flv-player.ts';
 import { mpegtsBundle, playerPageHtml } from './player-page.ts';
 import { parseStreamPath } from './stream-path.ts';
+import { playTs } from './ts-player.ts';
 
 /**
  * The node's HTTP server (default port 8080): HTTP-FLV and WebSocket-FLV at
- * `/app/stream.flv`, the player page at `/players/`, CORS for browser
+ * `/app/stream.flv`, HTTP-TS at `/app/stream.ts`, the player page at `/players/`, CORS for browser
  * players. Every other path is a 404; nothing here serves files from a
  * peer-supplied path.
  */
@@ -75,9 +76,10 @@ function route(deps: NodeHttpDeps, req: IncomingMessage, res: ServerResponse): v
     send(res, 200, 'application/json', '{"status":"ok"}\n');
     return;
   }
-  const path = parseStreamPath(url, ['flv']);
+  const path = parseStreamPath(url, ['flv', 'ts']);
   if (path !== null && req.method === 'GET') {
-    playFlv(deps, path, peerIp(req), { kind: 'http', req, res });
+    if (path.ext === 'ts') playTs(deps, path, peerIp(req), res);
+    else playFlv(deps, path, peerIp(req), { kind: 'http', req, res });
     return;
   }
   send(res, 404, 'text/plain', 'not found\n');

@@ -1,0 +1,64 @@
+import { FlvToTs } from '../../format/remux/flv-to-ts.ts';
+import type { Consumer } from '../../hub/consumer.ts';
+import type { MediaMessage } from '../../hub/media-message.ts';
+import type { Source } from '../../hub/source.ts';
+
+/**
+ * Serialize-once MPEG-TS for a source's HTTP-TS players. A TS stream is
+ * stateful (parameter sets, continuity counters), so one remuxer per source
+ * sees every message in order: this tap is a hub consumer that remuxes each
+ * message the moment it is queued (synchronously, inside the source's
+ * fan-out) and caches the packets in `msg.wire.ts`. Players then write those
+ * shared buffers; their own flushes come later, on timers, so the bytes are
+ * always there. The tap exists while the source has TS players.
+ */
+export class TsTap {
+  private readonly remux = new FlvToTs();
+  private readonly consumer: Consumer;
+  private players = 0;
+  private readonly onIdle: () => void;
+
+  constructor(source: Source, onIdle: () => void) {
+    this.onIdle = onIdle;
+    this.consumer = source.addConsumer({
+      minLatency: true,
+      listener: {
+        onReadable: () => this.drain(),
+        // A new publish session: forget the old codec configuration (counters carry on).
+        onPublish: () => this.remux.reset(),
+      },
+    });
+    // The join burst (metadata, sequence headers, GOP cache) does not signal.
+    this.drain();
+  }
+
+  /** PAT + PMT for a player starting now (empty before any track is known). */
+  attach(): Uint8Array {
+    this.players++;
+    return this.remux.tables();
+  }
+
+  detach(): void {
+    this.players--;
+    if (this.players <= 0) {
+      this.consumer.close();
+      this.onIdle();
+    }
+  }
+
+  private drain(): void {
+    for (const m of this.consumer.take()) {
+      // Sequence headers always go through (a tap created later must learn the codecs);
+      // frames another tap already remuxed keep their bytes.
+      if (m.wire.ts !== undefined && !m.sequenceHeader) continue;
+      const bytes = this.remux.push(m.kind, m.timestamp, m.payload);
+      if (m.wire.ts === undefined) m.wire.ts = bytes === null ? [] : [bytes];
+    }
+  }
+}
+
+/** The shared TS bytes of a message, or null for messages TS does not carry (headers, metadata). */
+export function tsWire(msg: MediaMessage): Uint8Array | null {
+  const w = msg.wire.ts;
+  return w === undefined || w.length === 0 ? null : w[0];
+}
