@@ -82,7 +82,7 @@ export async function runBench(argv: readonly string[]): Promise<number> {
         machine: `${cpus()[0]?.model ?? 'unknown CPU'} x ${ncpu}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Linux ${release()}`,
         node: process.version,
         source: `${source.kbps} kbit/s H.264 640x360 25 fps + AAC, keyframe every 2 s, published with ffmpeg -re -stream_loop -1 -c copy`,
-        pinning: split ? `server under test alone on CPU ${serverCpus}; ffmpeg and ${options.generators} load generator(s) on CPU ${otherCpus} (taskset)` : 'not pinned',
+        pinning: split ? `server under test alone on CPU ${serverCpus}; ffmpeg and ${options.generators} load generator process${options.generators === 1 ? '' : 'es'} on CPU ${otherCpus} (taskset)` : 'not pinned',
         window: `ramp ${options.rampPerSecond}/s, warm-up ${options.warmupMs / 1000} s, measured ${options.durationMs / 1000} s; keeps up = lag < ${options.lagThresholdMs / 1000} s; real players pause ${options.pauseMs} ms between reads`,
       };
       writeFileSync(options.markdownFile, formatMarkdown(results, meta));

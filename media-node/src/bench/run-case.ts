@@ -168,7 +168,7 @@ async function waitForStream(server: ServerUnderTest, publisher: TrackedChild): 
 
 async function waitForRamp(spec: CaseSpec, ctx: CaseContext, gens: readonly GeneratorClient[]): Promise<void> {
   const deadline = Date.now() + (spec.players / ctx.options.rampPerSecond) * 1000 + RAMP_SLACK_MS;
-  let lastLog = 0;
+  let lastLog = Date.now();
   while (true) {
     const st = await Promise.all(gens.map((g) => g.status()));
     const created = st.reduce((n, s) => n + s.created, 0);
