@@ -40,7 +40,7 @@ function ensureNodeModules() {
   if (have === want && existsSync(pinnedNode)) return;
   const cmd = existsSync(join(root, 'package-lock.json')) ? 'ci' : 'install';
   log(`installing dependencies (npm ${cmd}); the pinned Node runtime comes from the npm registry`);
-  const r = spawnSync('npm', [cmd, '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
+  const r = spawnSync('npm', [cmd, '--no-audit', '--no-fund', '--loglevel=error'], { cwd: root, stdio: 'inherit' });
   if (r.status !== 0) {
     log(`npm ${cmd} failed (exit ${r.status}). Check that the npm registry is reachable, then run it again.`);
     process.exit(r.status ?? 1);

@@ -48,11 +48,11 @@ export class TsTap {
 
   private drain(): void {
     for (const m of this.consumer.take()) {
-      // Sequence headers always go through (a tap created later must learn the codecs);
-      // frames another tap already remuxed keep their bytes.
-      if (m.wire.ts !== undefined && !m.sequenceHeader) continue;
+      // Overwriting is safe: a message meets a second tap only when an earlier
+      // tap of this source ended with its last player, so nobody reads the old
+      // bytes, and the new ones carry this tap's continuity counters.
       const bytes = this.remux.push(m.kind, m.timestamp, m.payload);
-      if (m.wire.ts === undefined) m.wire.ts = bytes === null ? [] : [bytes];
+      m.wire.ts = bytes === null ? [] : [bytes];
     }
   }
 }
