@@ -1,0 +1,111 @@
+import { describe, expect, it } from 'vitest';
+import { buildHookBody, hookParam, streamUrl } from './hook-body.ts';
+import type { HookAction, HookRequest } from './hook-body.ts';
+
+const ids = { serverId: 'vid-0xk989d', serviceId: '3y1tcaw2' };
+
+const publisher: HookRequest = {
+  clientId: '341w361a',
+  ip: '127.0.0.1',
+  vhost: '__defaultVhost__',
+  app: 'live',
+  stream: 'livestream',
+  param: '?token=abc',
+  tcUrl: 'rtmp://127.0.0.1:1935/live',
+  pageUrl: '',
+  streamId: 'vid-124q9y3',
+  sendBytes: 3512,
+  recvBytes: 9120344,
+};
+
+/** The SRS 6 bodies (srs.md 3.2 and its on_publish example), keys in SRS's order. */
+const golden: ReadonlyArray<{ action: HookAction; body: Record<string, string | number> }> = [
+  {
+    action: 'on_connect',
+    body: {
+      server_id: 'vid-0xk989d', service_id: '3y1tcaw2', action: 'on_connect', client_id: '341w361a', ip: '127.0.0.1',
+      vhost: '__defaultVhost__', app: 'live', stream: 'livestream', param: '?token=abc', tcUrl: 'rtmp://127.0.0.1:1935/live', pageUrl: '',
+    },
+  },
+  {
+    action: 'on_close',
+    body: {
+      server_id: 'vid-0xk989d', service_id: '3y1tcaw2', action: 'on_close', client_id: '341w361a', ip: '127.0.0.1',
+      vhost: '__defaultVhost__', app: 'live', send_bytes: 3512, recv_bytes: 9120344,
+    },
+  },
+  {
+    action: 'on_publish',
+    body: {
+      server_id: 'vid-0xk989d', service_id: '3y1tcaw2', action: 'on_publish', client_id: '341w361a', ip: '127.0.0.1',
+      vhost: '__defaultVhost__', app: 'live', tcUrl: 'rtmp://127.0.0.1:1935/live', stream: 'livestream', param: '?token=abc',
+      stream_url: '/live/livestream', stream_id: 'vid-124q9y3',
+    },
+  },
+  {
+    action: 'on_unpublish',
+    body: {
+      server_id: 'vid-0xk989d', service_id: '3y1tcaw2', action: 'on_unpublish', client_id: '341w361a', ip: '127.0.0.1',
+      vhost: '__defaultVhost__', app: 'live', tcUrl: 'rtmp://127.0.0.1:1935/live', stream: 'livestream', param: '?token=abc',
+      stream_url: '/live/livestream', stream_id: 'vid-124q9y3',
+    },
+  },
+  {
+    action: 'on_play',
+    body: {
+      server_id: 'vid-0xk989d', service_id: '3y1tcaw2', action: 'on_play', client_id: '341w361a', ip: '127.0.0.1',
+      vhost: '__defaultVhost__', app: 'live', stream: 'livestream', tcUrl: 'rtmp://127.0.0.1:1935/live', param: '?token=abc', pageUrl: '',
+      stream_url: '/live/livestream', stream_id: 'vid-124q9y3',
+    },
+  },
+  {
+    action: 'on_stop',
+    body: {
+      server_id: 'vid-0xk989d', service_id: '3y1tcaw2', action: 'on_stop', client_id: '341w361a', ip: '127.0.0.1',
+      vhost: '__defaultVhost__', app: 'live', tcUrl: 'rtmp://127.0.0.1:1935/live', stream: 'livestream', param: '?token=abc',
+      stream_url: '/live/livestream', stream_id: 'vid-124q9y3',
+    },
+  },
+];
+
+describe('buildHookBody', () => {
+  it.each(golden)('$action has exactly SRS fields, in order', (g) => {
+    const body = buildHookBody(g.action, ids, publisher);
+    expect(body).toEqual(g.body);
+    expect(Object.keys(body)).toEqual(Object.keys(g.body));
+    expect(JSON.stringify(body)).toBe(JSON.stringify(g.body));
+  });
+
+  it('leaves stream_id out when the stream does not exist yet (as SRS does)', () => {
+    const { streamId: _, ...first } = publisher;
+    const body = buildHookBody('on_publish', ids, first);
+    expect(body).not.toHaveProperty('stream_id');
+    expect(body.stream_url).toBe('/live/livestream');
+  });
+
+  it('sends byte counts as integers', () => {
+    const body = buildHookBody('on_close', ids, { ...publisher, sendBytes: 10.7, recvBytes: undefined });
+    expect(body.send_bytes).toBe(10);
+    expect(body.recv_bytes).toBe(0);
+  });
+
+  it('carries names and queries as JSON string data only', () => {
+    const evil = { ...publisher, stream: '$(touch /tmp/pwn)', param: '?a=`id`;b=$(x)' };
+    const parsed = JSON.parse(JSON.stringify(buildHookBody('on_play', ids, evil))) as Record<string, unknown>;
+    expect(parsed.stream).toBe('$(touch /tmp/pwn)');
+    expect(parsed.param).toBe('?a=`id`;b=$(x)');
+  });
+});
+
+describe('streamUrl and hookParam', () => {
+  it('omits the default vhost and keeps any other (SRS get_stream_url)', () => {
+    expect(streamUrl('__defaultVhost__', 'live', 'cam')).toBe('/live/cam');
+    expect(streamUrl('video.test.com', 'live', 'livestream')).toBe('video.test.com/live/livestream');
+  });
+
+  it('puts the ? back on a query and leaves empty or ?-queries alone', () => {
+    expect(hookParam('token=good')).toBe('?token=good');
+    expect(hookParam('?token=good')).toBe('?token=good');
+    expect(hookParam('')).toBe('');
+  });
+});
