@@ -24,7 +24,7 @@ const runnel = result({});
 const nms = result({ server: 'nms', cpuPercent: 50 });
 const runnelFlv = result({ protocol: 'flv', cpuPercent: 30 });
 const nmsReal = result({ server: 'nms', style: 'real', cpuPercent: 10 });
-const broken = result({ server: 'nms', protocol: 'flv', cpuPercent: Number.NaN, failure: 'nms exited before listening on 1234:\nstack', lag: { players: 1000, playing: 0, keepingUp: 0, maxLagMs: 0, medianLagMs: 0 } });
+const broken = result({ server: 'nms', protocol: 'flv', cpuPercent: Number.NaN, failure: 'nms exited before listening on 1234:\nsome log line\nError: boom\n', lag: { players: 1000, playing: 0, keepingUp: 0, maxLagMs: 0, medianLagMs: 0 } });
 
 describe('cpuRatio', () => {
   it('divides runnel by the nms run of the same protocol, style and N', () => {
@@ -63,9 +63,9 @@ describe('formatTable', () => {
     expect(lines[4]).toMatch(/^nms\s+flv\s+eager\s+1000\s+0\/1000 \(0%\)\s+-\s+-\s+-/);
   });
 
-  it('lists failures with their first line only', () => {
-    expect(text).toContain('nms flv eager N=1000: FAILED: nms exited before listening on 1234:\n');
-    expect(text).not.toContain('stack');
+  it('lists failures by their first and last line', () => {
+    expect(text).toContain('nms flv eager N=1000: FAILED: nms exited before listening on 1234: Error: boom\n');
+    expect(text).not.toContain('some log line');
   });
 
   it('notes player errors', () => {

@@ -104,6 +104,13 @@ export function formatMarkdown(results: readonly CaseResult[], meta: RunMeta): s
   return md.join('\n').trimEnd() + '\n';
 }
 
+/** First and last line of a failure (what failed, and the child's last words), without the log between. */
+function headline(failure: string): string {
+  const lines = failure.split('\n').map((l) => l.trim()).filter((l) => l !== '');
+  if (lines.length <= 1) return lines[0] ?? '';
+  return `${lines[0]} ${lines[lines.length - 1]}`;
+}
+
 /**
  * A load generator this busy cannot read on time, so lag in that run says
  * more about the generator than about the server (its CPU figure stays valid).
@@ -115,7 +122,7 @@ function failureLines(results: readonly CaseResult[]): string[] {
   for (const r of results) {
     const what = `${r.server} ${r.protocol} ${r.style} N=${r.players}`;
     if (r.failure !== undefined) {
-      out.push(`${what}: FAILED: ${r.failure.split('\n')[0]}`);
+      out.push(`${what}: FAILED: ${headline(r.failure)}`);
       continue;
     }
     if (r.topError !== undefined) out.push(`${what}: ${r.errors} player errors, most common: ${r.topError}`);
