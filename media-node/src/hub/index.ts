@@ -21,6 +21,7 @@ export type {
   PublishResult,
   PublisherInfo,
   SourceOptions,
+  SourceObserver,
   SourceStats,
   VideoInfo,
 } from './source.ts';

@@ -178,3 +178,21 @@ describe('Source publisher lifecycle', () => {
     expect(source.stats.emptyMessages).toBe(1);
   });
 });
+
+describe('source observer', () => {
+  it('is told of every publish and unpublish, after the source changed', () => {
+    const seen: string[] = [];
+    const clock = new FakeClock(0);
+    const source = new Source({ id: 'vid-obs0001', vhost: 'v', app: 'a', stream: 's' }, clock, {
+      observer: {
+        published: (s) => seen.push(`publish ${s.publishing}`),
+        unpublished: (s) => seen.push(`unpublish ${s.publishing}`),
+      },
+    });
+    const r = source.publish({ clientId: 'c1' });
+    expect(source.publish({ clientId: 'c2' }).ok).toBe(false);
+    if (r.ok) r.publisher.unpublish();
+    source.publish({ clientId: 'c3' });
+    expect(seen).toEqual(['publish true', 'unpublish false', 'publish true']);
+  });
+});

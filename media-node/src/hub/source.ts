@@ -50,6 +50,18 @@ export interface SourceOptions {
   readonly gopCacheMaxBytes?: number;
   /** Receives errors thrown by consumer listeners (the consumer is closed). */
   readonly reportError?: (error: unknown, consumer: Consumer) => void;
+  /**
+   * Told when a publisher starts or stops, whatever its protocol: how the node
+   * attaches per-stream outputs (HLS, DVR) once for every ingest. Called after
+   * the source's own state changed; errors go to `reportError`-like logging of
+   * the caller, never into the publisher.
+   */
+  readonly observer?: SourceObserver;
+}
+
+export interface SourceObserver {
+  published?(source: Source): void;
+  unpublished?(source: Source): void;
 }
 
 /** Codec descriptions for the SRS API (srs.md 2.4); the hub fills `codec`, the server the rest. */
@@ -139,6 +151,7 @@ export class Source {
   private readonly send: RateMeter;
   private readonly host: ConsumerHost;
   private readonly reportError: (error: unknown, consumer: Consumer) => void;
+  private readonly observer: SourceObserver;
   /** Copy-on-write: fan-out iterates a snapshot, so (de)attaching during a push is safe. */
   private consumerList: readonly Consumer[] = [];
   private publisherInfo: PublisherInfo | null = null;
@@ -171,6 +184,7 @@ export class Source {
     this.send = new RateMeter(now);
     this.idleFrom = now;
     this.reportError = options.reportError ?? (() => {});
+    this.observer = options.observer ?? {};
     this.host = {
       detach: (c) => this.detach(c),
       countSent: (bytes) => {
@@ -249,6 +263,7 @@ export class Source {
     this.publishStart = this.clock.now();
     this.jitter.newSession();
     for (const c of this.consumerList) c.notifyPublish();
+    this.observer.published?.(this);
     return { ok: true, publisher: new PublishHandle(this, this.session, info), replaced };
   }
 
@@ -268,6 +283,7 @@ export class Source {
     this.info.audio = null;
     if (this.consumerList.length === 0) this.idleFrom = this.clock.now();
     for (const c of this.consumerList) c.notifyUnpublish();
+    this.observer.unpublished?.(this);
   }
 
   /**

@@ -1,7 +1,9 @@
 // Wiring of all listeners of one media node: the live hub, RTMP, the node
 // HTTP server (HTTP-FLV, WS-FLV, players) and the SRS-compatible API.
 import type { Server } from 'node:http';
+import { isAbsolute, join } from 'node:path';
 import { StreamRegistry } from '../hub/stream-registry.ts';
+import { LocalDirStore } from '../storage/local-dir.ts';
 import { createApiHandler } from './api/api-handler.ts';
 import { startApiServer } from './api/api-server.ts';
 import type { ApiServer } from './api/api-server.ts';
@@ -9,6 +11,7 @@ import { createSystemProbe } from './api/system-probe.ts';
 import { ClientRegistry } from './clients.ts';
 import type { NodeConfig } from './config/index.ts';
 import { generateServiceId } from './config/index.ts';
+import { HlsOutputs } from './hls/hls-outputs.ts';
 import { createNodeHttpServer } from './http/node-http-server.ts';
 import { listen } from './listen.ts';
 import { LiveNodeStats } from './live-node-stats.ts';
@@ -34,6 +37,8 @@ export interface StartNodeOptions {
 const monotonicNow = (): number => performance.now();
 
 export async function startNode(config: NodeConfig, logger: Logger, opts: StartNodeOptions = {}): Promise<RunningNode> {
+  const hlsRoot = config.hls.enabled ? (isAbsolute(config.hls.path) ? config.hls.path : join(config.dataDir, config.hls.path)) : null;
+  const hls = hlsRoot === null ? null : new HlsOutputs(new LocalDirStore(hlsRoot), config.hls, logger);
   const streams = new StreamRegistry({
     clock: { now: monotonicNow },
     sourceDefaults: {
@@ -42,6 +47,7 @@ export async function startNode(config: NodeConfig, logger: Logger, opts: StartN
       gopCache: config.play.gopCache,
       gopCacheMaxFrames: config.play.gopCacheMaxFrames === 0 ? Number.MAX_SAFE_INTEGER : config.play.gopCacheMaxFrames,
       reportError: (error) => logger.error('consumer_listener_error', { error: error as Error }),
+      observer: hls ?? undefined,
     },
   });
   const clients = new ClientRegistry();
@@ -53,7 +59,7 @@ export async function startNode(config: NodeConfig, logger: Logger, opts: StartN
   };
   const host = config.listen.host;
 
-  const http: Server = createNodeHttpServer({ streams, clients, log: logger, play, now: monotonicNow });
+  const http: Server = createNodeHttpServer({ streams, clients, log: logger, play, now: monotonicNow, hlsRoot });
   const httpPort = await listen(http, 'http', host, config.listen.http, '--http-port or listen.http');
 
   const rtmp = await startRtmpListener(
@@ -100,6 +106,7 @@ export async function startNode(config: NodeConfig, logger: Logger, opts: StartN
         for (const c of clients.list()) c.kick();
         http.closeAllConnections();
         await Promise.all([rtmpClosed, httpClosed, api?.close()]);
+        await hls?.stop();
       })();
       return stopping;
     },

@@ -22,6 +22,21 @@ function int(def: number, min: number, max: number, what = 'an integer') {
   return z.number({ error: expected }).int({ error: expected }).min(min, { error: expected }).max(max, { error: expected }).default(def);
 }
 
+function num(def: number, min: number, max: number) {
+  const expected = `expected a number from ${min} to ${max}`;
+  return z.number({ error: expected }).min(min, { error: expected }).max(max, { error: expected }).default(def);
+}
+
+/** A storage key template: the variables are checked by the segmenter, the characters here. */
+function template(def: string) {
+  const expected = 'expected a relative path template like [app]/[stream]-[seq].ts';
+  return z
+    .string({ error: expected })
+    .regex(/^[0-9A-Za-z_\-./[\]]{1,256}$/, { error: expected })
+    .refine((t) => !t.startsWith('/') && !t.split('/').includes('..'), { error: expected })
+    .default(def);
+}
+
 function bool(def: boolean) {
   return z.boolean({ error: 'expected true or false' }).default(def);
 }
@@ -126,6 +141,37 @@ export const nodeConfigSchema = z.strictObject(
       atc: bool(false),
       /** SRS `min_latency`: flush 1-2 packets as they arrive (mw_msgs 0). */
       minLatency: bool(false),
+    }),
+    /** SRS `vhost { hls { ... } }` (srs.md 9.1): HLS (MPEG-TS) of every published stream. */
+    hls: section({
+      enabled: bool(true),
+      /** SRS `hls_path`: the local directory segments and playlists go to (relative: under data_dir). */
+      path: z.string({ error: 'expected a directory path' }).min(1, { error: 'expected a directory path' }).default('hls'),
+      /** SRS `hls_fragment` 10 s: a segment is cut at the first keyframe past this. */
+      fragmentMs: ms(10_000, 1000, 600_000),
+      /** SRS `hls_window` 60 s of segments in the playlist. */
+      windowMs: ms(60_000, 1000, 86_400_000),
+      /** SRS `hls_td_ratio` 1.5: EXT-X-TARGETDURATION = ceil(td_ratio x fragment). */
+      tdRatio: num(1.5, 1, 10),
+      /** SRS `hls_aof_ratio` 2.0: audio-only (or keyframe-less) streams cut at aof_ratio x fragment. */
+      aofRatio: num(2.0, 1, 10),
+      /** SRS `hls_wait_keyframe`: cut only on keyframes. */
+      waitKeyframe: bool(true),
+      /** SRS `hls_cleanup`: delete segments that left the window. */
+      cleanup: bool(true),
+      /** SRS `hls_dispose` (6.0: 120 s): with no publisher for this long, remove the stream's HLS files; 0 = never. */
+      disposeMs: ms(120_000, 0, 86_400_000),
+      /** SRS `hls_ts_file`. */
+      tsFile: template('[app]/[stream]-[seq].ts'),
+      /** SRS `hls_m3u8_file` (digits cannot round-trip the snake_case key mapping). */
+      playlistFile: template('[app]/[stream].m3u8'),
+      /** SRS `hls_entry_prefix`: a base URL (a CDN) before segment URIs; empty = relative URIs. */
+      entryPrefix: z
+        .string({ error: 'expected an http(s) base URL or nothing' })
+        .refine((u) => u === '' || isHttpUrl(u), { error: 'expected an http(s) base URL or nothing' })
+        .default(''),
+      /** After the publisher leaves, how long a republish continues the same playlist; then EXT-X-ENDLIST. */
+      reconnectWindowMs: ms(30_000, 0, 3_600_000),
     }),
     http: section({
       /** CORS headers on the node HTTP server (SRS `http_server.crossdomain`). */

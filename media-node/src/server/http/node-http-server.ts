@@ -4,13 +4,15 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import type { FlvPlayDeps } from './flv-player.ts';
 import { playFlv } from './flv-player.ts';
+import { serveHlsFile } from './hls-files.ts';
 import { mpegtsBundle, playerPageHtml } from './player-page.ts';
 import { parseStreamPath } from './stream-path.ts';
 import { playTs } from './ts-player.ts';
 
 /**
  * The node's HTTP server (default port 8080): HTTP-FLV and WebSocket-FLV at
- * `/app/stream.flv`, HTTP-TS at `/app/stream.ts`, the player page at `/players/`, CORS for browser
+ * `/app/stream.flv`, HTTP-TS at `/app/stream.ts`, HLS at `/app/stream.m3u8`
+ * (from the local HLS directory), the player page at `/players/`, CORS for browser
  * players. Every other path is a 404; nothing here serves files from a
  * peer-supplied path.
  */
@@ -20,7 +22,10 @@ const MAX_WS_PAYLOAD_BYTES = 4096;
 /** Request headers beyond this are refused (Node's default is 16 KiB; players need far less). */
 const MAX_HEADER_BYTES = 8192;
 
-export type NodeHttpDeps = FlvPlayDeps;
+export interface NodeHttpDeps extends FlvPlayDeps {
+  /** The local HLS directory served at `/app/stream.m3u8` (null: HLS off or not stored locally). */
+  readonly hlsRoot: string | null;
+}
 
 export function createNodeHttpServer(deps: NodeHttpDeps): Server {
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_WS_PAYLOAD_BYTES, perMessageDeflate: false });
@@ -76,6 +81,22 @@ function route(deps: NodeHttpDeps, req: IncomingMessage, res: ServerResponse): v
     send(res, 200, 'application/json', '{"status":"ok"}\n');
     return;
   }
+  if (deps.hlsRoot !== null && (pathname.endsWith('.m3u8') || pathname.endsWith('.ts'))) {
+    // An HLS file if there is one; `/app/stream.ts` with no such file is HTTP-TS live.
+    serveHlsFile(deps.hlsRoot, pathname, res, req.method === 'HEAD').then(
+      (served) => served || live(deps, req, res, url),
+      (error: unknown) => {
+        deps.log.error('http_error', { error: error as Error, url });
+        if (!res.headersSent) send(res, 500, 'text/plain', 'internal error\n');
+      },
+    );
+    return;
+  }
+  live(deps, req, res, url);
+}
+
+/** HTTP-FLV / WS-FLV / HTTP-TS live players, or 404. */
+function live(deps: NodeHttpDeps, req: IncomingMessage, res: ServerResponse, url: string): void {
   const path = parseStreamPath(url, ['flv', 'ts']);
   if (path !== null && req.method === 'GET') {
     if (path.ext === 'ts') playTs(deps, path, peerIp(req), res);
