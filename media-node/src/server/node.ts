@@ -11,6 +11,7 @@ import { createSystemProbe } from './api/system-probe.ts';
 import { ClientRegistry } from './clients.ts';
 import type { NodeConfig } from './config/index.ts';
 import { generateServiceId } from './config/index.ts';
+import { createHttpHookClient } from './hooks/http-hook-client.ts';
 import { HlsOutputs } from './hls/hls-outputs.ts';
 import { createNodeHttpServer } from './http/node-http-server.ts';
 import { listen } from './listen.ts';
@@ -58,8 +59,11 @@ export async function startNode(config: NodeConfig, logger: Logger, opts: StartN
     minLatency: config.play.minLatency,
   };
   const host = config.listen.host;
+  // One service id per process, shared by the API and the hook bodies (SRS 5+ `service_id`).
+  const serviceId = generateServiceId();
+  const hooks = createHttpHookClient({ config: config.hooks, ids: { serverId: config.serverId, serviceId }, log: logger });
 
-  const http: Server = createNodeHttpServer({ streams, clients, log: logger, play, now: monotonicNow, hlsRoot });
+  const http: Server = createNodeHttpServer({ streams, clients, log: logger, hooks, play, now: monotonicNow, hlsRoot });
   const httpPort = await listen(http, 'http', host, config.listen.http, '--http-port or listen.http');
 
   const rtmp = await startRtmpListener(
@@ -67,6 +71,7 @@ export async function startNode(config: NodeConfig, logger: Logger, opts: StartN
       streams,
       clients,
       log: logger,
+      hooks,
       play,
       now: monotonicNow,
       config: {
@@ -83,7 +88,7 @@ export async function startNode(config: NodeConfig, logger: Logger, opts: StartN
 
   let api: ApiServer | null = null;
   if (config.httpApi.enabled) {
-    const stats = new LiveNodeStats({ serverId: config.serverId, serviceId: generateServiceId(), streams, clients });
+    const stats = new LiveNodeStats({ serverId: config.serverId, serviceId, streams, clients });
     const probe = createSystemProbe({ version: RUNNEL_VERSION, argv: opts.argv ?? [], cwd: opts.cwd ?? '' });
     const handler = createApiHandler({ stats, probe, version: RUNNEL_VERSION, cors: config.httpApi.cors, logger });
     api = await startApiServer({ host, port: config.listen.api, handler });

@@ -15,6 +15,8 @@ export interface ReceivedHook {
   readonly raw: string;
   /** The parsed JSON body, or null if it was not a JSON object. */
   readonly body: Readonly<Record<string, unknown>> | null;
+  /** Wall-clock ms when the request arrived. */
+  readonly at: number;
 }
 
 export interface HookTestReply {
@@ -47,6 +49,7 @@ export async function startHookTestServer(reply: (hook: ReceivedHook) => HookTes
   const timers = new Set<NodeJS.Timeout>();
   const state = { reply };
   const server = createServer((req, res) => {
+    const at = Date.now();
     void readBody(req).then((raw) => {
       const hook: ReceivedHook = {
         method: req.method ?? '',
@@ -54,6 +57,7 @@ export async function startHookTestServer(reply: (hook: ReceivedHook) => HookTes
         contentType: req.headers['content-type'] ?? '',
         raw,
         body: parseObject(raw),
+        at,
       };
       received.push(hook);
       answer(res, state.reply(hook), timers);

@@ -1,5 +1,3 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { WebSocket } from 'ws';
 import { flvStreamStart } from '../../format/flv/flv-header.ts';
 import type { ConsumerOptions } from '../../hub/consumer.ts';
 import type { StreamRegistry } from '../../hub/stream-registry.ts';
@@ -9,33 +7,38 @@ import { flvWire } from '../delivery/flv-wire.ts';
 import { PlayerPump } from '../delivery/player-pump.ts';
 import { StreamTransport, WebSocketTransport } from '../delivery/transport.ts';
 import type { PlayerTransport } from '../delivery/transport.ts';
+import type { HookClient } from '../hooks/hook-client.ts';
 import type { Logger } from '../log/logger.ts';
-import { clientLog } from '../log/client-events.ts';
+import { admitHttpPlayer } from './play-admission.ts';
+import type { AdmittedPlayer, HttpPlayerOut } from './play-admission.ts';
 import type { StreamPath } from './stream-path.ts';
 
 export interface FlvPlayDeps {
   readonly streams: StreamRegistry;
   readonly clients: ClientRegistry;
   readonly log: Logger;
+  /** SRS http_hooks: on_play admits the player, on_stop tells it left. */
+  readonly hooks: HookClient;
   readonly play: ConsumerOptions;
   readonly now: () => number;
 }
 
 /**
- * One HTTP-FLV or WS-FLV player: FLV header, then the source's metadata,
- * sequence headers and GOP cache, then live tags until either side leaves.
- * Like SRS, a player of a stream that is not (yet) published waits for the
- * publisher; when the publisher leaves the player stays for a republish.
+ * One HTTP-FLV or WS-FLV player: on_play first (SRS http_hooks; nothing is
+ * attached or created before it admits, `play-admission.ts`), then the FLV
+ * header, the source's metadata, sequence headers and GOP cache, then live
+ * tags until either side leaves, then on_stop. Like SRS, a player of a
+ * stream that is not (yet) published waits for the publisher; when the
+ * publisher leaves the player stays for a republish.
  */
-export function playFlv(
-  deps: FlvPlayDeps,
-  path: StreamPath,
-  ip: string,
-  out: { kind: 'http'; req: IncomingMessage; res: ServerResponse } | { kind: 'ws'; ws: WebSocket },
-): void {
-  const id = newClientId();
+export function playFlv(deps: FlvPlayDeps, path: StreamPath, ip: string, out: HttpPlayerOut): void {
   const proto = out.kind === 'http' ? 'flv' : 'ws-flv';
-  const clog = clientLog(deps.log, { client: id, ip, proto });
+  admitHttpPlayer(deps, path, ip, out, { id: newClientId(), proto }, (player) => startFlv(deps, path, ip, out, player));
+}
+
+/** The admitted player: attach to the source and stream until either side leaves. */
+function startFlv(deps: FlvPlayDeps, path: StreamPath, ip: string, out: HttpPlayerOut, who: AdmittedPlayer): void {
+  const { id, clog } = who;
   const source = deps.streams.getOrCreate({ vhost: path.vhost, app: path.app, stream: path.stream });
   const streamName = `${path.app}/${path.stream}`;
 
@@ -76,8 +79,8 @@ export function playFlv(
     connectedAt: Date.now(),
     type: 'flv-play' as const,
     publish: false,
-    tcUrl: '',
-    pageUrl: '',
+    tcUrl: who.request.tcUrl,
+    pageUrl: who.request.pageUrl,
     swfUrl: '',
     url: `/${streamName}`,
     name: path.stream,
@@ -96,6 +99,7 @@ export function playFlv(
     consumer.close();
     deps.clients.remove(id);
     clog.stop(streamName, reason);
+    void deps.hooks.notify('on_stop', { ...who.request, streamId: source.id });
     closeTransport();
   }
 

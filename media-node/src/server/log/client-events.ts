@@ -29,6 +29,8 @@ export type CloseReason =
   | 'server_stopping'
   /** An on_connect/on_publish/on_play hook said no. */
   | 'hook_rejected'
+  /** An on_connect/on_publish/on_play hook gave no usable answer (down, timeout, 5xx, garbage): we fail closed. */
+  | 'auth_unavailable'
   /** The stream is already being published. */
   | 'stream_busy'
   /** The peer sent bytes that are not the protocol (a ProtocolError); pass it as `error`. */

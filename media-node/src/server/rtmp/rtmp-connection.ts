@@ -8,13 +8,18 @@ import { MSG } from '../../protocol/rtmp/message.ts';
 import { STATUS } from '../../protocol/rtmp/status.ts';
 import type { ClientRecord } from '../clients.ts';
 import { newClientId } from '../clients.ts';
-import { PlayerPump } from '../delivery/player-pump.ts';
-import { StreamTransport } from '../delivery/transport.ts';
+import type { PlayerPump } from '../delivery/player-pump.ts';
 import { clientLog } from '../log/client-events.ts';
-import type { ClientLog } from '../log/client-events.ts';
+import type { ClientLog, CloseReason } from '../log/client-events.ts';
 import { updateStreamInfo } from '../stream-info.ts';
+import { closeLogReason, normalizeIp } from './rtmp-close-reason.ts';
 import type { RtmpDeps } from './rtmp-deps.ts';
-import { rtmpWire } from './rtmp-wire.ts';
+import { RtmpHookCalls } from './rtmp-hooks.ts';
+import type { HookStream } from './rtmp-hooks.ts';
+import { attachRtmpPlayer } from './rtmp-player.ts';
+
+type PublishEvent = Extract<RtmpServerOutput, { kind: 'publish' }>;
+type PlayEvent = Extract<RtmpServerOutput, { kind: 'play' }>;
 
 const KIND_OF_TYPE: Record<number, MediaKind> = { [MSG.audio]: 'audio', [MSG.video]: 'video', [MSG.dataAmf0]: 'data', [MSG.dataAmf3]: 'data' };
 
@@ -23,6 +28,7 @@ interface Publishing {
   readonly source: Source;
   readonly handle: PublishHandle;
   readonly name: string;
+  readonly hook: HookStream;
   readonly since: number;
   lastMediaAt: number;
   gotMedia: boolean;
@@ -34,6 +40,12 @@ interface Playing {
   readonly consumer: Consumer;
   readonly pump: PlayerPump;
   readonly name: string;
+  readonly hook: HookStream;
+}
+
+/** A publish or play waiting for its hook; replaced or cleared when the stream goes away first. */
+interface Pending {
+  readonly streamId: number;
 }
 
 /**
@@ -43,6 +55,12 @@ interface Playing {
  * writes the shared chunked form of each frame. Anything the peer does wrong
  * ends in the session's `close` event with a reason code: the connection
  * closes, the log says why, nothing else is affected.
+ *
+ * Admission is asynchronous (SRS http_hooks, `rtmp-hooks.ts`): on_connect
+ * may close the connection; on_publish runs before any source is touched
+ * (bad-inputs row 33), then the source is claimed (busy -> refused); on_play
+ * runs before the player attaches. The connection may close, or the client
+ * delete the stream, while a hook is pending: the answer is then ignored.
  */
 export class RtmpConnection {
   readonly id = newClientId();
@@ -54,6 +72,10 @@ export class RtmpConnection {
   private readonly connectedAt: number;
   private publishing: Publishing | null = null;
   private playing: Playing | null = null;
+  private pending: Pending | null = null;
+  private readonly hooks: RtmpHookCalls;
+  /** Why admission refused this connection, for its close line (the session only knows it was rejected). */
+  private denial: CloseReason | null = null;
   private sent = 0;
   private closed = false;
 
@@ -64,6 +86,7 @@ export class RtmpConnection {
     this.connectedAt = now;
     const ip = normalizeIp(socket.remoteAddress);
     this.clog = clientLog(deps.log, { client: this.id, ip, proto: 'rtmp' });
+    this.hooks = new RtmpHookCalls(deps.hooks, { clientId: this.id, ip });
     this.session = new RtmpServerSession({
       now,
       handshakeTimeoutMs: deps.config.handshakeTimeoutMs,
@@ -138,16 +161,18 @@ export class RtmpConnection {
         this.record.pageUrl = e.pageUrl;
         this.record.swfUrl = e.swfUrl;
         this.clog.connect({ tcUrl: e.tcUrl, app: e.app });
-        return;
+        return this.guard(this.admitConnect(e));
       case 'publish':
-        return this.onPublish(e.streamId, e.vhost, e.app, e.streamName);
+        return this.guard(this.onPublish(e));
       case 'play':
-        return this.onPlay(e.streamId, e.vhost, e.app, e.streamName);
+        return this.guard(this.onPlay(e));
       case 'media':
         return this.onMedia(e.message.typeId, e.message.timestamp, e.message.payload);
       case 'unpublish':
+        if (this.pending?.streamId === e.streamId) this.pending = null;
         return this.endPublish('client_closed');
       case 'play-stop':
+        if (this.pending?.streamId === e.streamId) this.pending = null;
         return this.endPlay('client_closed');
       case 'pause':
         return;
@@ -156,23 +181,75 @@ export class RtmpConnection {
     }
   }
 
-  private onPublish(streamId: number, vhost: string, app: string, stream: string): void {
-    const name = `${app}/${stream}`;
-    if (this.publishing !== null || this.playing !== null) {
+  /** Runs an admission step; a bug in it closes this connection instead of escaping as an unhandled rejection. */
+  private guard(step: Promise<void>): void {
+    step.catch((error: unknown) => {
+      this.clog.log.error('rtmp_admission_failed', { error: error as Error });
+      this.apply(this.session.close('internal_error', 'admission failed'));
+    });
+  }
+
+  /** on_connect: the session already answered `connect`, so a refusal closes the connection (as SRS does). */
+  private async admitConnect(info: Extract<RtmpServerOutput, { kind: 'connect' }>): Promise<void> {
+    const verdict = await this.hooks.connect(info);
+    if (verdict.ok || this.closed) return;
+    this.denial = verdict.reason;
+    this.clog.reject(verdict.reason, { stream: info.app, hook: 'on_connect', hook_url: verdict.url, detail: verdict.detail });
+    this.apply(this.session.close(verdict.reason, `on_connect refused: ${verdict.detail}`));
+  }
+
+  /**
+   * on_publish / on_play: true when the hook admitted the stream and it is
+   * still wanted (the connection may close, or the client delete the stream,
+   * while the hook runs). A refusal is logged and sent to the client.
+   */
+  private async admitStream(e: PublishEvent | PlayEvent, hook: HookStream): Promise<boolean> {
+    const name = `${e.app}/${e.streamName}`;
+    if (this.publishing !== null || this.playing !== null || this.pending !== null) {
       this.clog.reject('protocol_error', { stream: name, why: 'second publish or play on one connection' });
-      this.apply(this.session.rejectPublish(streamId, 'one publish or play per connection'));
-      return;
+      return this.refuseStream(e, 'one publish or play per connection');
     }
-    const source = this.deps.streams.getOrCreate({ vhost, app, stream });
+    const ticket: Pending = { streamId: e.streamId };
+    this.pending = ticket;
+    const verdict = await (e.kind === 'publish' ? this.hooks.publish(hook) : this.hooks.play(hook));
+    if (this.closed || this.pending !== ticket) return false;
+    this.pending = null;
+    if (verdict.ok) return true;
+    const action = e.kind === 'publish' ? 'on_publish' : 'on_play';
+    this.denial = verdict.reason;
+    this.clog.reject(verdict.reason, { stream: name, hook: action, hook_url: verdict.url, detail: verdict.detail });
+    return this.refuseStream(e, verdict.reason === 'hook_rejected' ? `${e.kind} refused by the ${action} hook` : `${e.kind} authorization unavailable`);
+  }
+
+  private refuseStream(e: PublishEvent | PlayEvent, why: string): false {
+    this.apply(e.kind === 'publish' ? this.session.rejectPublish(e.streamId, why) : this.session.rejectPlay(e.streamId, why, STATUS.playFailed));
+    return false;
+  }
+
+  /** What the hooks say about the stream of `e`; its stat id only if the source already exists (nothing is created here). */
+  private hookStream(e: PublishEvent | PlayEvent): HookStream {
+    const existing = this.deps.streams.get({ vhost: e.vhost, app: e.app, stream: e.streamName });
+    return { vhost: e.vhost, stream: e.streamName, param: e.param, streamId: existing?.id };
+  }
+
+  private async onPublish(e: PublishEvent): Promise<void> {
+    // The hook runs before getOrCreate: a refused publisher never creates a source (bad-inputs row 33).
+    const hook = this.hookStream(e);
+    if (!(await this.admitStream(e, hook))) return;
+    const name = `${e.app}/${e.streamName}`;
+    const source = this.deps.streams.getOrCreate({ vhost: e.vhost, app: e.app, stream: e.streamName });
     const result = source.publish({ clientId: this.id, protocol: 'rtmp' });
     if (!result.ok) {
+      this.denial = 'stream_busy';
       this.clog.reject('stream_busy', { stream: name, publisher: result.current.clientId });
-      this.apply(this.session.rejectPublish(streamId, `stream ${name} is already being published`, STATUS.publishBadName));
+      this.apply(this.session.rejectPublish(e.streamId, `stream ${name} is already being published`, STATUS.publishBadName));
       return;
     }
     const now = this.deps.now();
-    this.publishing = { streamId, source, handle: result.publisher, name, since: now, lastMediaAt: now, gotMedia: false };
-    Object.assign(this.record, { type: 'fmle-publish', publish: true, url: `/${name}`, name: stream, sourceId: source.id });
+    const { streamId } = e;
+    const handle = result.publisher;
+    this.publishing = { streamId, source, handle, name, hook: { ...hook, streamId: source.id }, since: now, lastMediaAt: now, gotMedia: false };
+    Object.assign(this.record, { type: 'fmle-publish', publish: true, url: `/${name}`, name: e.streamName, sourceId: source.id });
     this.apply(this.session.acceptPublish(streamId));
     this.clog.publish(name);
   }
@@ -190,49 +267,32 @@ export class RtmpConnection {
     }
   }
 
-  private endPublish(reason: 'client_closed' | 'kicked' | 'timeout' | 'server_stopping' | 'protocol_error' | 'socket_error'): void {
+  private endPublish(reason: CloseReason): void {
     const p = this.publishing;
     if (p === null) return;
     this.publishing = null;
     p.handle.unpublish();
     this.clog.unpublish(p.name, reason);
+    this.hooks.unpublish(p.hook);
   }
 
-  private onPlay(streamId: number, vhost: string, app: string, stream: string): void {
-    const name = `${app}/${stream}`;
-    if (this.publishing !== null || this.playing !== null) {
-      this.clog.reject('protocol_error', { stream: name, why: 'second publish or play on one connection' });
-      this.apply(this.session.rejectPlay(streamId, 'one publish or play per connection'));
-      return;
-    }
-    const source = this.deps.streams.getOrCreate({ vhost, app, stream });
-    const chunkSize = this.session.outChunkSize;
-    const shared = this.deps.config.chunkSize;
-    let pump: PlayerPump | null = null;
-    const consumer = source.addConsumer({
-      ...this.deps.play,
-      clientId: this.id,
-      listener: {
-        onReadable: () => pump?.readable(),
-        onUnpublish: () => {
-          pump?.flushNow();
-          this.apply(this.session.sendUnpublishNotify(streamId));
-        },
-        onPublish: () => this.apply(this.session.sendPublishNotify(streamId)),
-        onClose: (_c, reason) => {
-          if (reason === 'slow_consumer') this.apply(this.session.close('slow_consumer', 'player fell behind'));
-        },
-      },
-    });
-    pump = new PlayerPump(consumer, new StreamTransport(this.socket), (m) => rtmpWire(m, chunkSize, streamId, shared), this.deps.now);
-    this.playing = { streamId, source, consumer, pump, name };
-    Object.assign(this.record, { type: 'rtmp-play', publish: false, url: `/${name}`, name: stream, sourceId: source.id });
+  private async onPlay(e: PlayEvent): Promise<void> {
+    const hook = this.hookStream(e);
+    if (!(await this.admitStream(e, hook))) return;
+    const { streamId } = e;
+    const name = `${e.app}/${e.streamName}`;
+    const key = { vhost: e.vhost, app: e.app, stream: e.streamName };
+    const source = this.deps.streams.getOrCreate(key);
+    const apply = (o: readonly RtmpServerOutput[]): void => this.apply(o);
+    const { consumer, pump } = attachRtmpPlayer(source, streamId, { clientId: this.id, socket: this.socket, session: this.session, deps: this.deps, apply });
+    this.playing = { streamId, source, consumer, pump, name, hook: { ...hook, streamId: source.id } };
+    Object.assign(this.record, { type: 'rtmp-play', publish: false, url: `/${name}`, name: e.streamName, sourceId: source.id });
     this.apply(this.session.acceptPlay(streamId));
     this.clog.play(name);
     pump.flushNow();
   }
 
-  private endPlay(reason: 'client_closed' | 'kicked' | 'timeout' | 'server_stopping' | 'protocol_error' | 'socket_error' | 'slow_consumer'): void {
+  private endPlay(reason: CloseReason): void {
     const p = this.playing;
     if (p === null) return;
     this.playing = null;
@@ -240,14 +300,17 @@ export class RtmpConnection {
     p.consumer.close();
     this.sent += p.pump.sentBytes;
     this.clog.stop(p.name, reason);
+    this.hooks.stop(p.hook);
   }
 
   private onClose(reason: string, message: string): void {
     if (this.closed) return;
     this.closed = true;
-    const logReason = LOG_REASON[reason] ?? 'protocol_error';
+    this.pending = null;
+    const logReason = closeLogReason(reason, this.denial);
     this.endPublish(logReason === 'slow_consumer' ? 'protocol_error' : logReason);
     this.endPlay(logReason);
+    this.hooks.close(this.sent, this.session.stats.bytesReceived);
     this.deps.clients.remove(this.id);
     const fields = {
       reason: logReason,
@@ -264,23 +327,4 @@ export class RtmpConnection {
     setTimeout(() => this.socket.destroy(), 1000).unref();
     this.deps.onClosed(this);
   }
-}
-
-type LogReason = 'client_closed' | 'kicked' | 'timeout' | 'server_stopping' | 'protocol_error' | 'socket_error' | 'slow_consumer';
-
-/** Session close reasons -> the log's closed list; anything else is a protocol error code. */
-const LOG_REASON: Record<string, LogReason> = {
-  client_closed: 'client_closed',
-  closed: 'client_closed',
-  kicked: 'kicked',
-  handshake_timeout: 'timeout',
-  publish_timeout: 'timeout',
-  server_stopping: 'server_stopping',
-  socket_error: 'socket_error',
-  slow_consumer: 'slow_consumer',
-};
-
-function normalizeIp(a: string | undefined): string {
-  if (a === undefined) return '';
-  return a.startsWith('::ffff:') ? a.slice(7) : a;
 }

@@ -1,6 +1,7 @@
 import type { ConsumerOptions } from '../../hub/consumer.ts';
 import type { StreamRegistry } from '../../hub/stream-registry.ts';
 import type { ClientRegistry } from '../clients.ts';
+import type { HookClient } from '../hooks/hook-client.ts';
 import type { Logger } from '../log/logger.ts';
 
 /** What an RTMP connection needs from the node. */
@@ -8,6 +9,8 @@ export interface RtmpDeps {
   readonly streams: StreamRegistry;
   readonly clients: ClientRegistry;
   readonly log: Logger;
+  /** SRS http_hooks: on_connect/on_publish/on_play admit, the others notify. */
+  readonly hooks: HookClient;
   readonly play: ConsumerOptions;
   /** Monotonic ms. */
   readonly now: () => number;
