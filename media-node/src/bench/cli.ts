@@ -69,7 +69,7 @@ export async function runBench(argv: readonly string[]): Promise<number> {
             log(`runnel bench: ${server} ${protocol} ${style} N=${players}`);
             const r = await runCase({ server, protocol, style, players }, ctx);
             results.push(r);
-            log(r.failure ?? `  cpu ${r.cpuPercent.toFixed(1)} %, rss ${r.rssMiB.toFixed(0)} MiB, keep up ${r.lag.keepingUp}/${players}, max lag ${(r.lag.maxLagMs / 1000).toFixed(1)} s, generator cpu ${r.generatorCpuPercent.toFixed(0)} %`);
+            log(r.failure ?? `  cpu ${r.cpuPercent.toFixed(1)} %, rss ${r.rssMiB.toFixed(0)} MiB, keep up ${r.lag.keepingUp}/${players}, max lag ${(r.lag.maxLagMs / 1000).toFixed(1)} s, generator cpu ${r.generatorCpuPercent.toFixed(0)} %, other ${r.otherCpuPercent.toFixed(0)} %`);
           }
         }
       }

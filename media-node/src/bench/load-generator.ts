@@ -7,6 +7,15 @@ import type { PlayerEnv, SocketPlayer } from './socket-player.ts';
 
 /** Ramp granularity: players are opened in batches this often. */
 const RAMP_TICK_MS = 20;
+/**
+ * Players of one generator that may be connecting at once (opened, no frame
+ * yet, no error). A server busy with its players accepts slowly; opening
+ * faster than it accepts overflows its listen backlog (Node's is 511), the
+ * kernel drops SYNs, and those players retry after 1, 3, 7... s, so the run
+ * would measure a server still absorbing a connection storm. Bounding the
+ * connects in flight keeps the ramp at what the server can take.
+ */
+export const RAMP_MAX_PENDING = 64;
 /** Largest socket read we take in one go; 64 KiB is what libuv reads by default. */
 const READ_BUFFER_BYTES = 64 * 1024;
 
@@ -24,7 +33,7 @@ export class LoadGenerator {
   private pacer: ReadPacer | undefined;
   private ramp: NodeJS.Timeout | undefined;
 
-  /** Starts opening `req.count` players at `req.rampPerSecond`; returns at once (poll `status`). */
+  /** Starts opening `req.count` players at `req.rampPerSecond`, at most RAMP_MAX_PENDING connecting at once; returns at once (poll `status`). */
   open(req: OpenRequest): void {
     if (this.ramp || this.players.length > 0) throw new Error('players already opened');
     if (req.style === 'real') {
@@ -33,11 +42,14 @@ export class LoadGenerator {
     }
     const url = new URL(req.url);
     const perTick = Math.max(1, Math.round((req.rampPerSecond * RAMP_TICK_MS) / 1000));
+    const pending = new Set<SocketPlayer>();
     const openBatch = (): void => {
-      const n = Math.min(perTick, req.count - this.players.length);
+      for (const p of pending) if (p.clock.started || p.error !== undefined) pending.delete(p);
+      const n = Math.min(perTick, req.count - this.players.length, RAMP_MAX_PENDING - pending.size);
       for (let i = 0; i < n; i++) {
         const p = req.protocol === 'flv' ? new FlvPlayer(url, this.env) : new RtmpPlayer(url, this.env);
         this.players.push(p);
+        pending.add(p);
         this.pacer?.add(p);
       }
       if (this.players.length >= req.count) {

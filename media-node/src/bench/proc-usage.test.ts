@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cpuPercent, parseProcStatTicks, parseVmRssBytes, readProcSample } from './proc-usage.ts';
+import { cpuPercent, parseMachineBusyTicks, parseProcStatTicks, parseVmRssBytes, readMachineBusyTicks, readProcSample } from './proc-usage.ts';
 
 /** /proc/<pid>/stat lines as the kernel prints them (proc(5)); utime is field 14, stime field 15. */
 const statCases = [
@@ -67,5 +67,25 @@ describe('readProcSample', () => {
 
   it('is undefined for a pid that does not exist', () => {
     expect(readProcSample(2 ** 30)).toBeUndefined();
+  });
+});
+
+describe('parseMachineBusyTicks', () => {
+  it('sums the first cpu line without idle and iowait', () => {
+    const stat = 'cpu  100 2 30 5000 40 0 6 7 0 0\ncpu0 50 1 15 2500 20 0 3 3 0 0\nintr 1 2 3\n';
+    expect(parseMachineBusyTicks(stat)).toBe(100 + 2 + 30 + 0 + 6 + 7);
+  });
+
+  it('reads old kernels with fewer fields', () => {
+    expect(parseMachineBusyTicks('cpu 10 0 5 100\n')).toBe(15);
+  });
+
+  it('refuses text without a total cpu line', () => {
+    expect(() => parseMachineBusyTicks('cpu0 1 2 3 4\n')).toThrow(/no "cpu" line/);
+    expect(() => parseMachineBusyTicks('cpu a b c d\n')).toThrow(/malformed/);
+  });
+
+  it('reads this machine', () => {
+    expect(readMachineBusyTicks()).toBeGreaterThan(0);
   });
 });

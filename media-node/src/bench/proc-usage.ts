@@ -38,6 +38,30 @@ export function parseVmRssBytes(text: string): number {
   return Number(m[1]) * 1024;
 }
 
+/**
+ * Busy clock ticks of the whole machine from the text of /proc/stat (proc(5)):
+ * the first line, `cpu user nice system idle iowait irq softirq steal guest
+ * guest_nice`, summed without idle and iowait (guest time is already inside
+ * user). Used to see how much else ran during a window.
+ */
+export function parseMachineBusyTicks(text: string): number {
+  const line = text.split('\n').find((l) => l.startsWith('cpu '));
+  if (!line) throw new Error('no "cpu" line in /proc/stat');
+  const f = line.trim().split(/\s+/).slice(1).map(Number);
+  if (f.length < 4 || f.some((v) => !Number.isFinite(v))) throw new Error('malformed "cpu" line in /proc/stat');
+  const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = f;
+  return user + nice + system + irq + softirq + steal;
+}
+
+/** Busy ticks of the whole machine now; undefined where /proc/stat is not readable. */
+export function readMachineBusyTicks(): number | undefined {
+  try {
+    return parseMachineBusyTicks(readFileSync('/proc/stat', 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
 /** CPU use over a window, in percent of ONE core (so 2 busy cores read 200 %). */
 export function cpuPercent(startTicks: number, endTicks: number, wallMs: number, ticksPerSecond: number): number {
   if (wallMs <= 0) return 0;

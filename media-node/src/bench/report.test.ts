@@ -11,10 +11,12 @@ function result(over: Partial<CaseResult>): CaseResult {
     cpuPercent: 20,
     rssMiB: 120.4,
     generatorCpuPercent: 40,
+    otherCpuPercent: 3,
     lag: { players: 1000, playing: 1000, keepingUp: 1000, maxLagMs: 400, medianLagMs: -900 },
     receivedMbps: 600,
     errors: 0,
     topError: undefined,
+    playingAtStart: over.players ?? 1000,
     failure: undefined,
     ...over,
   };
@@ -58,7 +60,7 @@ describe('formatTable', () => {
   it('prints a header, a rule and one row per case', () => {
     expect(lines[0]).toMatch(/^server\s+proto\s+style\s+N\s+keep up/);
     expect(lines[1]).toMatch(/^-+( +-+)+$/);
-    expect(lines[2]).toMatch(/^runnel\s+rtmp\s+eager\s+1000\s+1000\/1000 \(100%\)\s+0\.4\s+-0\.9\s+20\.0\s+120\s+40\s+600\s+0\.40x\s+2\.0x$/);
+    expect(lines[2]).toMatch(/^runnel\s+rtmp\s+eager\s+1000\s+1000\/1000 \(100%\)\s+0\.4\s+-0\.9\s+20\.0\s+120\s+40\s+3\s+600\s+0\.40x\s+2\.0x$/);
     expect(lines[3]).toMatch(/^nms\s+rtmp\s+eager\s+1000\s+1000\/1000 \(100%\)\s+0\.4\s+-0\.9\s+50\.0/);
     expect(lines[4]).toMatch(/^nms\s+flv\s+eager\s+1000\s+0\/1000 \(0%\)\s+-\s+-\s+-/);
   });
@@ -70,6 +72,16 @@ describe('formatTable', () => {
 
   it('notes player errors', () => {
     expect(formatTable([result({ errors: 3, topError: 'HTTP 404 (x3)' })])).toContain('runnel rtmp eager N=1000: 3 player errors, most common: HTTP 404 (x3)');
+  });
+
+  it('notes a ramp that did not finish', () => {
+    expect(formatTable([result({ playingAtStart: 900 })])).toContain('runnel rtmp eager N=1000: ramp incomplete: 900/1000 players playing');
+    expect(formatTable([result({})])).not.toContain('ramp incomplete');
+  });
+
+  it('flags a noisy run', () => {
+    expect(formatTable([result({ otherCpuPercent: 40 })])).toContain('runnel rtmp eager N=1000: other processes used 40 % of a core during the window: a noisy run');
+    expect(formatTable([result({})])).not.toContain('noisy');
   });
 
   it('warns when a load generator was saturated', () => {

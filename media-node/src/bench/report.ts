@@ -40,7 +40,7 @@ function usable(r: CaseResult): boolean {
   return r.failure === undefined && Number.isFinite(r.cpuPercent);
 }
 
-const HEADERS = ['server', 'proto', 'style', 'N', 'keep up', 'max lag s', 'median lag s', 'CPU %', 'RSS MiB', 'gen CPU %', 'Mbit/s', 'runnel/nms CPU', 'runnel/SRS CPU'];
+const HEADERS = ['server', 'proto', 'style', 'N', 'keep up', 'max lag s', 'median lag s', 'CPU %', 'RSS MiB', 'gen CPU %', 'other CPU %', 'Mbit/s', 'runnel/nms CPU', 'runnel/SRS CPU'];
 
 function row(results: readonly CaseResult[], r: CaseResult): string[] {
   const ratio = cpuRatio(results, r);
@@ -57,6 +57,7 @@ function row(results: readonly CaseResult[], r: CaseResult): string[] {
     ok ? r.cpuPercent.toFixed(1) : '-',
     ok ? r.rssMiB.toFixed(0) : '-',
     ok ? r.generatorCpuPercent.toFixed(0) : '-',
+    ok ? r.otherCpuPercent.toFixed(0) : '-',
     ok ? r.receivedMbps.toFixed(0) : '-',
     ratio === undefined ? '' : `${ratio.toFixed(2)}x`,
     srs === undefined ? '' : `${srs.toFixed(1)}x`,
@@ -112,6 +113,13 @@ function headline(failure: string): string {
 }
 
 /**
+ * CPU that other processes and kernel threads took during a window, % of a
+ * core, above which the run is flagged as noisy: with two cores, a quarter
+ * of one is enough to take time from the server or the generator.
+ */
+export const OTHER_LOAD_NOISY_PERCENT = 25;
+
+/**
  * A load generator this busy cannot read on time, so lag in that run says
  * more about the generator than about the server (its CPU figure stays valid).
  */
@@ -125,7 +133,13 @@ function failureLines(results: readonly CaseResult[]): string[] {
       out.push(`${what}: FAILED: ${headline(r.failure)}`);
       continue;
     }
+    if (r.playingAtStart < r.players) {
+      out.push(`${what}: ramp incomplete: ${r.playingAtStart}/${r.players} players playing when the warm-up began (the window may include connects)`);
+    }
     if (r.topError !== undefined) out.push(`${what}: ${r.errors} player errors, most common: ${r.topError}`);
+    if (r.otherCpuPercent >= OTHER_LOAD_NOISY_PERCENT) {
+      out.push(`${what}: other processes used ${r.otherCpuPercent.toFixed(0)} % of a core during the window: a noisy run`);
+    }
     if (r.generatorCpuPercent >= GENERATOR_SATURATED_PERCENT) {
       out.push(`${what}: load generator at ${r.generatorCpuPercent.toFixed(0)} % of a core: its players' lag measures the generator, not the server`);
     }

@@ -4,7 +4,7 @@ import type { ChildRegistry, TrackedChild } from './children.ts';
 import { FlvPlayer } from './flv-player.ts';
 import { GeneratorClient } from './generator-client.ts';
 import { summarizeLags, type LagSummary } from './player-clock.ts';
-import { cpuPercent, readProcSample } from './proc-usage.ts';
+import { cpuPercent, readMachineBusyTicks, readProcSample } from './proc-usage.ts';
 import { sleep, startServer, type ServerUnderTest } from './servers.ts';
 import type { SourceFile } from './source-file.ts';
 
@@ -30,10 +30,17 @@ export interface CaseResult extends CaseSpec {
   /** CPU of the busiest load generator over the window, % of one core (near 100: the generator, not the server, is the limit). */
   readonly generatorCpuPercent: number;
   readonly lag: LagSummary;
+  /**
+   * CPU used during the window by everything else on the machine (other
+   * processes, kernel threads), % of one core: high means a noisy run.
+   */
+  readonly otherCpuPercent: number;
   /** What all players received during the window, Mbit/s. */
   readonly receivedMbps: number;
   readonly errors: number;
   readonly topError: string | undefined;
+  /** Players with media when the warm-up started (less than `players` if the ramp timed out). */
+  readonly playingAtStart: number;
   /** Set when the case could not run to the end (a child died, a timeout). */
   readonly failure: string | undefined;
 }
@@ -80,9 +87,9 @@ export async function runCase(spec: CaseSpec, ctx: CaseContext): Promise<CaseRes
         }),
       ),
     );
-    await waitForRamp(spec, ctx, gens);
+    const playingAtStart = await waitForRamp(spec, ctx, gens);
     await sleep(ctx.options.warmupMs);
-    return await measure(spec, ctx, server, publisher, gens);
+    return { ...(await measure(spec, ctx, server, publisher, gens)), playingAtStart };
   } catch (e) {
     return failed(spec, e instanceof Error ? e.message : String(e));
   } finally {
@@ -97,9 +104,11 @@ async function measure(
   server: ServerUnderTest,
   publisher: TrackedChild,
   gens: readonly GeneratorClient[],
-): Promise<CaseResult> {
+): Promise<Omit<CaseResult, 'playingAtStart'>> {
   const s0 = readProcSample(server.child.pid);
   const g0 = gens.map((g) => readProcSample(g.child.pid));
+  const p0 = readProcSample(publisher.pid);
+  const m0 = readMachineBusyTicks();
   const t0 = performance.now();
   await Promise.all(gens.map((g) => g.mark()));
   if (!s0) throw new Error(`${spec.server} exited before the window:\n${server.child.tail()}`);
@@ -112,19 +121,25 @@ async function measure(
   }
   const s1 = readProcSample(server.child.pid);
   const g1 = gens.map((g) => readProcSample(g.child.pid));
+  const p1 = readProcSample(publisher.pid);
+  const m1 = readMachineBusyTicks();
   const wallMs = performance.now() - t0;
   const reports = await Promise.all(gens.map((g) => g.report()));
   if (!s1) throw new Error(`${spec.server} exited during the window:\n${server.child.tail()}`);
 
   const lags = reports.flatMap((r) => r.lags);
   const windowBytes = reports.reduce((n, r) => n + r.windowBytes, 0);
-  const genCpu = Math.max(0, ...gens.map((_, i) => (g0[i] && g1[i] ? cpuPercent(g0[i].cpuTicks, g1[i].cpuTicks, wallMs, ctx.ticksPerSecond) : 0)));
+  const genTicks = gens.map((_, i) => (g0[i] && g1[i] ? g1[i].cpuTicks - g0[i].cpuTicks : 0));
+  const genCpu = Math.max(0, ...genTicks.map((t) => cpuPercent(0, t, wallMs, ctx.ticksPerSecond)));
+  const ours = s1.cpuTicks - s0.cpuTicks + genTicks.reduce((a, b) => a + b, 0) + (p0 && p1 ? p1.cpuTicks - p0.cpuTicks : 0);
+  const other = m0 !== undefined && m1 !== undefined ? Math.max(0, m1 - m0 - ours) : 0;
   const top = reports.map((r) => r.topError).find((t) => t !== undefined);
   return {
     ...spec,
     cpuPercent: cpuPercent(s0.cpuTicks, s1.cpuTicks, wallMs, ctx.ticksPerSecond),
     rssMiB: rss / (1024 * 1024),
     generatorCpuPercent: genCpu,
+    otherCpuPercent: cpuPercent(0, other, wallMs, ctx.ticksPerSecond),
     lag: summarizeLags(lags, ctx.options.lagThresholdMs),
     receivedMbps: (windowBytes * 8) / (wallMs * 1000),
     errors: reports.reduce((n, r) => n + r.errors, 0),
@@ -166,7 +181,8 @@ async function waitForStream(server: ServerUnderTest, publisher: TrackedChild): 
   }
 }
 
-async function waitForRamp(spec: CaseSpec, ctx: CaseContext, gens: readonly GeneratorClient[]): Promise<void> {
+/** Waits until every player plays or failed (or the ramp deadline); returns how many play. */
+async function waitForRamp(spec: CaseSpec, ctx: CaseContext, gens: readonly GeneratorClient[]): Promise<number> {
   const deadline = Date.now() + (spec.players / ctx.options.rampPerSecond) * 1000 + RAMP_SLACK_MS;
   let lastLog = Date.now();
   while (true) {
@@ -174,10 +190,10 @@ async function waitForRamp(spec: CaseSpec, ctx: CaseContext, gens: readonly Gene
     const created = st.reduce((n, s) => n + s.created, 0);
     const playing = st.reduce((n, s) => n + s.playing, 0);
     const errors = st.reduce((n, s) => n + s.errors, 0);
-    if (created >= spec.players && playing + errors >= spec.players) return;
+    if (created >= spec.players && playing + errors >= spec.players) return playing;
     if (Date.now() > deadline) {
       ctx.log(`  ramp timed out: ${playing}/${spec.players} playing, ${errors} failed; measuring anyway`);
-      return;
+      return playing;
     }
     if (Date.now() - lastLog > 5_000) {
       lastLog = Date.now();
@@ -198,10 +214,12 @@ function failed(spec: CaseSpec, message: string): CaseResult {
     cpuPercent: Number.NaN,
     rssMiB: Number.NaN,
     generatorCpuPercent: Number.NaN,
+    otherCpuPercent: Number.NaN,
     lag: { players: spec.players, playing: 0, keepingUp: 0, maxLagMs: 0, medianLagMs: 0 },
     receivedMbps: 0,
     errors: 0,
     topError: undefined,
+    playingAtStart: 0,
     failure: message,
   };
 }
