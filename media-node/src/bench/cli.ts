@@ -77,7 +77,7 @@ export async function runBench(argv: readonly string[]): Promise<number> {
     process.stdout.write(formatTable(results));
     if (options.markdownFile !== undefined) {
       const meta: RunMeta = {
-        command: ['npm run bench --', ...argv].join(' '),
+        command: [process.env.npm_lifecycle_event === 'bench' ? 'npm run bench --' : 'node media-node/src/cli.ts bench', ...argv].join(' '),
         date: new Date().toISOString().slice(0, 10),
         machine: `${cpus()[0]?.model ?? 'unknown CPU'} x ${ncpu}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Linux ${release()}`,
         node: process.version,
