@@ -33,6 +33,7 @@ const BROKEN: Record<string, HookTestReply> = {
 
 function answer(h: ReceivedHook): HookTestReply {
   const b = h.body ?? {};
+  if (h.path === '/deny-connect') return { body: '{"code":1,"msg":"go away"}' };
   if (b.action === 'on_publish' && typeof b.stream === 'string' && b.stream in BROKEN) return BROKEN[b.stream];
   if (b.action === 'on_publish' || b.action === 'on_play') return { body: b.param === '?token=good' ? '{"code":0,"msg":"OK"}' : '{"code":403}' };
   return { body: '0' };
@@ -174,6 +175,28 @@ describe('http_hooks: on_publish', () => {
       for (const name of [...names, 'down']) expect(live).not.toContain(name);
     } finally {
       await down.stop();
+    }
+  });
+});
+
+describe('http_hooks: on_connect', () => {
+  it('closes a connection on_connect refuses; on_publish is never asked and no on_close follows', async () => {
+    const strict = await startNodeUnderTest({
+      hooks: { on_connect: [hooks.url('/deny-connect')], on_publish: [hooks.url('/publish')], on_close: [hooks.url('/close')] },
+    });
+    try {
+      const pub = publishRtmp(strict.rtmp('/live/connless?token=good'), { seconds: 2 });
+      expect(await pub.exited).not.toBe(0);
+      const reject = strict.log.records.find((r) => r.event === 'reject')?.fields;
+      expect(reject).toMatchObject({ reason: 'hook_rejected', hook: 'on_connect', detail: 'code 1' });
+      const close = strict.log.records.find((r) => r.event === 'close')?.fields;
+      expect(close).toMatchObject({ client: reject?.client, reason: 'hook_rejected' });
+      await sleep(300);
+      const mine = hooks.received.filter((h) => h.body?.client_id === reject?.client);
+      expect(mine.map((h) => h.body?.action)).toEqual(['on_connect']);
+      expect(mine[0].body).toMatchObject({ app: 'live', param: '', tcUrl: `rtmp://127.0.0.1:${strict.node.ports.rtmp}/live` });
+    } finally {
+      await strict.stop();
     }
   });
 });
