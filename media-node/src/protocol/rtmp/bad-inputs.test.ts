@@ -119,6 +119,31 @@ describe('bad inputs (shared/reference/bad-inputs.md)', () => {
     expect(0xffffff).toBeGreaterThan(MAX_MESSAGE_BYTES);
   });
 
+  it('row 8: a stall mid-message without publish or play is closed at the deadline, and the partial message is let go', () => {
+    const { session } = connected();
+    session.receive(cat(hex('06 000000 800000 09 01000000'), new Uint8Array(128)), 0);
+    expect(session.stats.bufferedBytes).toBeGreaterThan(0);
+    expect(session.tick(9999)).toEqual([]);
+    expect(closeOf(session.tick(10_000))?.reason).toBe('identify_timeout');
+    expect(session.stats.bufferedBytes).toBe(0);
+  });
+
+  it('row 8: the publish/play deadline spares active streams and restarts when the last one ends', () => {
+    const pub = publishing();
+    expect(pub.session.tick(15_000)).toEqual([]); // past the 10 s deadline, before the 20 s publish idle timeout
+    const s = new RtmpServerSession({ now: 0, publishIdleTimeoutMs: 0, identifyTimeoutMs: 5000 });
+    const client = new FakeClient();
+    s.receive(cat(simpleC0C1(), c2(), client.connect(), client.command('createStream', 2, null)), 0);
+    const play = events(s.receive(client.command('play', 0, null, ['cam'], 1, 5), 4000));
+    expect(play.map((e) => e.kind)).toEqual(['play']); // pending (waiting for a hook) counts as active
+    expect(s.tick(20_000)).toEqual([]);
+    s.acceptPlay(1);
+    expect(s.tick(30_000)).toEqual([]);
+    s.receive(client.command('closeStream', 0, null, [], 1, 5), 31_000);
+    expect(s.tick(35_999)).toEqual([]);
+    expect(closeOf(s.tick(36_000))?.reason).toBe('identify_timeout');
+  });
+
   it.each([
     ['1 MiB', '100000', 'reassembly_limit'],
     ['1 KiB', '000400', 'too_many_chunk_streams'],
@@ -134,6 +159,7 @@ describe('bad inputs (shared/reference/bad-inputs.md)', () => {
     }
     expect(close).toBe(reason);
     expect(opened).toBeLessThanOrEqual(64);
+    expect(session.stats.bufferedBytes).toBe(0); // let go at close, not when the server drops the session
   });
 
   it.each([

@@ -91,6 +91,19 @@ export class ChunkReader {
     return this.reassemblyBytes;
   }
 
+  /**
+   * Drops every partially received message (the connection is over): a
+   * closed session holds no reassembly memory while the server layer still
+   * holds the session. The reader must not be used afterwards.
+   */
+  discard(): void {
+    this.streams.clear();
+    this.stash = EMPTY;
+    this.current = null;
+    this.chunkLeft = 0;
+    this.reassemblyBytes = 0;
+  }
+
   /** Consumes `input` (copied where kept) and returns the messages it completed, in order. */
   push(input: Uint8Array): RtmpMessage[] {
     const out: RtmpMessage[] = [];

@@ -61,6 +61,16 @@ export class MessageLayer {
     return this.reader.push(bytes);
   }
 
+  /** Bytes held in partially received messages. */
+  get bufferedBytes(): number {
+    return this.reader.bufferedBytes;
+  }
+
+  /** The connection is over: let go of partially received messages (ChunkReader.discard). */
+  discardInput(): void {
+    this.reader.discard();
+  }
+
   /** An Acknowledgement to send if a full window has arrived since the last one, else null. */
   takeAck(): Uint8Array | null {
     if (this.ackWindow === 0 || this.received - this.ackedAt < this.ackWindow) return null;

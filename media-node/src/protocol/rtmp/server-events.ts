@@ -42,4 +42,6 @@ export interface RtmpServerStats {
   /** Media from streams that are not publishing, malformed aggregates. */
   readonly droppedMessages: number;
   readonly unknownMessages: number;
+  /** Bytes held in partially received messages (0 once closed). */
+  readonly bufferedBytes: number;
 }

@@ -36,6 +36,13 @@ export interface RtmpServerSessionOptions {
   readonly now: number;
   /** Deadline for handshake + `connect` (default HANDSHAKE_TIMEOUT_MS). */
   readonly handshakeTimeoutMs?: number;
+  /**
+   * Deadline for a connected session without an active stream to publish or
+   * play: counted from accept, then from the end of its last stream (default:
+   * handshakeTimeoutMs, one value for "say who you are", like SRS's recv
+   * timeout while it identifies a client).
+   */
+  readonly identifyTimeoutMs?: number;
   /** Close a publisher that sends no media for this long; 0 disables (default PUBLISH_IDLE_TIMEOUT_MS). */
   readonly publishIdleTimeoutMs?: number;
   /** Our outgoing chunk size, announced after connect (default 60000 like SRS). */
@@ -79,6 +86,8 @@ const MAX_FC_PUBLISH_NAMES = 8;
 export class RtmpServerSession {
   private readonly opts: Required<Omit<RtmpServerSessionOptions, 'limits' | 'random' | 'now'>>;
   private readonly createdAt: number;
+  /** Since when no stream has been publishing or playing (pending included). */
+  private idleSince: number;
   private readonly handshake: ServerHandshake;
   private readonly layer: MessageLayer;
   private readonly streams = new Map<number, NetStream>();
@@ -94,8 +103,10 @@ export class RtmpServerSession {
     if (!Number.isInteger(chunkSize) || chunkSize < MIN_CHUNK_SIZE || chunkSize > MAX_CHUNK_SIZE) {
       throw new RangeError(`chunkSize ${chunkSize} outside ${MIN_CHUNK_SIZE}..${MAX_CHUNK_SIZE}`);
     }
+    const handshakeTimeoutMs = options.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS;
     this.opts = {
-      handshakeTimeoutMs: options.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS,
+      handshakeTimeoutMs,
+      identifyTimeoutMs: options.identifyTimeoutMs ?? handshakeTimeoutMs,
       publishIdleTimeoutMs: options.publishIdleTimeoutMs ?? PUBLISH_IDLE_TIMEOUT_MS,
       chunkSize,
       windowAckSize: options.windowAckSize ?? DEFAULT_WINDOW_ACK_SIZE,
@@ -103,6 +114,7 @@ export class RtmpServerSession {
       maxUnknownMessages: options.maxUnknownMessages ?? MAX_UNKNOWN_MESSAGES,
     };
     this.createdAt = options.now;
+    this.idleSince = options.now;
     this.lastNow = options.now;
     this.handshake = new ServerHandshake(options.random ?? ((n) => new Uint8Array(randomBytes(n))));
     this.layer = new MessageLayer(options.limits);
@@ -124,7 +136,12 @@ export class RtmpServerSession {
   }
 
   get stats(): RtmpServerStats {
-    return { bytesReceived: this.layer.bytesReceived, droppedMessages: this.dropped, unknownMessages: this.unknown };
+    return {
+      bytesReceived: this.layer.bytesReceived,
+      droppedMessages: this.dropped,
+      unknownMessages: this.unknown,
+      bufferedBytes: this.layer.bufferedBytes,
+    };
   }
 
   /** Bytes from the socket. */
@@ -156,13 +173,17 @@ export class RtmpServerSession {
     return out.finish();
   }
 
-  /** Time passing: closes at the handshake/connect deadline and on idle publishers. */
+  /** Time passing: closes at the handshake/connect and publish/play deadlines and on idle publishers. */
   tick(now: number): RtmpServerOutput[] {
     if (this.phase === 'closed') return [];
     this.lastNow = now;
     const out = new Outbox<RtmpServerEvent>();
     if (this.phase !== 'connected' && now - this.createdAt >= this.opts.handshakeTimeoutMs) {
       this.shutdown(out, 'handshake_timeout', `no connect within ${this.opts.handshakeTimeoutMs} ms`);
+    } else if (this.phase === 'connected' && !this.hasActiveStream() && now - this.idleSince >= this.opts.identifyTimeoutMs) {
+      // bad-inputs row 8 "then stall": a connection that neither publishes nor
+      // plays would otherwise hold its socket and partial messages forever
+      this.shutdown(out, 'identify_timeout', `no publish or play within ${this.opts.identifyTimeoutMs} ms`);
     } else if (this.opts.publishIdleTimeoutMs > 0) {
       for (const s of this.streams.values()) {
         if (s.state === 'publishing' && now - s.lastMediaAt >= this.opts.publishIdleTimeoutMs) {
@@ -492,7 +513,15 @@ export class RtmpServerSession {
     } else if (s.state === 'playing' || s.state === 'play-pending') {
       out.emit({ kind: 'play-stop', streamId: s.id, streamName: s.name });
     }
+    const wasActive = s.state !== 'idle';
     s.state = 'idle';
+    // the publish/play deadline starts again when the last stream ends
+    if (wasActive && !this.hasActiveStream()) this.idleSince = this.lastNow;
+  }
+
+  private hasActiveStream(): boolean {
+    for (const s of this.streams.values()) if (s.state !== 'idle') return true;
+    return false;
   }
 
   private pending(streamId: number, state: NetStreamState): NetStream | null {
@@ -530,6 +559,7 @@ export class RtmpServerSession {
     if (this.phase === 'closed') return;
     for (const s of this.streams.values()) this.stopStream(s, out);
     this.phase = 'closed';
+    this.layer.discardInput();
     out.emit({ kind: 'close', reason, message });
   }
 
