@@ -1,9 +1,8 @@
 import type { Writable } from 'node:stream';
-import type { WebSocket } from 'ws';
 
 /**
- * Where a player's bytes go: a TCP socket (RTMP), an HTTP response (HTTP-FLV,
- * HTTP-TS) or a WebSocket (WS-FLV). The pump writes one flush at a time and
+ * Where a player's bytes go: a TCP socket (RTMP, and the raw body of HTTP-FLV
+ * and HTTP-TS) or a WebSocket (WS-FLV, `ws-frame-transport.ts`). The pump writes one flush at a time and
  * stops taking from its consumer while the transport is backpressured, so a
  * player that does not read costs its own bounded queue, nothing else.
  */
@@ -57,37 +56,5 @@ export class StreamTransport implements PlayerTransport {
 
   get closed(): boolean {
     return this.stream.destroyed || this.stream.writableEnded;
-  }
-}
-
-/** A WebSocket (WS-FLV): each buffer of a flush goes out as one binary message. */
-export class WebSocketTransport implements PlayerTransport {
-  private readonly ws: WebSocket;
-
-  constructor(ws: WebSocket) {
-    this.ws = ws;
-  }
-
-  writeAll(chunks: readonly Uint8Array[]): void {
-    if (this.closed) return;
-    for (let i = 0; i < chunks.length; i++) this.ws.send(chunks[i], { binary: true });
-  }
-
-  get backpressured(): boolean {
-    return this.ws.bufferedAmount > PLAYER_HIGH_WATER_BYTES;
-  }
-
-  onceDrain(cb: () => void): void {
-    // ws has no drain event of its own: poll the buffered amount on its socket's drain.
-    const sock = (this.ws as unknown as { _socket?: Writable })._socket;
-    if (sock === undefined) {
-      setImmediate(cb);
-      return;
-    }
-    new StreamTransport(sock).onceDrain(cb);
-  }
-
-  get closed(): boolean {
-    return this.ws.readyState !== 1;
   }
 }

@@ -99,7 +99,7 @@ function route(deps: NodeHttpDeps, req: IncomingMessage, res: ServerResponse): v
 function live(deps: NodeHttpDeps, req: IncomingMessage, res: ServerResponse, url: string): void {
   const path = parseStreamPath(url, ['flv', 'ts']);
   if (path !== null && req.method === 'GET') {
-    if (path.ext === 'ts') playTs(deps, path, peerIp(req), res);
+    if (path.ext === 'ts') playTs(deps, path, peerIp(req), req, res);
     else playFlv(deps, path, peerIp(req), { kind: 'http', req, res });
     return;
   }

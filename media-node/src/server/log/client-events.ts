@@ -43,7 +43,7 @@ export type CloseReason =
   | 'source_gone';
 
 /** The protocol a client speaks; `proto` on every line. */
-export type ClientProto = 'rtmp' | 'flv' | 'ws-flv' | 'hls' | 'srt' | 'rtc' | 'api';
+export type ClientProto = 'rtmp' | 'flv' | 'ws-flv' | 'http-ts' | 'hls' | 'srt' | 'rtc' | 'api';
 
 export interface ClientIdentity {
   /** The 8-char connection id, as the API shows it. */
