@@ -35,13 +35,14 @@ export interface StartServerOptions {
 
 /**
  * The Runnel node, started through its own CLI (what an operator runs), with
- * every other setting at its default. The config file only binds loopback
- * and keeps the data directory in the scratch directory.
+ * every other setting at its default. The config file only binds loopback,
+ * keeps the data directory in the scratch directory and turns HLS off: this
+ * measures fan-out, like NMS here (no recording) and SRS's published figures.
  */
 function runnelCommand(ports: { rtmp: number; http: number; api: number }, workDir: string): string[] {
   const cli = fileURLToPath(new URL('../cli.ts', import.meta.url));
   const configPath = join(workDir, 'runnel-node.json');
-  writeFileSync(configPath, JSON.stringify({ data_dir: join(workDir, 'runnel-data'), listen: { host: '127.0.0.1' } }, null, 2));
+  writeFileSync(configPath, JSON.stringify({ data_dir: join(workDir, 'runnel-data'), listen: { host: '127.0.0.1' }, hls: { enabled: false } }, null, 2));
   const portFlags = ['--rtmp-port', String(ports.rtmp), '--http-port', String(ports.http), '--api-port', String(ports.api)];
   return [cli, 'node', '-c', configPath, ...portFlags];
 }
