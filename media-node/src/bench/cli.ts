@@ -81,6 +81,7 @@ export async function runBench(argv: readonly string[]): Promise<number> {
         date: new Date().toISOString().slice(0, 10),
         machine: `${cpus()[0]?.model ?? 'unknown CPU'} x ${ncpu}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Linux ${release()}`,
         node: process.version,
+        code: describeCode(),
         source: `${source.kbps} kbit/s H.264 640x360 25 fps + AAC, keyframe every 2 s, published with ffmpeg -re -stream_loop -1 -c copy`,
         pinning: split ? `server under test alone on CPU ${serverCpus}; ffmpeg and ${options.generators} load generator process${options.generators === 1 ? '' : 'es'} on CPU ${otherCpus} (taskset)` : 'not pinned',
         window: `ramp ${options.rampPerSecond}/s, warm-up ${options.warmupMs / 1000} s, measured ${options.durationMs / 1000} s; keeps up = lag < ${options.lagThresholdMs / 1000} s; real players pause ${options.pauseMs} ms between reads`,
@@ -96,6 +97,18 @@ export async function runBench(argv: readonly string[]): Promise<number> {
     process.off('SIGTERM', onSignal);
     rmSync(workDir, { recursive: true, force: true });
   }
+}
+
+/** The commit under test, and whether media-node/ or shared/ had uncommitted changes (they are measured too). */
+function describeCode(): string {
+  const git = (args: string[]): string | undefined => {
+    const r = spawnSync('git', args, { encoding: 'utf8' });
+    return r.status === 0 ? r.stdout.trim() : undefined;
+  };
+  const head = git(['rev-parse', '--short', 'HEAD']);
+  if (head === undefined) return 'unknown (not a git checkout)';
+  const dirty = git(['status', '--porcelain', '--', 'media-node', 'shared']);
+  return `commit ${head}${dirty ? ' + uncommitted changes in media-node/ or shared/' : ''}`;
 }
 
 /** Every player is a socket in the server; a low `ulimit -n` fails connections, which would read as a server fault. */

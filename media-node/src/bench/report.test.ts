@@ -101,6 +101,7 @@ describe('formatMarkdown', () => {
     date: '2026-01-02',
     machine: 'Some CPU x 2',
     node: 'v24.0.0',
+    code: 'commit abc1234',
     source: '620 kbit/s',
     pinning: 'server on CPU 0',
     window: 'measured 15 s',
@@ -111,6 +112,7 @@ describe('formatMarkdown', () => {
     expect(md).toContain('```\nnpm run bench -- --players 50\n```');
     expect(md).toContain('- Machine: Some CPU x 2; Node v24.0.0');
     expect(md).toContain('- CPUs: server on CPU 0');
+    expect(md).toContain('- Code: commit abc1234');
   });
 
   it('has a markdown table with one row per case', () => {

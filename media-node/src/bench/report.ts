@@ -16,6 +16,8 @@ export interface RunMeta {
   readonly date: string;
   readonly machine: string;
   readonly node: string;
+  /** The commit measured, and whether the working tree had changes on top of it. */
+  readonly code: string;
   readonly source: string;
   readonly pinning: string;
   readonly window: string;
@@ -92,6 +94,7 @@ export function formatMarkdown(results: readonly CaseResult[], meta: RunMeta): s
     '```',
     '',
     `- Machine: ${meta.machine}; Node ${meta.node}`,
+    `- Code: ${meta.code}`,
     `- Source: ${meta.source}`,
     `- CPUs: ${meta.pinning}`,
     `- Window: ${meta.window}`,
