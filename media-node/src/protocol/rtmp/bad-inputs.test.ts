@@ -144,8 +144,26 @@ describe('bad inputs (shared/reference/bad-inputs.md)', () => {
     expect(closeOf(s.tick(36_000))?.reason).toBe('identify_timeout');
   });
 
+  it('row 9: partial messages that keep growing close at the per-connection reassembly cap', () => {
+    const { session, client } = connected();
+    // Set Chunk Size 64 KiB, then on each new cid nine whole chunks (576 KiB) of a 1 MiB message:
+    // every partial buffer doubles up to 1 MiB while the message stays incomplete.
+    const chunk = 64 * 1024;
+    expect(closeOf(session.receive(client.control(MSG.setChunkSize, u32(chunk)), 0))).toBeUndefined();
+    let close: string | undefined;
+    let opened = 0;
+    for (let i = 0; i < 64 && !close; i++, opened++) {
+      const parts = [new Uint8Array([0x00, i]), hex('000000 100000 09 01000000'), new Uint8Array(chunk)];
+      for (let k = 1; k < 9; k++) parts.push(new Uint8Array([0xc0, i]), new Uint8Array(chunk));
+      close = closeOf(session.receive(cat(...parts), 0))?.reason;
+    }
+    expect(close).toBe('reassembly_limit');
+    expect(opened).toBeLessThan(40);
+    expect(session.stats.bufferedBytes).toBe(0);
+  });
+
   it.each([
-    ['1 MiB', '100000', 'reassembly_limit'],
+    ['1 MiB', '100000', 'too_many_chunk_streams'],
     ['1 KiB', '000400', 'too_many_chunk_streams'],
   ])('row 9: 10 000 cids (2- and 3-byte headers) each opening a partial %s message close at a cap', (_n, length, reason) => {
     const { session } = connected();

@@ -40,11 +40,12 @@ export const MAX_CHUNK_STREAMS = 64;
 export const MAX_REASSEMBLY_BYTES = 3 * MAX_MESSAGE_BYTES;
 
 /**
- * A message buffer is allocated whole up to this size (every normal frame);
- * above it the buffer grows as chunks arrive, so a peer that announces a large
- * message and stalls holds only what it sent.
+ * A message buffer is allocated whole up to this size (most frames of a
+ * stream up to a few Mb/s); above it the buffer doubles as chunks arrive, so a
+ * peer that announces large messages and stalls holds only what it sent: 64
+ * chunk streams of announced-but-unsent messages cost at most 4 MiB, not 64.
  */
-export const PREALLOCATE_MESSAGE_BYTES = 1024 * 1024;
+export const PREALLOCATE_MESSAGE_BYTES = 64 * 1024;
 
 /**
  * Messages of an unknown type (not in Adobe RTMP spec 7.1) tolerated before we

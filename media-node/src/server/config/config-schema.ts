@@ -113,10 +113,10 @@ export const nodeConfigSchema = z.strictObject(
     rtmp: section({
       /** Outgoing chunk size; SRS `chunk_size` 60000, and its config check allows 128..65536. */
       chunkSize: int(60000, 128, 65536),
-      /** Time a new TCP connection has to finish the C0-C2 handshake. */
+      /** Time a new TCP connection has to finish the C0-C2 handshake, and to send connect and a publish or play. */
       handshakeTimeoutMs: ms(10000, 100, 600_000),
-      /** Largest incoming message (bounds per-connection reassembly memory); at most the 24-bit RTMP limit. */
-      maxMessageBytes: int(RTMP_MAX_MESSAGE_LENGTH, 1024, RTMP_MAX_MESSAGE_LENGTH),
+      /** Largest incoming message (bounds per-connection reassembly memory); 10 MiB like gortmplib, at most the 24-bit RTMP limit. */
+      maxMessageBytes: int(10 * 1024 * 1024, 1024, RTMP_MAX_MESSAGE_LENGTH),
       publish: section({
         /** SRS `publish.firstpkt_timeout` 20 s: wait for the first media packet. */
         firstPacketTimeoutMs: ms(20000, 100, 600_000),

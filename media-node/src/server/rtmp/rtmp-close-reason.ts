@@ -6,6 +6,7 @@ const LOG_REASON: Readonly<Record<string, CloseReason>> = {
   closed: 'client_closed',
   kicked: 'kicked',
   handshake_timeout: 'timeout',
+  identify_timeout: 'timeout',
   publish_timeout: 'timeout',
   server_stopping: 'server_stopping',
   socket_error: 'socket_error',
