@@ -18,6 +18,8 @@ const wantTest = process.argv.includes('--test');
 const TEST_TOOLS = [
   ['ffmpeg', 'ffmpeg'],
   ['ffprobe', 'ffmpeg'],
+  // The CDN in front of S3 in the storage tests (proxy_cache); the tests run their own instance.
+  ['nginx', 'nginx'],
 ];
 
 function log(msg) {
@@ -49,7 +51,8 @@ function ensureNodeModules() {
 }
 
 function has(bin) {
-  return spawnSync('sh', ['-c', `command -v ${bin}`], { stdio: 'ignore' }).status === 0;
+  // Debian puts daemons (nginx) in /usr/sbin, which is not on a normal user's PATH.
+  return spawnSync('sh', ['-c', `command -v ${bin} || test -x /usr/sbin/${bin}`], { stdio: 'ignore' }).status === 0;
 }
 
 function ensureTestTools() {
