@@ -20,6 +20,8 @@ const TEST_TOOLS = [
   ['ffprobe', 'ffmpeg'],
   // The CDN in front of S3 in the storage tests (proxy_cache); the tests run their own instance.
   ['nginx', 'nginx'],
+  // Headless browser for the player-page, mpegts.js and hls.js tests (driven by playwright-core).
+  ['chromium', 'chromium'],
 ];
 
 function log(msg) {
