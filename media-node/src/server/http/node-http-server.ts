@@ -5,14 +5,15 @@ import { WebSocketServer } from 'ws';
 import type { FlvPlayDeps } from './flv-player.ts';
 import { playFlv } from './flv-player.ts';
 import { serveHlsFile } from './hls-files.ts';
-import { mpegtsBundle, playerPageHtml } from './player-page.ts';
+import { hlsBundle, mpegtsBundle, playerPageHtml } from './player-page.ts';
 import { parseStreamPath } from './stream-path.ts';
 import { playTs } from './ts-player.ts';
 
 /**
  * The node's HTTP server (default port 8080): HTTP-FLV and WebSocket-FLV at
  * `/app/stream.flv`, HTTP-TS at `/app/stream.ts`, HLS at `/app/stream.m3u8`
- * (from the local HLS directory), the player page at `/players/`, CORS for browser
+ * (from the local HLS directory), the player page at `/players/` with its
+ * scripts (`/players/mpegts.js`, `/players/hls.js`), CORS for browser
  * players. Every other path is a 404; nothing here serves files from a
  * peer-supplied path.
  */
@@ -75,6 +76,10 @@ function route(deps: NodeHttpDeps, req: IncomingMessage, res: ServerResponse): v
   }
   if (pathname === '/players/mpegts.js') {
     send(res, 200, 'text/javascript; charset=utf-8', mpegtsBundle(), 'public, max-age=3600');
+    return;
+  }
+  if (pathname === '/players/hls.js') {
+    send(res, 200, 'text/javascript; charset=utf-8', hlsBundle(), 'public, max-age=3600');
     return;
   }
   if (pathname === '/healthz') {
