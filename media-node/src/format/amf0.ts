@@ -1,4 +1,4 @@
-import { ByteReader, ProtocolError } from '@runnel/shared';
+import { ByteWriter, ByteReader, ProtocolError } from '@runnel/shared';
 
 /**
  * AMF0 (Adobe "Action Message Format -- AMF 0", December 2007), the encoding of
@@ -226,60 +226,21 @@ export function encodeAmf0(...values: Amf0Value[]): Uint8Array {
   return w.finish();
 }
 
-class Amf0Writer {
-  private buf = new Uint8Array(256);
-  private view = new DataView(this.buf.buffer);
-  private pos = 0;
+class Amf0Writer extends ByteWriter {
 
-  finish(): Uint8Array {
-    return this.buf.subarray(0, this.pos);
-  }
 
-  private ensure(n: number): void {
-    if (this.pos + n <= this.buf.length) return;
-    let size = this.buf.length * 2;
-    while (size < this.pos + n) size *= 2;
-    const next = new Uint8Array(size);
-    next.set(this.buf.subarray(0, this.pos));
-    this.buf = next;
-    this.view = new DataView(next.buffer);
-  }
 
-  private u8(v: number): void {
-    this.ensure(1);
-    this.buf[this.pos++] = v;
-  }
 
-  private u16(v: number): void {
-    this.ensure(2);
-    this.view.setUint16(this.pos, v);
-    this.pos += 2;
-  }
 
-  private u32(v: number): void {
-    this.ensure(4);
-    this.view.setUint32(this.pos, v);
-    this.pos += 4;
-  }
 
-  private f64(v: number): void {
-    this.ensure(8);
-    this.view.setFloat64(this.pos, v);
-    this.pos += 8;
-  }
 
-  private raw(b: Uint8Array): void {
-    this.ensure(b.length);
-    this.buf.set(b, this.pos);
-    this.pos += b.length;
-  }
 
   /** u16-length UTF-8 (object keys, class names). */
   private shortUtf8(s: string): void {
     const b = utf8Encoder.encode(s);
     if (b.length > 0xffff) throw new RangeError(`amf0 key or class name longer than 65535 bytes`);
     this.u16(b.length);
-    this.raw(b);
+    this.bytes(b);
   }
 
   value(v: Amf0Value, depth: number): void {
@@ -301,7 +262,7 @@ class Amf0Writer {
           this.u8(AMF0_MARKER.longString); // AMF0 spec 2.14: strings past 65535 bytes
           this.u32(b.length);
         }
-        return this.raw(b);
+        return this.bytes(b);
       }
       case 'object':
         break;
@@ -317,7 +278,7 @@ class Amf0Writer {
       const b = utf8Encoder.encode(v.xml);
       this.u8(AMF0_MARKER.xmlDocument);
       this.u32(b.length);
-      return this.raw(b);
+      return this.bytes(b);
     }
     if (depth >= MAX_AMF0_DEPTH) throw new RangeError(`amf0 value nested deeper than ${MAX_AMF0_DEPTH} (cycle?)`);
     if (Array.isArray(v)) {

@@ -1,4 +1,4 @@
-import { ByteReader, ProtocolError } from '@runnel/shared';
+import { ByteWriter, ByteReader, ProtocolError } from '@runnel/shared';
 
 /**
  * AMF3 (Adobe "Action Message Format -- AMF 3", January 2013), used by RTMP
@@ -371,44 +371,15 @@ export function encodeAmf3(value: Amf3Value): Uint8Array {
   return w.finish();
 }
 
-class Amf3Writer {
-  private buf = new Uint8Array(256);
-  private view = new DataView(this.buf.buffer);
-  private pos = 0;
+class Amf3Writer extends ByteWriter {
   private readonly strings = new Map<string, number>();
   private readonly objects = new Map<object, number>();
   private readonly traits = new Map<string, number>();
 
-  finish(): Uint8Array {
-    return this.buf.subarray(0, this.pos);
-  }
 
-  private ensure(n: number): void {
-    if (this.pos + n <= this.buf.length) return;
-    let size = this.buf.length * 2;
-    while (size < this.pos + n) size *= 2;
-    const next = new Uint8Array(size);
-    next.set(this.buf.subarray(0, this.pos));
-    this.buf = next;
-    this.view = new DataView(next.buffer);
-  }
 
-  private u8(v: number): void {
-    this.ensure(1);
-    this.buf[this.pos++] = v;
-  }
 
-  private f64(v: number): void {
-    this.ensure(8);
-    this.view.setFloat64(this.pos, v);
-    this.pos += 8;
-  }
 
-  private bytes(b: Uint8Array): void {
-    this.ensure(b.length);
-    this.buf.set(b, this.pos);
-    this.pos += b.length;
-  }
 
   private u29(v: number): void {
     if (v < 0 || v > U29_MAX) throw new ProtocolError('amf3_bad_length', `${v} does not fit U29`);
@@ -522,13 +493,11 @@ class Amf3Writer {
       for (const x of v.items) this.value(x, d);
       return;
     }
-    this.ensure(v.items.length * 8);
     for (const x of v.items) {
       const n = Number(x);
-      if (v.kind === 'double') this.view.setFloat64(this.pos, n);
-      else if (v.kind === 'int') this.view.setInt32(this.pos, n);
-      else this.view.setUint32(this.pos, n);
-      this.pos += v.kind === 'double' ? 8 : 4;
+      if (v.kind === 'double') this.f64(n);
+      else if (v.kind === 'int') this.i32(n);
+      else this.u32(n >>> 0);
     }
   }
 
