@@ -49,7 +49,10 @@ describe('HLS: ffmpeg publishes over RTMP, the node cuts segments ffprobe can re
     expect(pl.target).toBe(3);
     expect(pl.segments.length).toBeGreaterThanOrEqual(4);
     // Every segment but the last is close to hls_fragment (cut at the first keyframe past 2 s; GOP 1 s).
-    for (const s of pl.segments.slice(0, -1)) expect(s.duration).toBeGreaterThanOrEqual(1.9), expect(s.duration).toBeLessThanOrEqual(3.1);
+    for (const s of pl.segments.slice(0, -1)) {
+      expect(s.duration).toBeGreaterThanOrEqual(1.9);
+      expect(s.duration).toBeLessThanOrEqual(3.1);
+    }
     const total = pl.segments.reduce((a, s) => a + s.duration, 0);
     expect(total).toBeGreaterThan(8);
     expect(total).toBeLessThan(9.6);
