@@ -1,0 +1,636 @@
+import { ProtocolError } from '@runnel/shared';
+import { checkKey, type ObjectStore, type PutOptions } from '../storage.ts';
+import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.ts';
+import { baseName, objectKind, playlistNames, type ObjectKind } from './object-kinds.ts';
+import type { SpoolFiles, SpoolRecord } from './spool-files.ts';
+import { UploadedPlaylists, LostKeys } from './reference-sets.ts';
+
+export type StorageLogValue = string | number | boolean | Error | undefined;
+
+/** What the store logs through (a server Logger fits). */
+export interface StorageLog {
+  info(event: string, fields?: { readonly [key: string]: StorageLogValue }): void;
+  warn(event: string, fields?: { readonly [key: string]: StorageLogValue }): void;
+}
+
+export interface SpoolingStoreOptions {
+  /** The remote store (S3Store): a ProtocolError from it means "this object will never go up", anything else "try again". */
+  readonly inner: ObjectStore;
+  /** Where objects wait while the remote store is down (SpoolDir). */
+  readonly files: SpoolFiles;
+  /** Payload bytes the spool may hold (config `storage.spool.max_bytes`). */
+  readonly maxSpoolBytes: number;
+  /** Payload bytes waiting in memory while the remote store is healthy (default DEFAULT_MAX_MEMORY_BYTES). */
+  readonly maxMemoryBytes?: number;
+  /** Uploads at once while healthy (default 4); one while the store is failing. */
+  readonly maxInFlight?: number;
+  readonly backoff?: BackoffOptions;
+  /** Jitter source (default Math.random). */
+  readonly random?: () => number;
+  /** Monotonic milliseconds (default performance.now). */
+  readonly now?: () => number;
+  readonly log?: StorageLog;
+}
+
+/** A few segments of every stream in flight: a burst while healthy never touches the disk, yet memory stays small. */
+export const DEFAULT_MAX_MEMORY_BYTES = 32 * 1024 * 1024;
+/** Queued operations (about 300 bytes of bookkeeping each): 30 MB at worst, hours of segments of dozens of streams. */
+export const MAX_QUEUED_OPERATIONS = 100_000;
+/** Deletes parked because the bucket's playlist still names their object. */
+export const MAX_DEFERRED_DELETES = 10_000;
+
+export interface SpoolingStats {
+  /** Operations waiting or running (deferred deletes not included). */
+  readonly queued: number;
+  readonly inFlight: number;
+  readonly memoryBytes: number;
+  /** Payload bytes in the spool (written or being written). */
+  readonly spoolBytes: number;
+  /** Deletes waiting for the bucket's playlist to stop naming their object. */
+  readonly deferredDeletes: number;
+  /** True from a failed upload until the next successful one. */
+  readonly degraded: boolean;
+  readonly uploaded: number;
+  readonly deleted: number;
+  readonly retries: number;
+  /** Segments dropped from a full spool, oldest first. */
+  readonly evicted: number;
+  readonly evictedBytes: number;
+  /** Playlist versions not uploaded because they named a dropped segment. */
+  readonly withheld: number;
+  /** Playlist versions replaced by a newer one before they went up. */
+  readonly superseded: number;
+  /** Objects the remote store refused for good (or the spool could not read back). */
+  readonly failed: number;
+  /** Puts refused because neither memory nor spool had room. */
+  readonly rejected: number;
+}
+
+type Counters = { -readonly [K in 'uploaded' | 'deleted' | 'retries' | 'evicted' | 'evictedBytes' | 'withheld' | 'superseded' | 'failed' | 'rejected']: number };
+
+interface Entry {
+  readonly id: number;
+  readonly op: 'put' | 'delete';
+  readonly key: string;
+  readonly base: string;
+  readonly options: PutOptions | null;
+  readonly kind: ObjectKind | null;
+  /** File names a playlist refers to. */
+  readonly names: ReadonlySet<string> | null;
+  readonly size: number;
+  /** The payload while it is in memory (held, being spooled, or being uploaded). */
+  bytes: Uint8Array | null;
+  /** Where its bytes are accounted: memory, or the spool (being written, or written). */
+  where: 'memory' | 'writing' | 'disk';
+  running: boolean;
+  /** Left the queue (uploaded, dropped, superseded). */
+  done: boolean;
+  /** The caller's put, until the object is uploaded or safely spooled. */
+  waiter: { resolve: () => void; reject: (e: Error) => void } | null;
+}
+
+/**
+ * An ObjectStore in front of a remote one (S3) that keeps a CDN consistent
+ * through outages. See README.md for the rules; in short:
+ *
+ * - `put` resolves once the object is uploaded, held in memory (healthy, and
+ *   within `maxMemoryBytes`), or written to the spool; `delete` at once.
+ *   Neither ever rejects because the remote store is down.
+ * - Operations go up in the order they came, with these exceptions that never
+ *   change what a reader can see: independent segments upload in parallel,
+ *   a playlist waits only for earlier operations on the objects it names, a
+ *   newer playlist version replaces a queued older one.
+ * - A retryable failure puts the store in "degraded" mode: one probe upload
+ *   at a time with exponential backoff, every new object goes to the spool.
+ * - A full spool drops its oldest segments. A playlist that names a dropped
+ *   segment is never uploaded (the bucket keeps the previous version), and a
+ *   delete waits while the bucket's current playlist still names its object.
+ */
+export class SpoolingStore implements ObjectStore {
+  private readonly inner: ObjectStore;
+  private readonly files: SpoolFiles;
+  private readonly maxSpoolBytes: number;
+  private readonly maxMemoryBytes: number;
+  private readonly maxInFlight: number;
+  private readonly backoff: BackoffOptions;
+  private readonly random: () => number;
+  private readonly now: () => number;
+  private readonly log: StorageLog | undefined;
+
+  /** Insertion order is upload order. */
+  private readonly queue = new Map<number, Entry>();
+  private readonly deferred = new Map<number, Entry>();
+  private readonly uploaded = new UploadedPlaylists();
+  private readonly lost = new LostKeys();
+  private readonly counters: Counters = {
+    uploaded: 0, deleted: 0, retries: 0, evicted: 0, evictedBytes: 0, withheld: 0, superseded: 0, failed: 0, rejected: 0,
+  };
+  private nextId = 1;
+  private memoryBytes = 0;
+  private spoolBytes = 0;
+  private inFlight = 0;
+  private failures = 0;
+  private retryAt = 0;
+  private degradedSince: number | null = null;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private closed = false;
+  private stopped = false;
+  private drainWaiters: (() => void)[] = [];
+
+  private constructor(options: SpoolingStoreOptions) {
+    this.inner = options.inner;
+    this.files = options.files;
+    this.maxSpoolBytes = options.maxSpoolBytes;
+    this.maxMemoryBytes = options.maxMemoryBytes ?? DEFAULT_MAX_MEMORY_BYTES;
+    this.maxInFlight = Math.max(1, options.maxInFlight ?? 4);
+    this.backoff = options.backoff ?? DEFAULT_BACKOFF;
+    this.random = options.random ?? Math.random;
+    this.now = options.now ?? (() => performance.now());
+    this.log = options.log;
+  }
+
+  /** A store that first re-queues, in order, whatever the spool still holds from an earlier run. */
+  static async open(options: SpoolingStoreOptions): Promise<SpoolingStore> {
+    const store = new SpoolingStore(options);
+    await store.recover();
+    return store;
+  }
+
+  get stats(): SpoolingStats {
+    return {
+      queued: this.queue.size,
+      inFlight: this.inFlight,
+      memoryBytes: this.memoryBytes,
+      spoolBytes: this.spoolBytes,
+      deferredDeletes: this.deferred.size,
+      degraded: this.degradedSince !== null,
+      ...this.counters,
+    };
+  }
+
+  put(key: string, bytes: Uint8Array, options: PutOptions): Promise<void> {
+    try {
+      this.checkOpen();
+      checkKey(key);
+    } catch (e) {
+      return Promise.reject(e as Error);
+    }
+    const kind = objectKind(options);
+    const e = this.entry('put', key, options, kind, bytes);
+    if (!this.makeRoomForEntry()) return this.refuse(e, 'too many queued operations');
+    const inMemory = this.degradedSince === null && this.memoryBytes + e.size <= this.maxMemoryBytes;
+    if (!inMemory && !this.makeRoom(e.size)) return this.refuse(e, `spool full (${this.maxSpoolBytes} bytes)`);
+    this.cancelDeferredDelete(key);
+    if (kind !== 'immutable') this.supersede(key);
+    if (inMemory) {
+      this.hold(e);
+      this.pump();
+      return Promise.resolve();
+    }
+    const acked = new Promise<void>((resolve, reject) => {
+      e.waiter = { resolve, reject };
+    });
+    this.spool(e);
+    this.pump();
+    return acked;
+  }
+
+  delete(key: string): Promise<void> {
+    try {
+      this.checkOpen();
+      checkKey(key);
+    } catch (e) {
+      return Promise.reject(e as Error);
+    }
+    const e = this.entry('delete', key, null, null, null);
+    // A delete has no payload; when the queue is full, leaving an object behind is the lesser harm.
+    if (!this.makeRoomForEntry()) {
+      this.counters.rejected++;
+      this.log?.warn('storage_delete_dropped', { key, reason: 'too many queued operations' });
+      return Promise.resolve();
+    }
+    if (this.degradedSince === null) this.hold(e);
+    else this.spool(e);
+    this.pump();
+    return Promise.resolve();
+  }
+
+  /** Resolves when nothing is queued or running (deferred deletes aside). */
+  drained(): Promise<void> {
+    if (this.queue.size === 0 && this.inFlight === 0) return Promise.resolve();
+    return new Promise((resolve) => this.drainWaiters.push(resolve));
+  }
+
+  /**
+   * Refuses new operations, waits up to `drainMs` for the queue to empty,
+   * then writes what is still only in memory to the spool (an upload already
+   * running is left to finish). What the spool holds goes up after the next
+   * `open` on the same directory.
+   */
+  async close(drainMs = 10_000): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    let timeout: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([this.drained(), new Promise<void>((r) => (timeout = setTimeout(r, drainMs)))]);
+    clearTimeout(timeout);
+    this.stopped = true;
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+    let kept = 0;
+    let lost = 0;
+    for (const e of [...this.queue.values(), ...this.deferred.values()]) {
+      if (e.where !== 'memory' || e.running) continue;
+      if (this.spoolBytes + e.size > this.maxSpoolBytes) {
+        lost++;
+        continue;
+      }
+      try {
+        await this.files.write(e.id, recordOf(e), e.bytes ?? new Uint8Array(0));
+        this.spoolBytes += e.size;
+        this.memoryBytes -= e.size;
+        e.where = 'disk';
+        kept++;
+      } catch {
+        lost++;
+      }
+    }
+    if (this.queue.size + this.deferred.size > 0) {
+      this.log?.warn('storage_closed_with_backlog', { queued: this.queue.size + this.deferred.size, spooled_now: kept, lost, spool_bytes: this.spoolBytes });
+    }
+  }
+
+  // -- queueing ------------------------------------------------------------
+
+  private entry(op: 'put' | 'delete', key: string, options: PutOptions | null, kind: ObjectKind | null, bytes: Uint8Array | null): Entry {
+    return {
+      id: this.nextId++,
+      op,
+      key,
+      base: baseName(key),
+      options,
+      kind,
+      names: kind === 'playlist' && bytes !== null ? playlistNames(bytes) : null,
+      size: bytes?.length ?? 0,
+      bytes,
+      where: 'memory',
+      running: false,
+      done: false,
+      waiter: null,
+    };
+  }
+
+  private checkOpen(): void {
+    if (this.closed) throw new ProtocolError('storage_closed', 'the store is closed');
+  }
+
+  /** Keeps `e` in memory (accounted there) and acknowledges it. */
+  private hold(e: Entry): void {
+    e.where = 'memory';
+    this.memoryBytes += e.size;
+    this.queue.set(e.id, e);
+  }
+
+  /** Queues `e` with its bytes accounted to the spool, and writes it there; its put resolves once written. */
+  private spool(e: Entry): void {
+    e.where = 'writing';
+    this.spoolBytes += e.size;
+    this.queue.set(e.id, e);
+    this.files.write(e.id, recordOf(e), e.bytes ?? new Uint8Array(0)).then(
+      () => {
+        if (e.done) {
+          this.removeFile(e.id);
+          return;
+        }
+        e.where = 'disk';
+        if (!e.running) e.bytes = null;
+        settle(e);
+      },
+      (error: unknown) => {
+        if (e.done) return;
+        this.spoolBytes -= e.size;
+        if (e.running || this.memoryBytes + e.size <= this.maxMemoryBytes) {
+          e.where = 'memory';
+          this.memoryBytes += e.size;
+          this.log?.warn('storage_spool_write_failed', { key: e.key, kept: 'memory', error: asError(error) });
+          settle(e);
+          return;
+        }
+        this.log?.warn('storage_spool_write_failed', { key: e.key, kept: 'nowhere', error: asError(error) });
+        this.drop(e, new ProtocolError('storage_spool_full', `could not spool ${e.key}: ${asError(error).message}`));
+        this.counters.rejected++;
+        this.pump();
+      },
+    );
+  }
+
+  private refuse(e: Entry, why: string): Promise<void> {
+    this.counters.rejected++;
+    this.log?.warn('storage_put_refused', { key: e.key, bytes: e.size, reason: why });
+    return Promise.reject(new ProtocolError('storage_spool_full', `${e.key} not stored: ${why}`));
+  }
+
+  /** Queued, not yet running versions of a mutable object are replaced by the newer one. */
+  private supersede(key: string): void {
+    for (const e of this.queue.values()) {
+      if (e.key !== key || e.op !== 'put' || e.running) continue;
+      this.release(e);
+      settle(e);
+      this.counters.superseded++;
+    }
+  }
+
+  /** A put after a parked delete of the same key wins: the delete must not remove the newer object. */
+  private cancelDeferredDelete(key: string): void {
+    for (const d of this.deferred.values()) {
+      if (d.key !== key) continue;
+      this.deferred.delete(d.id);
+      this.release(d);
+    }
+  }
+
+  private makeRoomForEntry(): boolean {
+    while (this.queue.size + this.deferred.size >= MAX_QUEUED_OPERATIONS) {
+      if (!this.evictOldestSegment()) return false;
+    }
+    return true;
+  }
+
+  /** Evicts the oldest spooled segments until `size` more bytes fit; false when they cannot. */
+  private makeRoom(size: number): boolean {
+    if (size > this.maxSpoolBytes) return false;
+    while (this.spoolBytes + size > this.maxSpoolBytes) {
+      if (!this.evictOldestSegment()) return false;
+    }
+    return true;
+  }
+
+  private evictOldestSegment(): boolean {
+    for (const e of this.queue.values()) {
+      if (e.kind !== 'immutable' || e.where !== 'disk' || e.running) continue;
+      this.release(e);
+      this.lost.add(e.key);
+      this.counters.evicted++;
+      this.counters.evictedBytes += e.size;
+      this.log?.warn('storage_spool_evicted', { key: e.key, bytes: e.size, spool_bytes: this.spoolBytes, evicted: this.counters.evicted });
+      return true;
+    }
+    return false;
+  }
+
+  /** Takes `e` out of the queue and frees what it holds; idempotent. */
+  private release(e: Entry): void {
+    if (e.done) return;
+    e.done = true;
+    this.queue.delete(e.id);
+    this.deferred.delete(e.id);
+    if (e.where === 'memory') this.memoryBytes -= e.size;
+    else this.spoolBytes -= e.size;
+    // A file still being written is removed by spool()'s completion.
+    if (e.where === 'disk') this.removeFile(e.id);
+    e.bytes = null;
+  }
+
+  /**
+   * Gives up on `e`. A put not yet acknowledged rejects with `error`: its
+   * caller leaves the object out of its playlists. An acknowledged segment
+   * counts as lost: playlists naming it are withheld.
+   */
+  private drop(e: Entry, error: Error): void {
+    this.release(e);
+    const w = e.waiter;
+    e.waiter = null;
+    if (w !== null) w.reject(error);
+    else if (e.op === 'put' && e.kind === 'immutable') this.lost.add(e.key);
+  }
+
+  private removeFile(id: number): void {
+    this.files.remove(id).catch((error: unknown) => this.log?.warn('storage_spool_remove_failed', { id, error: asError(error) }));
+  }
+
+  // -- uploading ------------------------------------------------------------
+
+  /** Starts every operation that may run now, then wakes drained() waiters if nothing is left. */
+  private pump(): void {
+    this.startReady();
+    this.checkDrained();
+  }
+
+  private startReady(): void {
+    if (this.stopped) return;
+    const now = this.now();
+    if (now < this.retryAt) {
+      this.wakeAt(this.retryAt - now);
+      return;
+    }
+    const limit = this.degradedSince === null ? this.maxInFlight : 1;
+    if (this.inFlight >= limit) return;
+    // What is still unfinished before the entry being looked at.
+    const keys = new Set<string>();
+    const putNames = new Set<string>();
+    const playlistRefs = new Set<string>();
+    let anyBefore = false;
+    for (const e of [...this.queue.values()]) {
+      if (this.inFlight >= limit) break;
+      if (!e.running && this.mayStart(e, keys, putNames, playlistRefs, anyBefore)) {
+        if (e.op === 'delete' && this.uploaded.names(e.base)) {
+          this.park(e);
+          continue;
+        }
+        if (e.kind === 'playlist' && this.lost.namedIn(e.names!)) {
+          this.withhold(e);
+          continue;
+        }
+        this.start(e);
+      }
+      keys.add(e.key);
+      if (e.op === 'put') putNames.add(e.base);
+      if (e.names !== null) for (const n of e.names) playlistRefs.add(n);
+      anyBefore = true;
+    }
+  }
+
+  private mayStart(e: Entry, keys: Set<string>, putNames: Set<string>, playlistRefs: Set<string>, anyBefore: boolean): boolean {
+    if (keys.has(e.key)) return false; // same object: strictly in order
+    if (e.op === 'delete') return !playlistRefs.has(e.base); // an earlier playlist naming it must land (and be replaced) first
+    if (e.kind === 'immutable') return true;
+    if (e.kind === 'playlist') {
+      for (const n of e.names!) if (putNames.has(n)) return false; // what it names goes up first
+      return true;
+    }
+    return !anyBefore; // a mutable object we cannot read: after everything before it
+  }
+
+  private start(e: Entry): void {
+    e.running = true;
+    this.inFlight++;
+    this.run(e).catch((error: unknown) => this.log?.warn('storage_internal_error', { key: e.key, error: asError(error) }));
+  }
+
+  private async run(e: Entry): Promise<void> {
+    let bytes: Uint8Array | null = null;
+    if (e.op === 'put') {
+      try {
+        bytes = e.bytes ?? (await this.files.read(e.id));
+      } catch (error) {
+        this.finishRun(e);
+        this.counters.failed++;
+        this.log?.warn('storage_spool_read_failed', { key: e.key, error: asError(error) });
+        this.drop(e, new ProtocolError('storage_spool_read_failed', `could not read back ${e.key}`));
+        this.pump();
+        return;
+      }
+    }
+    try {
+      if (e.op === 'put') await this.inner.put(e.key, bytes!, e.options!);
+      else await this.inner.delete(e.key);
+    } catch (error) {
+      this.finishRun(e);
+      this.failed(e, error);
+      return;
+    }
+    this.finishRun(e);
+    this.succeeded(e);
+  }
+
+  private finishRun(e: Entry): void {
+    e.running = false;
+    this.inFlight--;
+    if (e.where === 'disk') e.bytes = null;
+  }
+
+  private succeeded(e: Entry): void {
+    this.release(e);
+    settle(e);
+    let refsChanged = false;
+    if (e.op === 'put') {
+      this.counters.uploaded++;
+      this.lost.delete(e.key);
+      if (e.kind === 'playlist') refsChanged = this.uploaded.set(e.key, e.names!);
+    } else {
+      this.counters.deleted++;
+      this.lost.delete(e.key);
+      refsChanged = this.uploaded.forget(e.key);
+    }
+    this.failures = 0;
+    this.retryAt = 0;
+    if (this.degradedSince !== null) {
+      this.log?.info('storage_recovered', { down_ms: Math.round(this.now() - this.degradedSince), queued: this.queue.size, spool_bytes: this.spoolBytes });
+      this.degradedSince = null;
+    }
+    if (refsChanged) this.unpark();
+    this.pump();
+  }
+
+  private failed(e: Entry, error: unknown): void {
+    if (error instanceof ProtocolError) {
+      this.counters.failed++;
+      this.log?.warn('storage_object_failed', { key: e.key, op: e.op, error });
+      this.drop(e, error);
+      this.pump();
+      return;
+    }
+    this.counters.retries++;
+    this.failures++;
+    const delay = backoffDelay(this.failures, this.backoff, this.random);
+    this.retryAt = this.now() + delay;
+    if (this.degradedSince === null) {
+      this.degradedSince = this.now();
+      this.log?.warn('storage_degraded', { key: e.key, op: e.op, retry_ms: delay, error: asError(error) });
+    }
+    this.pump();
+  }
+
+  private withhold(e: Entry): void {
+    this.release(e);
+    settle(e);
+    this.counters.withheld++;
+    this.log?.warn('storage_playlist_withheld', { key: e.key, reason: 'names a segment the spool dropped' });
+  }
+
+  /** Parks a delete until the bucket's playlists stop naming its object. */
+  private park(e: Entry): void {
+    this.queue.delete(e.id);
+    this.deferred.set(e.id, e);
+    if (this.deferred.size > MAX_DEFERRED_DELETES) {
+      const oldest = this.deferred.values().next().value!;
+      this.release(oldest);
+      this.log?.warn('storage_delete_dropped', { key: oldest.key, reason: 'too many deferred deletes' });
+    }
+  }
+
+  private unpark(): void {
+    for (const d of [...this.deferred.values()]) {
+      if (this.uploaded.names(d.base)) continue;
+      this.deferred.delete(d.id);
+      this.queue.set(d.id, d);
+    }
+  }
+
+  private wakeAt(ms: number): void {
+    if (this.timer !== null) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.pump();
+    }, Math.max(1, Math.ceil(ms)));
+    this.timer.unref?.();
+  }
+
+  private checkDrained(): void {
+    if (this.queue.size !== 0 || this.inFlight !== 0 || this.drainWaiters.length === 0) return;
+    const waiters = this.drainWaiters;
+    this.drainWaiters = [];
+    for (const w of waiters) w();
+  }
+
+  // -- recovery -------------------------------------------------------------
+
+  private async recover(): Promise<void> {
+    const { records, discarded } = await this.files.recover();
+    for (const r of records) {
+      const options: PutOptions | null = r.op === 'put' ? { contentType: r.contentType ?? 'application/octet-stream', ...(r.cacheControl === undefined ? {} : { cacheControl: r.cacheControl }) } : null;
+      const kind = options === null ? null : objectKind(options);
+      let names: ReadonlySet<string> | null = null;
+      if (kind === 'playlist') {
+        try {
+          names = playlistNames(await this.files.read(r.id));
+        } catch {
+          await this.files.remove(r.id).catch(() => undefined);
+          continue;
+        }
+      }
+      const e: Entry = {
+        id: r.id, op: r.op, key: r.key, base: baseName(r.key), options, kind, names, size: r.size,
+        bytes: null, where: 'disk', running: false, done: false, waiter: null,
+      };
+      this.queue.set(e.id, e);
+      this.spoolBytes += e.size;
+      this.nextId = Math.max(this.nextId, e.id + 1);
+    }
+    while (this.spoolBytes > this.maxSpoolBytes && this.evictOldestSegment());
+    if (records.length > 0 || discarded > 0) {
+      this.log?.info('storage_spool_recovered', { operations: this.queue.size, bytes: this.spoolBytes, discarded });
+    }
+    this.pump();
+  }
+}
+
+function recordOf(e: Entry): SpoolRecord {
+  return {
+    op: e.op,
+    key: e.key,
+    size: e.size,
+    ...(e.options === null ? {} : { contentType: e.options.contentType }),
+    ...(e.options?.cacheControl === undefined ? {} : { cacheControl: e.options.cacheControl }),
+  };
+}
+
+/** Acknowledges the caller's put, once. */
+function settle(e: Entry): void {
+  const w = e.waiter;
+  e.waiter = null;
+  w?.resolve();
+}
+
+function asError(e: unknown): Error {
+  return e instanceof Error ? e : new Error(String(e));
+}
