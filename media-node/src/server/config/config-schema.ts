@@ -78,6 +78,69 @@ const host = z
   .refine((h) => isIP(h) !== 0 || /^[A-Za-z0-9]([A-Za-z0-9.-]{0,252})$/.test(h), { error: HOST_EXPECTED })
   .default('0.0.0.0');
 
+const S3_PREFIX_EXPECTED = 'expected a folder in the bucket such as hls/ (letters, digits, "_", "-", ".", "/"; no leading "/", no "." or ".." folder)';
+/** Leaves room in S3's 1024-byte key limit for the HLS key templates. */
+const MAX_S3_PREFIX_LENGTH = 512;
+
+/** A key prefix: store keys are appended to it, so it must not make them escape or collide (storage.ts key rules). */
+function isKeyPrefix(p: string): boolean {
+  if (p === '') return true;
+  if (p.length > MAX_S3_PREFIX_LENGTH || !/^[0-9A-Za-z_\-./]+$/.test(p) || p.startsWith('/')) return false;
+  return p.replace(/\/$/, '').split('/').every((seg) => seg !== '' && seg !== '.' && seg !== '..');
+}
+
+const BUCKET_EXPECTED = 'expected an S3 bucket name (3-63 lower-case letters, digits, "." and "-")';
+
+/** The S3 part of `storage`: every key has a default so the section may be absent while `type` is local. */
+const s3Section = section({
+  /** S3-compatible service URL (MinIO, R2, s3rver); empty = AWS's endpoint for the region. */
+  endpoint: z
+    .string({ error: 'expected an http(s) URL or nothing' })
+    .refine((u) => u === '' || isHttpUrl(u), { error: 'expected an http(s) URL or nothing' })
+    .default(''),
+  region: z
+    .string({ error: 'expected a region name such as us-east-1' })
+    .regex(/^[a-z0-9-]{1,64}$/, { error: 'expected a region name such as us-east-1' })
+    .default('us-east-1'),
+  /** Bucket name (AWS rules); required when `type` is s3. */
+  bucket: z
+    .string({ error: BUCKET_EXPECTED })
+    .refine((b) => b === '' || /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(b), { error: BUCKET_EXPECTED })
+    .default(''),
+  /** Folder in the bucket every key goes under. */
+  prefix: z.string({ error: S3_PREFIX_EXPECTED }).refine(isKeyPrefix, { error: S3_PREFIX_EXPECTED }).default(''),
+  /** Empty (both): AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY from the environment, else the SDK's default chain (instance role). */
+  accessKeyId: z.string({ error: 'expected a string' }).default(''),
+  secretAccessKey: z.string({ error: 'expected a string' }).default(''),
+  /** `endpoint/bucket/key` URLs: what most S3-compatible services need. */
+  forcePathStyle: bool(false),
+});
+
+/** Where HLS files go (design.md Storage): the local hls.path directory, or a bucket with a spool for outages. */
+const storageSection = z
+  .strictObject(
+    {
+      type: oneOf(['local', 's3'], 'local'),
+      s3: s3Section,
+      spool: section({
+        /** Where finished files wait while the bucket is down (relative: under data_dir); one node per directory. */
+        dir: z.string({ error: 'expected a directory path' }).min(1, { error: 'expected a directory path' }).default('spool'),
+        /** The spool's bound; past it the oldest segments are dropped. 1 GiB holds a minute of ~130 Mbit/s of streams. */
+        maxBytes: int(1024 * 1024 * 1024, 1024 * 1024, 1024 * 1024 * 1024 * 1024),
+      }),
+    },
+    { error: 'expected a mapping (indented "key: value" lines)' },
+  )
+  .superRefine((v, ctx) => {
+    if (v.type !== 's3') return;
+    if (v.s3.bucket === '') ctx.addIssue({ code: 'custom', path: ['s3', 'bucket'], input: v.s3.bucket, message: 'expected a bucket name when storage.type is s3' });
+    if ((v.s3.accessKeyId === '') !== (v.s3.secretAccessKey === '')) {
+      const missing = v.s3.accessKeyId === '' ? 'accessKeyId' : 'secretAccessKey';
+      ctx.addIssue({ code: 'custom', path: ['s3', missing], input: '', message: 'expected access_key_id and secret_access_key together (or neither)' });
+    }
+  })
+  .prefault({} as never);
+
 /** SRS's server_id is `vid-` + 7 chars; we accept any short token safe in a file name, URL and log line. */
 export const SERVER_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
@@ -173,6 +236,7 @@ export const nodeConfigSchema = z.strictObject(
       /** After the publisher leaves, how long a republish continues the same playlist; then EXT-X-ENDLIST. */
       reconnectWindowMs: ms(30_000, 0, 3_600_000),
     }),
+    storage: storageSection,
     http: section({
       /** CORS headers on the node HTTP server (SRS `http_server.crossdomain`). */
       cors: bool(true),

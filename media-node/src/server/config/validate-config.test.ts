@@ -77,7 +77,7 @@ describe('validateConfig defaults', () => {
   it('every schema key maps one-to-one between camelCase and snake_case', () => {
     for (const path of schemaPaths(nodeConfigSchema)) {
       for (const key of path) {
-        expect(key).toMatch(/^[a-z][a-zA-Z]*$/);
+        expect(key).toMatch(/^[a-z][a-zA-Z0-9]*$/);
         expect(snakeToCamel(camelToSnake(key))).toBe(key);
       }
     }
@@ -92,6 +92,19 @@ describe('validateConfig values', () => {
     expect(c.play.gopCache).toBe(false);
     expect(c.httpApi.enabled).toBe(false);
     expect(c.play.mwMsgs).toBe(8);
+  });
+
+  it('reads an s3 storage section, defaults local with a 1 GiB spool', () => {
+    expect(validateConfig(null).storage).toEqual({
+      type: 'local',
+      s3: { endpoint: '', region: 'us-east-1', bucket: '', prefix: '', accessKeyId: '', secretAccessKey: '', forcePathStyle: false },
+      spool: { dir: 'spool', maxBytes: 1024 ** 3 },
+    });
+    const c = validateConfig({
+      storage: { type: 's3', s3: { endpoint: 'http://127.0.0.1:9000', bucket: 'media', prefix: 'hls/', access_key_id: 'k', secret_access_key: 's', force_path_style: true } },
+    });
+    expect(c.storage.type).toBe('s3');
+    expect(c.storage.s3).toMatchObject({ endpoint: 'http://127.0.0.1:9000', bucket: 'media', prefix: 'hls/', accessKeyId: 'k', forcePathStyle: true });
   });
 
   it('splits an SRS-style space-separated hook line into URLs', () => {
@@ -121,7 +134,7 @@ const badDocs: { name: string; doc: unknown; problems: string[] }[] = [
   {
     name: 'an unknown top-level key',
     doc: { zzz: 1 },
-    problems: ['config: zzz: unknown key; known keys here: server_id, data_dir, listen, log, rtmp, play, hls, http, http_api, hooks'],
+    problems: ['config: zzz: unknown key; known keys here: server_id, data_dir, listen, log, rtmp, play, hls, storage, http, http_api, hooks'],
   },
   { name: 'a camelCase key', doc: { play: { mwLatencyMs: 1 } }, problems: ['config: play.mwLatencyMs: keys are snake_case; write "mw_latency_ms"'] },
   { name: 'a kebab-case key', doc: { 'http-api': {} }, problems: ['config: http-api: keys are snake_case; write "http_api"'] },
@@ -136,6 +149,24 @@ const badDocs: { name: string; doc: unknown; problems: string[] }[] = [
   { name: 'a bad host', doc: { listen: { host: 'not a host!' } }, problems: [`config: listen.host: expected an IP address or a host name to bind, such as 0.0.0.0 or ::, got "not a host!"`] },
   { name: 'a bad server id', doc: { server_id: 'a b' }, problems: ['config: server_id: expected 1-64 letters, digits, ".", "_" or "-", got "a b"'] },
   { name: 'a top-level list', doc: ['a'], problems: ['config: the file must be a mapping of "key: value" lines, got a list'] },
+  { name: 's3 without a bucket', doc: { storage: { type: 's3' } }, problems: ['config: storage.s3.bucket: expected a bucket name when storage.type is s3, got ""'] },
+  {
+    name: 'an s3 key without its secret',
+    doc: { storage: { type: 's3', s3: { bucket: 'media', access_key_id: 'AKIA' } } },
+    problems: ['config: storage.s3.secret_access_key: expected access_key_id and secret_access_key together (or neither), got ""'],
+  },
+  {
+    name: 'an s3 prefix that climbs out',
+    doc: { storage: { s3: { prefix: 'hls/../x' } } },
+    problems: ['config: storage.s3.prefix: expected a folder in the bucket such as hls/ (letters, digits, "_", "-", ".", "/"; no leading "/", no "." or ".." folder), got "hls/../x"'],
+  },
+  { name: 'a bad bucket name', doc: { storage: { s3: { bucket: 'Media_1' } } }, problems: ['config: storage.s3.bucket: expected an S3 bucket name (3-63 lower-case letters, digits, "." and "-"), got "Media_1"'] },
+  { name: 'an unknown storage type', doc: { storage: { type: 'gcs' } }, problems: ['config: storage.type: expected one of local, s3, got "gcs"'] },
+  {
+    name: 'a spool bound below 1 MiB',
+    doc: { storage: { spool: { max_bytes: 1000 } } },
+    problems: ['config: storage.spool.max_bytes: expected an integer from 1048576 to 1099511627776, got 1000'],
+  },
   {
     name: 'several problems at once',
     doc: { play: { mw_msgs: 500, atc: 1 }, log: { level: 'loud' } },
