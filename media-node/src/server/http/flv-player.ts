@@ -1,25 +1,11 @@
 import { flvStreamStart } from '../../format/flv/flv-header.ts';
-import type { ConsumerOptions } from '../../hub/consumer.ts';
-import type { StreamRegistry } from '../../hub/stream-registry.ts';
-import type { ClientRegistry } from '../clients.ts';
 import { newClientId } from '../clients.ts';
 import { flvWire } from '../delivery/flv-wire.ts';
-import type { HookClient } from '../hooks/hook-client.ts';
-import type { Logger } from '../log/logger.ts';
+import type { HttpPlayDeps } from './http-play-deps.ts';
 import { startHttpPlayer } from './http-player.ts';
 import { admitHttpPlayer } from './play-admission.ts';
 import type { HttpPlayerOut } from './play-admission.ts';
 import type { StreamPath } from './stream-path.ts';
-
-export interface FlvPlayDeps {
-  readonly streams: StreamRegistry;
-  readonly clients: ClientRegistry;
-  readonly log: Logger;
-  /** SRS http_hooks: on_play admits the player, on_stop tells it left. */
-  readonly hooks: HookClient;
-  readonly play: ConsumerOptions;
-  readonly now: () => number;
-}
 
 /** FLV header with both flags set, like SRS: the stream may gain audio or video later. */
 const FLV_PREAMBLE = flvStreamStart({ hasAudio: true, hasVideo: true });
@@ -32,7 +18,7 @@ const FLV_PREAMBLE = flvStreamStart({ hasAudio: true, hasVideo: true });
  * stream that is not (yet) published waits for the publisher; when the
  * publisher leaves the player stays for a republish.
  */
-export function playFlv(deps: FlvPlayDeps, path: StreamPath, ip: string, out: HttpPlayerOut): void {
+export function playFlv(deps: HttpPlayDeps, path: StreamPath, ip: string, out: HttpPlayerOut): void {
   const proto = out.kind === 'http' ? 'flv' : 'ws-flv';
   admitHttpPlayer(deps, path, ip, out, { id: newClientId(), proto }, (player) =>
     startHttpPlayer(deps, path, ip, out, player, () => ({

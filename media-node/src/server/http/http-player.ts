@@ -6,7 +6,7 @@ import { openRawHttpBody } from '../delivery/raw-http-body.ts';
 import { StreamTransport } from '../delivery/transport.ts';
 import type { PlayerTransport } from '../delivery/transport.ts';
 import { WsFrameTransport } from '../delivery/ws-frame-transport.ts';
-import type { FlvPlayDeps } from './flv-player.ts';
+import type { HttpPlayDeps } from './http-play-deps.ts';
 import type { AdmittedPlayer, HttpPlayerOut } from './play-admission.ts';
 import type { StreamPath } from './stream-path.ts';
 
@@ -31,7 +31,7 @@ type EndReason = 'client_closed' | 'kicked' | 'slow_consumer' | 'socket_error';
  * of shared buffers either way.
  */
 export function startHttpPlayer(
-  deps: FlvPlayDeps,
+  deps: HttpPlayDeps,
   path: StreamPath,
   ip: string,
   out: HttpPlayerOut,

@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
-import type { FlvPlayDeps } from './flv-player.ts';
+import type { HttpPlayDeps } from './http-play-deps.ts';
 import { playFlv } from './flv-player.ts';
 import { serveHlsFile } from './hls-files.ts';
 import { hlsBundle, mpegtsBundle, playerPageHtml } from './player-page.ts';
@@ -23,7 +23,7 @@ const MAX_WS_PAYLOAD_BYTES = 4096;
 /** Request headers beyond this are refused (Node's default is 16 KiB; players need far less). */
 const MAX_HEADER_BYTES = 8192;
 
-export interface NodeHttpDeps extends FlvPlayDeps {
+export interface NodeHttpDeps extends HttpPlayDeps {
   /** The local HLS directory served at `/app/stream.m3u8` (null: HLS off or not stored locally). */
   readonly hlsRoot: string | null;
 }

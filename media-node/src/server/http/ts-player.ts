@@ -2,7 +2,7 @@ import type { ServerResponse, IncomingMessage } from 'node:http';
 import type { Source } from '../../hub/source.ts';
 import { newClientId } from '../clients.ts';
 import { TsTap, tsWire } from '../delivery/ts-tap.ts';
-import type { FlvPlayDeps } from './flv-player.ts';
+import type { HttpPlayDeps } from './http-play-deps.ts';
 import { startHttpPlayer } from './http-player.ts';
 import { admitHttpPlayer } from './play-admission.ts';
 import type { StreamPath } from './stream-path.ts';
@@ -15,7 +15,7 @@ const taps = new WeakMap<Source, TsTap>();
  * PAT/PMT, the source's GOP and live frames as MPEG-TS from the source's
  * shared remux (TsTap). Waits for a publisher like HTTP-FLV does.
  */
-export function playTs(deps: FlvPlayDeps, path: StreamPath, ip: string, req: IncomingMessage, res: ServerResponse): void {
+export function playTs(deps: HttpPlayDeps, path: StreamPath, ip: string, req: IncomingMessage, res: ServerResponse): void {
   const out = { kind: 'http' as const, req, res };
   admitHttpPlayer(deps, path, ip, out, { id: newClientId(), proto: 'http-ts' }, (player) =>
     startHttpPlayer(deps, path, ip, out, player, (source) => {
