@@ -50,7 +50,7 @@ async function runNode(cmd: Extract<CliCommand, { kind: 'node' }>): Promise<numb
 
   let node: Awaited<ReturnType<typeof startNode>>;
   try {
-    node = await startNode(config, logger, { argv: process.argv, cwd: process.cwd() });
+    node = await startNode(config, logger, { argv: process.argv, cwd: process.cwd(), awsCredentials: awsCredentialsFromEnv() });
   } catch (e) {
     logger.error('start_failed', { error: e instanceof Error ? e : String(e) });
     return 1;
@@ -72,6 +72,13 @@ async function runNode(cmd: Extract<CliCommand, { kind: 'node' }>): Promise<numb
   await node.stop();
   logger.info('stopped');
   return 0;
+}
+
+/** The AWS SDK's standard variables, for `storage.type: s3` without keys in the config. */
+function awsCredentialsFromEnv(): { accessKeyId: string; secretAccessKey: string; sessionToken?: string } | undefined {
+  const { AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey, AWS_SESSION_TOKEN: sessionToken } = process.env;
+  if (!accessKeyId || !secretAccessKey) return undefined;
+  return { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) };
 }
 
 /** The load generators live in bench/ and are loaded only when asked for; they export `runBench(argv): Promise<number>`. */

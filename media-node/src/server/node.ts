@@ -1,9 +1,8 @@
 // Wiring of all listeners of one media node: the live hub, RTMP, the node
 // HTTP server (HTTP-FLV, WS-FLV, players) and the SRS-compatible API.
 import type { Server } from 'node:http';
-import { isAbsolute, join } from 'node:path';
 import { StreamRegistry } from '../hub/stream-registry.ts';
-import { LocalDirStore } from '../storage/local-dir.ts';
+import type { S3Credentials } from '../storage/s3/s3-store.ts';
 import { createApiHandler } from './api/api-handler.ts';
 import { startApiServer } from './api/api-server.ts';
 import type { ApiServer } from './api/api-server.ts';
@@ -18,6 +17,7 @@ import { listen } from './listen.ts';
 import { LiveNodeStats } from './live-node-stats.ts';
 import type { Logger } from './log/logger.ts';
 import { startRtmpListener } from './rtmp/rtmp-listener.ts';
+import { openHlsStore } from './storage/open-hls-store.ts';
 
 export const RUNNEL_VERSION = '0.1.0';
 
@@ -33,13 +33,16 @@ export interface RunningNode {
 export interface StartNodeOptions {
   readonly argv?: readonly string[];
   readonly cwd?: string;
+  /** S3 keys from the environment (AWS_ACCESS_KEY_ID ...), read by the entry point; config keys win. */
+  readonly awsCredentials?: S3Credentials;
 }
 
 const monotonicNow = (): number => performance.now();
 
 export async function startNode(config: NodeConfig, logger: Logger, opts: StartNodeOptions = {}): Promise<RunningNode> {
-  const hlsRoot = config.hls.enabled ? (isAbsolute(config.hls.path) ? config.hls.path : join(config.dataDir, config.hls.path)) : null;
-  const hls = hlsRoot === null ? null : new HlsOutputs(new LocalDirStore(hlsRoot), config.hls, logger);
+  const hlsStore = config.hls.enabled ? await openHlsStore(config, logger, opts.awsCredentials) : null;
+  const hlsRoot = hlsStore?.localRoot ?? null;
+  const hls = hlsStore === null ? null : new HlsOutputs(hlsStore.store, config.hls, logger);
   const streams = new StreamRegistry({
     clock: { now: monotonicNow },
     sourceDefaults: {
@@ -112,6 +115,7 @@ export async function startNode(config: NodeConfig, logger: Logger, opts: StartN
         http.closeAllConnections();
         await Promise.all([rtmpClosed, httpClosed, api?.close()]);
         await hls?.stop();
+        await hlsStore?.close();
       })();
       return stopping;
     },
