@@ -1,0 +1,79 @@
+import { z } from 'zod';
+
+/**
+ * What a media node sends to the control plane's node API (`/internal`) to
+ * register and to report its load, and what it gets back. Both sides parse
+ * with these schemas; snake_case on the wire like the rest of the API.
+ * Authentication is the shared node token as a Bearer header.
+ */
+
+/** A node id names the machine in URLs and logs: lowercase DNS-label characters, at most 63 (RFC 1035 label). */
+export const NODE_ID_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+/** Regions are short operator-chosen names such as `eu-west` or `local`. */
+export const REGION_PATTERN = /^[a-z0-9][a-z0-9-]{0,31}$/;
+
+/** Nodes beat every few seconds (design.md); below 1 s is a bug, above 60 s a node we cannot trust to be alive. */
+export const MIN_HEARTBEAT_MS = 1000;
+export const MAX_HEARTBEAT_MS = 60_000;
+export const DEFAULT_HEARTBEAT_MS = 5000;
+
+const urlWith = (protocols: RegExp) => z.url({ protocol: protocols }).max(512);
+
+export const nodeUrlsSchema = z.object({
+  /** RTMP ingest and play base, e.g. `rtmp://node1.example.com:1935`. */
+  rtmp: urlWith(/^rtmps?$/),
+  /** SRT listener, e.g. `srt://node1.example.com:10080`; absent when SRT is off. */
+  srt: urlWith(/^srt$/).optional(),
+  /** Node HTTP server (HTTP-FLV, HLS), e.g. `http://node1.example.com:8080`. */
+  http: urlWith(/^https?$/),
+  /** WHIP/WHEP base (SRS `/rtc/v1/`), e.g. `http://node1.example.com:1985`; absent when WebRTC is off. */
+  webrtc: urlWith(/^https?$/).optional(),
+});
+export type NodeUrls = z.infer<typeof nodeUrlsSchema>;
+
+export const nodeRegistrationSchema = z.object({
+  node_id: z.string().regex(NODE_ID_PATTERN, 'lowercase letters, digits and dashes, at most 63'),
+  region: z.string().regex(REGION_PATTERN, 'lowercase letters, digits and dashes, at most 32'),
+  urls: nodeUrlsSchema,
+  capacity: z.object({
+    max_streams: z.number().int().min(1).max(100_000),
+    max_egress_kbps: z.number().int().min(1).max(1_000_000_000),
+  }),
+  heartbeat_interval_ms: z.number().int().min(MIN_HEARTBEAT_MS).max(MAX_HEARTBEAT_MS).default(DEFAULT_HEARTBEAT_MS),
+  version: z.string().max(64).optional(),
+});
+export type NodeRegistration = z.infer<typeof nodeRegistrationSchema>;
+
+export const nodeLoadSchema = z.object({
+  streams: z.number().int().min(0),
+  clients: z.number().int().min(0),
+  bitrate_in_kbps: z.number().min(0),
+  bitrate_out_kbps: z.number().min(0),
+  /** Share of all cores busy, 0..1. */
+  cpu: z.number().min(0).max(1),
+});
+export type NodeLoad = z.infer<typeof nodeLoadSchema>;
+
+export const nodeHeartbeatSchema = z.object({ load: nodeLoadSchema });
+export type NodeHeartbeat = z.infer<typeof nodeHeartbeatSchema>;
+
+/** A publish the control plane wants ended (key rotated, stream disabled or deleted). */
+export const endSessionSchema = z.object({
+  session_id: z.string(),
+  live_stream_id: z.string(),
+  /** The SRS client id the session was opened with (on_publish `client_id`). */
+  client_id: z.string(),
+  reason: z.enum(['key_rotated', 'stream_disabled', 'stream_deleted', 'completed']),
+});
+export type EndSession = z.infer<typeof endSessionSchema>;
+
+export const nodeStateAnswerSchema = z.object({
+  data: z.object({
+    node_id: z.string(),
+    state: z.enum(['up', 'down']),
+    heartbeat_interval_ms: z.number().int(),
+    /** Publishes to close now; the node answers each with on_unpublish once closed. */
+    end_sessions: z.array(endSessionSchema),
+  }),
+});
+export type NodeStateAnswer = z.infer<typeof nodeStateAnswerSchema>;
