@@ -318,7 +318,7 @@ describe('bad inputs over real sockets (shared/reference/bad-inputs.md)', () => 
   });
 
   it.each([
-    ['1 MiB', '100000', 'reassembly_limit'],
+    ['1 MiB', '100000', 'too_many_chunk_streams'],
     ['1 KiB', '000400', 'too_many_chunk_streams'],
   ])('row 9: 10 000 cids (2- and 3-byte headers) each opening a partial %s message close at a cap, memory back', async (_n, length, code) => {
     const baseline = await settledMemory();
