@@ -10,6 +10,7 @@ import { createSystemProbe } from './api/system-probe.ts';
 import { ClientRegistry } from './clients.ts';
 import type { NodeConfig } from './config/index.ts';
 import { generateServiceId } from './config/index.ts';
+import { DvrOutputs } from './dvr/dvr-outputs.ts';
 import { createHttpHookClient } from './hooks/http-hook-client.ts';
 import { HlsOutputs } from './hls/hls-outputs.ts';
 import { createNodeHttpServer } from './http/node-http-server.ts';
@@ -17,6 +18,7 @@ import { listen } from './listen.ts';
 import { LiveNodeStats } from './live-node-stats.ts';
 import type { Logger } from './log/logger.ts';
 import { startRtmpListener } from './rtmp/rtmp-listener.ts';
+import { SourceObservers } from './source-observers.ts';
 import { openHlsStore } from './storage/open-hls-store.ts';
 
 export const RUNNEL_VERSION = '0.1.0';
@@ -43,6 +45,8 @@ export async function startNode(config: NodeConfig, logger: Logger, opts: StartN
   const hlsStore = config.hls.enabled ? await openHlsStore(config, logger, opts.awsCredentials) : null;
   const hlsRoot = hlsStore?.localRoot ?? null;
   const hls = hlsStore === null ? null : new HlsOutputs(hlsStore.store, config.hls, logger);
+  const observers = new SourceObservers((error, event) => logger.error('source_observer_error', { error: error as Error, event }));
+  observers.add(hls);
   const streams = new StreamRegistry({
     clock: { now: monotonicNow },
     sourceDefaults: {
@@ -51,7 +55,7 @@ export async function startNode(config: NodeConfig, logger: Logger, opts: StartN
       gopCache: config.play.gopCache,
       gopCacheMaxFrames: config.play.gopCacheMaxFrames === 0 ? Number.MAX_SAFE_INTEGER : config.play.gopCacheMaxFrames,
       reportError: (error) => logger.error('consumer_listener_error', { error: error as Error }),
-      observer: hls ?? undefined,
+      observer: observers,
     },
   });
   const clients = new ClientRegistry();
@@ -65,6 +69,8 @@ export async function startNode(config: NodeConfig, logger: Logger, opts: StartN
   // One service id per process, shared by the API and the hook bodies (SRS 5+ `service_id`).
   const serviceId = generateServiceId();
   const hooks = createHttpHookClient({ config: config.hooks, ids: { serverId: config.serverId, serviceId }, log: logger });
+  const dvr = config.dvr.enabled ? await DvrOutputs.open({ config: config.dvr, dataDir: config.dataDir, hooks, clients, log: logger }) : null;
+  observers.add(dvr);
 
   const http: Server = createNodeHttpServer({ streams, clients, log: logger, hooks, play, now: monotonicNow, hlsRoot });
   const httpPort = await listen(http, 'http', host, config.listen.http, '--http-port or listen.http');
@@ -114,6 +120,7 @@ export async function startNode(config: NodeConfig, logger: Logger, opts: StartN
         for (const c of clients.list()) c.kick();
         http.closeAllConnections();
         await Promise.all([rtmpClosed, httpClosed, api?.close()]);
+        await dvr?.stop();
         await hls?.stop();
         await hlsStore?.close();
       })();

@@ -236,6 +236,21 @@ export const nodeConfigSchema = z.strictObject(
       /** After the publisher leaves, how long a republish continues the same playlist; then EXT-X-ENDLIST. */
       reconnectWindowMs: ms(30_000, 0, 3_600_000),
     }),
+    /** SRS `vhost { dvr { ... } }` (srs.md 9.2): FLV/MP4 recordings of every published stream. */
+    dvr: section({
+      /** Off by default, as in SRS. */
+      enabled: bool(false),
+      /** SRS `dvr_plan`: session = one file per publish; segment = a new file every duration_ms. */
+      plan: oneOf(['session', 'segment'], 'session'),
+      /** The local directory recordings go to (relative: under data_dir). */
+      path: z.string({ error: 'expected a directory path' }).min(1, { error: 'expected a directory path' }).default('dvr'),
+      /** SRS `dvr_path` below `path`: `.mp4` records MP4, anything else FLV; [vhost] [app] [stream] [timestamp] [2006] [01] [02] [15] [04] [05] [999]. */
+      file: template('[app]/[stream].[timestamp].flv'),
+      /** SRS `dvr_duration` 30 s (segment plan). */
+      durationMs: ms(30_000, 1000, 86_400_000),
+      /** SRS `dvr_wait_keyframe` (segment plan): cut at a keyframe once over the duration. */
+      waitKeyframe: bool(true),
+    }),
     storage: storageSection,
     http: section({
       /** CORS headers on the node HTTP server (SRS `http_server.crossdomain`). */
@@ -254,6 +269,8 @@ export const nodeConfigSchema = z.strictObject(
       onUnpublish: hookUrls,
       onPlay: hookUrls,
       onStop: hookUrls,
+      /** Called when a DVR file is finished and stored. */
+      onDvr: hookUrls,
       /** Per call; SRS uses its HTTP client's 30 s, which stalls a publish for too long. */
       timeoutMs: ms(3000, 100, 60_000),
     }),

@@ -16,9 +16,11 @@ const publisher: HookRequest = {
   streamId: 'vid-124q9y3',
   sendBytes: 3512,
   recvBytes: 9120344,
+  cwd: '/usr/local/srs',
+  file: '/data/live/livestream.1420282650776.flv',
 };
 
-/** The SRS 6 bodies (srs.md 3.2 and its on_publish example), keys in SRS's order. */
+/** The SRS 6 bodies (srs.md 3.2 and its on_publish example; on_dvr from SRS 6 `SrsHttpHooks::on_dvr`), keys in SRS's order. */
 const golden: ReadonlyArray<{ action: HookAction; body: Record<string, string | number> }> = [
   {
     action: 'on_connect',
@@ -56,6 +58,14 @@ const golden: ReadonlyArray<{ action: HookAction; body: Record<string, string | 
       server_id: 'vid-0xk989d', service_id: '3y1tcaw2', action: 'on_play', client_id: '341w361a', ip: '127.0.0.1',
       vhost: '__defaultVhost__', app: 'live', stream: 'livestream', tcUrl: 'rtmp://127.0.0.1:1935/live', param: '?token=abc', pageUrl: '',
       stream_url: '/live/livestream', stream_id: 'vid-124q9y3',
+    },
+  },
+  {
+    action: 'on_dvr',
+    body: {
+      server_id: 'vid-0xk989d', service_id: '3y1tcaw2', action: 'on_dvr', client_id: '341w361a', ip: '127.0.0.1',
+      vhost: '__defaultVhost__', app: 'live', tcUrl: 'rtmp://127.0.0.1:1935/live', stream: 'livestream', param: '?token=abc',
+      cwd: '/usr/local/srs', file: '/data/live/livestream.1420282650776.flv', stream_url: '/live/livestream', stream_id: 'vid-124q9y3',
     },
   },
   {

@@ -13,11 +13,11 @@ import { DEFAULT_VHOST } from '../../hub/stream-registry.ts';
 /** Events whose answer admits or refuses a client. */
 export type AdmissionAction = 'on_connect' | 'on_publish' | 'on_play';
 /** Events that only tell (errors are logged, never block). */
-export type NotifyAction = 'on_close' | 'on_unpublish' | 'on_stop';
+export type NotifyAction = 'on_close' | 'on_unpublish' | 'on_stop' | 'on_dvr';
 export type HookAction = AdmissionAction | NotifyAction;
 
 export const ADMISSION_ACTIONS: readonly AdmissionAction[] = ['on_connect', 'on_publish', 'on_play'];
-export const NOTIFY_ACTIONS: readonly NotifyAction[] = ['on_close', 'on_unpublish', 'on_stop'];
+export const NOTIFY_ACTIONS: readonly NotifyAction[] = ['on_close', 'on_unpublish', 'on_stop', 'on_dvr'];
 
 /** What the node knows about the client when it calls a hook. */
 export interface HookRequest {
@@ -37,6 +37,9 @@ export interface HookRequest {
   /** on_close only. */
   readonly sendBytes?: number;
   readonly recvBytes?: number;
+  /** on_dvr only: the node's working directory and the recording's path (absolute, or a store key when not local). */
+  readonly cwd?: string;
+  readonly file?: string;
 }
 
 /** Ids of this node that every body carries (srs.md 2.1). */
@@ -80,5 +83,8 @@ export function buildHookBody(action: HookAction, ids: HookIds, r: HookRequest):
       return { ...head, tcUrl: r.tcUrl, stream: r.stream, param: r.param, ...stream() };
     case 'on_play':
       return { ...head, stream: r.stream, tcUrl: r.tcUrl, param: r.param, pageUrl: r.pageUrl, ...stream() };
+    case 'on_dvr':
+      // SRS 6 SrsHttpHooks::on_dvr: cwd and file between param and stream_url
+      return { ...head, tcUrl: r.tcUrl, stream: r.stream, param: r.param, cwd: r.cwd ?? '', file: r.file ?? '', ...stream() };
   }
 }

@@ -24,7 +24,7 @@ const request: HookRequest = {
   pageUrl: '',
 };
 
-const NONE: HooksConfig = { onConnect: [], onClose: [], onPublish: [], onUnpublish: [], onPlay: [], onStop: [], timeoutMs: TIMEOUT_MS };
+const NONE: HooksConfig = { onConnect: [], onClose: [], onPublish: [], onUnpublish: [], onPlay: [], onStop: [], onDvr: [], timeoutMs: TIMEOUT_MS };
 
 /** An accepting answer too large to read. */
 const BIG_OK = `{"code":0,"pad":"${'x'.repeat(MAX_HOOK_ANSWER_BYTES)}"}`;
@@ -133,6 +133,13 @@ describe('HTTP hook client: SRS accept rule over a real HTTP server', () => {
     const failed = log.events('hook_failed');
     expect(failed).toHaveLength(1);
     expect(failed[0].fields).toMatchObject({ action: 'on_unpublish', reason: 'auth_unavailable', detail: 'status 500', url: server.url('/broken') });
+  });
+
+  it('posts on_dvr to hooks.on_dvr with the recording\'s cwd and file', async () => {
+    const { hooks } = client({ onDvr: [server.url('/dvr')] });
+    await hooks.notify('on_dvr', { ...request, cwd: '/srv', file: '/srv/dvr/live/cam.1.mp4' });
+    expect(server.received.map((h) => h.path)).toEqual(['/dvr']);
+    expect(server.received[0].body).toMatchObject({ action: 'on_dvr', cwd: '/srv', file: '/srv/dvr/live/cam.1.mp4' });
   });
 
   it('notification timeouts resolve, never reject', async () => {

@@ -22,6 +22,7 @@ export interface HooksConfig {
   readonly onUnpublish: readonly string[];
   readonly onPlay: readonly string[];
   readonly onStop: readonly string[];
+  readonly onDvr: readonly string[];
   readonly timeoutMs: number;
 }
 
@@ -49,6 +50,7 @@ export function createHttpHookClient(opts: HttpHookClientOptions): HookClient {
     on_unpublish: config.onUnpublish,
     on_play: config.onPlay,
     on_stop: config.onStop,
+    on_dvr: config.onDvr,
   };
 
   return {
