@@ -11,6 +11,9 @@ import { SampleTable } from './sample-table.ts';
  * `SrsMp4Encoder`). The writer never holds sample data, only the sample
  * tables; it tells the caller where each sample goes and, at the end, the
  * moov to append and the 16-byte mdat header to write over the placeholder.
+ * Decode times count from the file's start: a track whose first sample
+ * comes later (or is presented later, B-frames) starts with an empty edit,
+ * so audio and video keep their offsets.
  *
  * @example
  * const mp4 = new Mp4Writer({ creationTimeMs: Date.now() });
@@ -59,7 +62,7 @@ function encodeMdatHeader(totalBytes: number): Uint8Array {
 }
 
 export interface Mp4Sample {
-  /** Decode time in ms, non-decreasing per track. */
+  /** Decode time in ms from the start of the file (the movie's time 0), non-decreasing per track. */
   readonly dts: number;
   /** Composition time minus decode time, ms (FLV CompositionTime); may be negative. */
   readonly cto: number;
@@ -173,14 +176,13 @@ export class Mp4Writer {
     if (this.offset < 0 || this.finished) throw new ProtocolError('mp4_writer_state', 'finish() twice or before header()');
     this.finished = true;
     const used = this.tracks.filter((t) => t.table.count > 0);
-    const start = used.length === 0 ? 0 : Math.min(...used.map((t) => t.table.firstDts));
     const tracks: MoovTrack[] = used.map((t) => {
       const step = t.table.lastStep() || defaultDuration(t.entry);
       const toEnd = endMs === undefined ? 0 : endMs - t.table.lastDts;
       const lastDuration = toEnd > 0 && toEnd <= 2 * step ? toEnd : step;
       const cto = t.table.firstCto;
       const mediaTime = cto > 0 ? cto : 0;
-      return { id: t.id, entry: t.entry, table: t.table, lastDuration, delay: t.table.firstDts - start + mediaTime, mediaTime };
+      return { id: t.id, entry: t.entry, table: t.table, lastDuration, delay: t.table.firstDts + mediaTime, mediaTime };
     });
     const moov = encodeMoov({ timescale: MP4_TIMESCALE, creationTime: this.creationTime, tracks });
     const mdatBytes = this.offset - this.ftyp.length;
