@@ -67,4 +67,17 @@ describe('DvrOutputs', () => {
     expect(hooks.calls[0]!.request.file).toMatch(/rec\/live\/long\.\d+\.flv$/);
     expect(existsSync(hooks.calls[0]!.request.file!)).toBe(true);
   });
+
+  it('shutdown waits for files still being stored after an unpublish', async () => {
+    const config = validateConfig({ dvr: { enabled: true, path: 'rec2' } }).dvr;
+    const hooks = new FakeHookClient();
+    const dvr = await DvrOutputs.open({ config, dataDir, hooks, clients: new ClientRegistry(), log: createMemoryLogger('info') });
+    const source = new Source({ id: 'vid-3', vhost: '__defaultVhost__', app: 'live', stream: 'gone' }, new FakeClock(), { observer: dvr });
+    const r = source.publish({ clientId: 'y' });
+    if (!r.ok) throw new Error('refused');
+    for (const t of syntheticStream({ durationMs: 1000 })) r.publisher.push(t.kind, t.timestamp, t.payload);
+    r.publisher.unpublish();
+    await dvr.stop();
+    expect(hooks.calls.map((c) => c.action)).toEqual(['on_dvr']);
+  });
 });

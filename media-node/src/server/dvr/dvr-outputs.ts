@@ -44,6 +44,8 @@ interface Publisher {
  */
 export class DvrOutputs implements SourceObserver {
   private readonly recorders = new Map<Source, DvrRecorder>();
+  /** Recorders storing their last file after an unpublish. */
+  private readonly ending = new Set<Promise<void>>();
   private readonly opts: DvrOutputsOptions;
   private readonly store: LocalDvrStore;
   private readonly spool: FsSpool;
@@ -93,14 +95,18 @@ export class DvrOutputs implements SourceObserver {
     const r = this.recorders.get(source);
     if (r === undefined) return;
     this.recorders.delete(source);
-    r.end().catch((error: unknown) => this.opts.log.warn('dvr_end_failed', { error: error as Error }));
+    const done = r
+      .end()
+      .catch((error: unknown) => this.opts.log.warn('dvr_end_failed', { error: error as Error }))
+      .finally(() => this.ending.delete(done));
+    this.ending.add(done);
   }
 
-  /** Node shutdown: finish and store every open file. */
+  /** Node shutdown: finish and store every open file, and wait for those already closing. */
   async stop(): Promise<void> {
     const all = [...this.recorders.values()];
     this.recorders.clear();
-    await Promise.all(all.map((r) => r.end()));
+    await Promise.all([...all.map((r) => r.end()), ...this.ending]);
   }
 
   private stored(source: Source, p: Publisher, e: DvrFileEvent, log: Logger): void {
