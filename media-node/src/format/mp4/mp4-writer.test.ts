@@ -105,6 +105,12 @@ describe('Mp4Writer timing', () => {
     expect(info.duration).toBe(200);
   });
 
+  it('counts from the file start: tracks that both start late get empty edits of their own start', () => {
+    const info = inspectMp4(write([avc, aac], [audio(300), video(500, true), audio(323)]).bytes);
+    expect(info.tracks.map((t) => t.edits[0])).toEqual([{ segmentDuration: 500, mediaTime: -1 }, { segmentDuration: 300, mediaTime: -1 }]);
+    expect(info.duration).toBe(540);
+  });
+
   it('ends each track at endMs when that is within two frame steps, else one step on', () => {
     const input = [video(0, true), audio(0), video(40, false), audio(23), audio(46)];
     const cut = inspectMp4(write([avc, aac], input, 70).bytes);
