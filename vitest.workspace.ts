@@ -17,6 +17,16 @@ export const projects = [
   },
   {
     test: {
+      name: 'control-plane',
+      root: './control-plane',
+      include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+      // test/ starts workerd (Miniflare) once per file; give its bundle + boot time.
+      testTimeout: 20_000,
+      hookTimeout: 60_000,
+    },
+  },
+  {
+    test: {
       name: 'e2e',
       root: './media-node',
       include: ['test/**/*.e2e.test.ts'],

@@ -1,0 +1,104 @@
+import { Hono } from 'hono';
+import type { Context } from 'hono';
+import { z } from 'zod';
+import type { AppDeps } from '../deps.ts';
+import { ApiError } from '../errors.ts';
+import type { TenantEnv } from '../http/auth.ts';
+import { page, pageQuery } from '../http/pagination.ts';
+import { readBody, readParam, readQuery } from '../http/validate.ts';
+import { idPattern } from '../services/ids.ts';
+import {
+  createLiveStream,
+  deleteLiveStream,
+  getLiveStream,
+  listLiveStreams,
+  rotateStreamKey,
+  setEnabled,
+  updateLiveStream,
+} from '../services/live-streams.ts';
+import type { LiveStreamPatch } from '../services/live-streams.ts';
+import { liveStreamSummary, liveStreamView } from '../views/live-stream.ts';
+import { createLiveStreamBody, updateLiveStreamBody } from './live-stream-bodies.ts';
+import { deliveryRoutes } from './live-stream-urls.ts';
+
+/** `/v1/live-streams`: create, list, get, update, delete, rotate keys, enable/disable, URLs. */
+
+const streamId = z.string().regex(idPattern('ls'));
+const listQuery = pageQuery(idPattern('ls'));
+
+export function liveStreamRoutes(deps: AppDeps): Hono<TenantEnv> {
+  const r = new Hono<TenantEnv>();
+  const now = () => deps.clock.now();
+  const idOf = (c: Context<TenantEnv>) => readParam(c, 'id', streamId, 'live stream');
+  const found = <T>(row: T | null, id: string): T => {
+    if (row === null) throw new ApiError('not_found', `no live stream ${id}`);
+    return row;
+  };
+
+  r.post('/', async (c) => {
+    const b = await readBody(c, createLiveStreamBody);
+    const row = await createLiveStream(
+      deps.db,
+      c.get('auth').tenantId,
+      {
+        name: b.name,
+        passthrough: b.passthrough ?? null,
+        enabled: b.enabled,
+        playbackPolicy: b.playback_policy,
+        recordingMode: b.recording.mode,
+        reconnectWindowS: b.reconnect_window_s,
+      },
+      now(),
+    );
+    return c.json({ data: liveStreamView(row, now()) }, 201);
+  });
+
+  r.get('/', async (c) => {
+    const q = readQuery(c, listQuery);
+    const rows = await listLiveStreams(deps.db, c.get('auth').tenantId, { limit: q.limit + 1, before: q.cursor });
+    return c.json(page(rows, q.limit, (row) => liveStreamSummary(row, now())));
+  });
+
+  r.get('/:id', async (c) => {
+    const id = idOf(c);
+    return c.json({ data: liveStreamView(found(await getLiveStream(deps.db, c.get('auth').tenantId, id), id), now()) });
+  });
+
+  r.patch('/:id', async (c) => {
+    const id = idOf(c);
+    const b = await readBody(c, updateLiveStreamBody);
+    const patch: LiveStreamPatch = {
+      name: b.name,
+      passthrough: b.passthrough,
+      enabled: b.enabled,
+      playbackPolicy: b.playback_policy,
+      recordingMode: b.recording?.mode,
+      reconnectWindowS: b.reconnect_window_s,
+    };
+    const row = found(await updateLiveStream(deps.db, c.get('auth').tenantId, id, patch, now()), id);
+    return c.json({ data: liveStreamView(row, now()) });
+  });
+
+  r.delete('/:id', async (c) => {
+    const id = idOf(c);
+    if (!(await deleteLiveStream(deps.db, c.get('auth').tenantId, id))) throw new ApiError('not_found', `no live stream ${id}`);
+    return c.body(null, 204);
+  });
+
+  r.post('/:id/rotate-keys', async (c) => {
+    const id = idOf(c);
+    const row = found(await rotateStreamKey(deps.db, c.get('auth').tenantId, id, now()), id);
+    return c.json({ data: liveStreamView(row, now()) });
+  });
+
+  for (const [path, enabled] of [['/:id/enable', true], ['/:id/disable', false]] as const) {
+    r.post(path, async (c) => {
+      const id = idOf(c);
+      const row = found(await setEnabled(deps.db, c.get('auth').tenantId, id, enabled, now()), id);
+      return c.json({ data: liveStreamView(row, now()) });
+    });
+  }
+
+  r.route('/', deliveryRoutes(deps, streamId));
+  return r;
+}
