@@ -161,8 +161,9 @@ describe('FlvToMp4 rules for bad input', () => {
       { kind: 'audio', t: 0, body: tag.mp3Frame() },
       { kind: 'video', t: 0, body: Uint8Array.of(0x17, 0, 0, 0, 0) }, // AVC sequence header without a record
       { kind: 'video', t: 0, body: Uint8Array.of(0x17) },
+      { kind: 'audio', t: 0, body: Uint8Array.of(0xaf, 0, 0x10) }, // a 1-byte AudioSpecificConfig
     ]);
-    expect(kinds(results)).toEqual(['unsupported_codec', 'unsupported_codec', 'bad_sequence_header', 'bad_frame']);
+    expect(kinds(results)).toEqual(['unsupported_codec', 'unsupported_codec', 'bad_sequence_header', 'bad_frame', 'bad_sequence_header']);
   });
 
   it('reports full at the sample cap and drops what comes after', () => {

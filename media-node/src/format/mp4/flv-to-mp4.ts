@@ -138,11 +138,8 @@ export class FlvToMp4 {
         if (sameBytes(this.audio.record, a.data)) return { kind: 'skip' };
         if (this.audio.id !== null) return { kind: 'restart', reason: 'codec_changed' };
       }
-      const asc = decodeAsc(a.data);
-      const entry: Mp4AudioEntry = {
-        kind: 'audio', codec: 'aac', config: a.data.slice(), sampleRate: asc.sampleRate,
-        channels: aacChannelCount(asc.channelConfiguration),
-      };
+      const entry = this.audioEntry(a.data);
+      if (entry === null) return { kind: 'drop', reason: 'bad_sequence_header' };
       this.audio = { entry, record: entry.config, id: null, lastDts: 0 };
       return { kind: 'skip' };
     }
@@ -157,6 +154,17 @@ export class FlvToMp4 {
     try {
       const size = codec === 'h264' ? describeAvc(decodeAvcConfig(record)) : describeHevc(decodeHevcConfig(record));
       return { kind: 'video', codec, config: record.slice(), width: size.width, height: size.height };
+    } catch (e) {
+      if (!(e instanceof ProtocolError)) throw e;
+      this.lastError = e;
+      return null;
+    }
+  }
+
+  private audioEntry(record: Uint8Array): Mp4AudioEntry | null {
+    try {
+      const asc = decodeAsc(record);
+      return { kind: 'audio', codec: 'aac', config: record.slice(), sampleRate: asc.sampleRate, channels: aacChannelCount(asc.channelConfiguration) };
     } catch (e) {
       if (!(e instanceof ProtocolError)) throw e;
       this.lastError = e;
