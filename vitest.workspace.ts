@@ -19,8 +19,8 @@ export const projects = [
     test: {
       name: 'control-plane',
       root: './control-plane',
-      include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-      // test/ starts workerd (Miniflare) once per file; give its bundle + boot time.
+      include: ['src/**/*.test.ts'],
+      // src/entry/worker.test.ts bundles with wrangler and boots workerd (Miniflare) once.
       testTimeout: 20_000,
       hookTimeout: 60_000,
     },

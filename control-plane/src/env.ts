@@ -60,7 +60,8 @@ const appEnvSchema = z.object({
 });
 
 const nodeEnvSchema = appEnvSchema.extend({
-  PORT: z.coerce.number().int().min(1).max(65535).default(8787),
+  /** 0 = any free port (tests). */
+  PORT: z.coerce.number().int().min(0).max(65535).default(8787),
   HOST: z.string().default('127.0.0.1'),
   /** libsql URL or file path; `:memory:` works for throwaway runs. */
   RUNNEL_DB_FILE: z.string().min(1).default('.runnel/control-plane.db'),

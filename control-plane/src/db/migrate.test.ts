@@ -45,9 +45,9 @@ describe('migrations', () => {
     let staleRead = true;
     const racing = new Proxy(db, {
       get(target, prop, receiver) {
-        if (prop === 'all' && staleRead) {
+        if (prop === 'select' && staleRead) {
           staleRead = false;
-          return async () => [];
+          return () => ({ from: async () => [] });
         }
         const v: unknown = Reflect.get(target, prop, receiver);
         return typeof v === 'function' ? v.bind(target) : v;

@@ -1,0 +1,78 @@
+import { drizzle } from 'drizzle-orm/d1';
+import type { Hono } from 'hono';
+import { z } from 'zod';
+import { createApp } from '../app.ts';
+import type { Db } from '../db/db.ts';
+import { applyMigrations } from '../db/migrate.ts';
+import * as schema from '../db/schema.ts';
+import { EnvError, parseAppEnv } from '../env.ts';
+import { ensureBootstrapKey } from '../services/api-keys.ts';
+import { systemClock } from '../services/clock.ts';
+import { consoleLogger } from '../services/logger.ts';
+import { sweepStaleNodes } from '../services/nodes.ts';
+import { TokenBucketLimiter } from '../services/rate-limiter.ts';
+import { problemResponse } from '../http/error-handler.ts';
+
+/**
+ * The control plane on Cloudflare Workers with D1 (wrangler.toml). The
+ * first request of an isolate parses the env, applies pending migrations and
+ * makes sure the bootstrap key exists; later requests reuse the app. The
+ * cron trigger sweeps lost media nodes when no request does.
+ */
+
+type D1Binding = Parameters<typeof drizzle>[0];
+
+const bindingsSchema = z.object({
+  DB: z.custom<D1Binding>((v) => typeof v === 'object' && v !== null && typeof (v as { prepare?: unknown }).prepare === 'function', 'a D1 binding (see wrangler.toml)'),
+});
+
+interface Runtime {
+  readonly app: Hono;
+  readonly db: Db;
+}
+
+/** Minimal Workers types (no @cloudflare/workers-types here): what this entry touches. */
+interface ExecutionContextLike {
+  waitUntil(p: Promise<unknown>): void;
+}
+
+let runtime: Promise<Runtime> | null = null;
+
+async function boot(env: Readonly<Record<string, unknown>>): Promise<Runtime> {
+  const config = parseAppEnv(env);
+  const bindings = bindingsSchema.safeParse(env);
+  if (!bindings.success) throw new EnvError(`invalid bindings: DB: ${bindings.error.issues[0]?.message}`);
+  const db = drizzle(bindings.data.DB, { schema }) as unknown as Db;
+  await applyMigrations(db, systemClock.now());
+  if (config.bootstrapApiKey !== undefined) await ensureBootstrapKey(db, config.bootstrapApiKey, systemClock.now());
+  const app = createApp({ db, config, clock: systemClock, log: consoleLogger, rateLimiter: new TokenBucketLimiter(config.rateLimit) });
+  return { app, db };
+}
+
+/** One boot per isolate; a failed boot is retried by the next request instead of being cached. */
+function getRuntime(env: Readonly<Record<string, unknown>>): Promise<Runtime> {
+  runtime ??= boot(env).catch((e: unknown) => {
+    runtime = null;
+    throw e;
+  });
+  return runtime;
+}
+
+export default {
+  async fetch(request: Request, env: Record<string, unknown>, ctx: ExecutionContextLike): Promise<Response> {
+    let rt: Runtime;
+    try {
+      rt = await getRuntime(env);
+    } catch (e) {
+      consoleLogger.error('control plane failed to start', { error: String(e), stack: (e as Error).stack });
+      return problemResponse('internal', e instanceof EnvError ? 'the control plane is misconfigured; see its logs' : 'the control plane failed to start');
+    }
+    return rt.app.fetch(request, env, ctx as never);
+  },
+
+  async scheduled(_controller: unknown, env: Record<string, unknown>): Promise<void> {
+    const rt = await getRuntime(env);
+    const lost = await sweepStaleNodes(rt.db, systemClock.now());
+    if (lost.length > 0) consoleLogger.info('nodes lost', { nodes: lost });
+  },
+};
