@@ -19,9 +19,10 @@ import {
 import type { LiveStreamPatch } from '../services/live-streams.ts';
 import { liveStreamSummary, liveStreamView } from '../views/live-stream.ts';
 import { createLiveStreamBody, updateLiveStreamBody } from './live-stream-bodies.ts';
+import { playbackRoutes } from './live-stream-playback.ts';
 import { deliveryRoutes } from './live-stream-urls.ts';
 
-/** `/v1/live-streams`: create, list, get, update, delete, rotate keys, enable/disable, URLs. */
+/** `/v1/live-streams`: create, list, get, update, delete, rotate keys, enable/disable, URLs, playback tokens, sessions. */
 
 const streamId = z.string().regex(idPattern('ls'));
 const listQuery = pageQuery(idPattern('ls'));
@@ -100,5 +101,6 @@ export function liveStreamRoutes(deps: AppDeps): Hono<TenantEnv> {
   }
 
   r.route('/', deliveryRoutes(deps, streamId));
+  r.route('/', playbackRoutes(deps, streamId));
   return r;
 }

@@ -1,0 +1,18 @@
+import type { SessionRow } from '../db/schema.ts';
+import { iso } from './time.ts';
+
+export function sessionView(row: SessionRow, nowMs: number) {
+  return {
+    id: row.id,
+    live_stream_id: row.liveStreamId,
+    node_id: row.nodeId,
+    protocol: row.protocol,
+    client_ip: row.clientIp,
+    started_at: iso(row.startedAt),
+    ended_at: iso(row.endedAt),
+    /** unpublished | replaced | node_lost | key_rotated | stream_disabled | stream_deleted; null while live. */
+    end_reason: row.endReason,
+    /** Up to now while the session is live. */
+    duration_ms: (row.endedAt ?? nowMs) - row.startedAt,
+  };
+}
