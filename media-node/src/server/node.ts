@@ -44,9 +44,7 @@ const monotonicNow = (): number => performance.now();
 export async function startNode(config: NodeConfig, logger: Logger, opts: StartNodeOptions = {}): Promise<RunningNode> {
   const hlsStore = config.hls.enabled ? await openHlsStore(config, logger, opts.awsCredentials) : null;
   const hlsRoot = hlsStore?.localRoot ?? null;
-  const hls = hlsStore === null ? null : new HlsOutputs(hlsStore.store, config.hls, logger);
   const observers = new SourceObservers((error, event) => logger.error('source_observer_error', { error: error as Error, event }));
-  observers.add(hls);
   const streams = new StreamRegistry({
     clock: { now: monotonicNow },
     sourceDefaults: {
@@ -69,6 +67,8 @@ export async function startNode(config: NodeConfig, logger: Logger, opts: StartN
   // One service id per process, shared by the API and the hook bodies (SRS 5+ `service_id`).
   const serviceId = generateServiceId();
   const hooks = createHttpHookClient({ config: config.hooks, ids: { serverId: config.serverId, serviceId }, log: logger });
+  const hls = hlsStore === null ? null : new HlsOutputs({ store: hlsStore.store, config: config.hls, log: logger, hooks, clients, fileRoot: hlsRoot });
+  observers.add(hls);
   const dvr = config.dvr.enabled ? await DvrOutputs.open({ config: config.dvr, dataDir: config.dataDir, hooks, clients, log: logger }) : null;
   observers.add(dvr);
 

@@ -271,6 +271,8 @@ export const nodeConfigSchema = z.strictObject(
       onStop: hookUrls,
       /** Called when a DVR file is finished and stored. */
       onDvr: hookUrls,
+      /** Called when an HLS segment is stored and listed in the playlist. */
+      onHls: hookUrls,
       /** Per call; SRS uses its HTTP client's 30 s, which stalls a publish for too long. */
       timeoutMs: ms(3000, 100, 60_000),
     }),

@@ -1,3 +1,4 @@
+import { hookBodySchema } from '@runnel/shared/hook-api';
 import { describe, expect, it } from 'vitest';
 import { buildHookBody, hookParam, streamUrl } from './hook-body.ts';
 import type { HookAction, HookRequest } from './hook-body.ts';
@@ -18,9 +19,14 @@ const publisher: HookRequest = {
   recvBytes: 9120344,
   cwd: '/usr/local/srs',
   file: '/data/live/livestream.1420282650776.flv',
+  duration: 9.36,
+  url: 'live/livestream-476584165.ts',
+  m3u8: '/data/hls/live/livestream.m3u8',
+  m3u8Url: 'live/livestream.m3u8',
+  seqNo: 100,
 };
 
-/** The SRS 6 bodies (srs.md 3.2 and its on_publish example; on_dvr from SRS 6 `SrsHttpHooks::on_dvr`), keys in SRS's order. */
+/** The SRS 6 bodies (srs.md 3.2 and its on_publish example; on_dvr and on_hls from SRS 6 `SrsHttpHooks::on_dvr`/`on_hls`), keys in SRS's order. */
 const golden: ReadonlyArray<{ action: HookAction; body: Record<string, string | number> }> = [
   {
     action: 'on_connect',
@@ -69,6 +75,15 @@ const golden: ReadonlyArray<{ action: HookAction; body: Record<string, string | 
     },
   },
   {
+    action: 'on_hls',
+    body: {
+      server_id: 'vid-0xk989d', service_id: '3y1tcaw2', action: 'on_hls', client_id: '341w361a', ip: '127.0.0.1',
+      vhost: '__defaultVhost__', app: 'live', tcUrl: 'rtmp://127.0.0.1:1935/live', stream: 'livestream', param: '?token=abc',
+      duration: 9.36, cwd: '/usr/local/srs', file: '/data/live/livestream.1420282650776.flv', url: 'live/livestream-476584165.ts',
+      m3u8: '/data/hls/live/livestream.m3u8', m3u8_url: 'live/livestream.m3u8', seq_no: 100, stream_url: '/live/livestream', stream_id: 'vid-124q9y3',
+    },
+  },
+  {
     action: 'on_stop',
     body: {
       server_id: 'vid-0xk989d', service_id: '3y1tcaw2', action: 'on_stop', client_id: '341w361a', ip: '127.0.0.1',
@@ -86,6 +101,10 @@ describe('buildHookBody', () => {
     expect(JSON.stringify(body)).toBe(JSON.stringify(g.body));
   });
 
+  it.each(golden)('$action passes the control plane\'s contract (shared hookBodySchema)', (g) => {
+    expect(hookBodySchema.parse(buildHookBody(g.action, ids, publisher))).toMatchObject({ action: g.action });
+  });
+
   it('leaves stream_id out when the stream does not exist yet (as SRS does)', () => {
     const { streamId: _, ...first } = publisher;
     const body = buildHookBody('on_publish', ids, first);
@@ -97,6 +116,13 @@ describe('buildHookBody', () => {
     const body = buildHookBody('on_close', ids, { ...publisher, sendBytes: 10.7, recvBytes: undefined });
     expect(body.send_bytes).toBe(10);
     expect(body.recv_bytes).toBe(0);
+  });
+
+  it('sends on_hls duration in seconds at ms resolution and seq_no as an integer', () => {
+    const body = buildHookBody('on_hls', ids, { ...publisher, duration: 1001 / 1000, seqNo: 7.9 });
+    expect(body.duration).toBe(1.001);
+    expect(body.seq_no).toBe(7);
+    expect(buildHookBody('on_hls', ids, { ...publisher, duration: 2.0004 }).duration).toBe(2);
   });
 
   it('carries names and queries as JSON string data only', () => {

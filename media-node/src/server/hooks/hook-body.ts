@@ -13,11 +13,11 @@ import { DEFAULT_VHOST } from '../../hub/stream-registry.ts';
 /** Events whose answer admits or refuses a client. */
 export type AdmissionAction = 'on_connect' | 'on_publish' | 'on_play';
 /** Events that only tell (errors are logged, never block). */
-export type NotifyAction = 'on_close' | 'on_unpublish' | 'on_stop' | 'on_dvr';
+export type NotifyAction = 'on_close' | 'on_unpublish' | 'on_stop' | 'on_dvr' | 'on_hls';
 export type HookAction = AdmissionAction | NotifyAction;
 
 export const ADMISSION_ACTIONS: readonly AdmissionAction[] = ['on_connect', 'on_publish', 'on_play'];
-export const NOTIFY_ACTIONS: readonly NotifyAction[] = ['on_close', 'on_unpublish', 'on_stop', 'on_dvr'];
+export const NOTIFY_ACTIONS: readonly NotifyAction[] = ['on_close', 'on_unpublish', 'on_stop', 'on_dvr', 'on_hls'];
 
 /** What the node knows about the client when it calls a hook. */
 export interface HookRequest {
@@ -37,9 +37,15 @@ export interface HookRequest {
   /** on_close only. */
   readonly sendBytes?: number;
   readonly recvBytes?: number;
-  /** on_dvr only: the node's working directory and the recording's path (absolute, or a store key when not local). */
+  /** on_dvr and on_hls: the node's working directory and the file's path (absolute, or a store key when not local). */
   readonly cwd?: string;
   readonly file?: string;
+  /** on_hls only: the segment's duration in seconds, its URL and the playlist's (below the HLS root), its sequence number. */
+  readonly duration?: number;
+  readonly url?: string;
+  readonly m3u8?: string;
+  readonly m3u8Url?: string;
+  readonly seqNo?: number;
 }
 
 /** Ids of this node that every body carries (srs.md 2.1). */
@@ -86,5 +92,13 @@ export function buildHookBody(action: HookAction, ids: HookIds, r: HookRequest):
     case 'on_dvr':
       // SRS 6 SrsHttpHooks::on_dvr: cwd and file between param and stream_url
       return { ...head, tcUrl: r.tcUrl, stream: r.stream, param: r.param, cwd: r.cwd ?? '', file: r.file ?? '', ...stream() };
+    case 'on_hls':
+      // SRS 6 SrsHttpHooks::on_hls: duration is a number of seconds at ms resolution (srsu2ms(duration) / 1000.0);
+      // rounded, not truncated, so 1.001 s (1000.999... ms in binary) stays 1.001
+      return {
+        ...head, tcUrl: r.tcUrl, stream: r.stream, param: r.param, duration: Math.round((r.duration ?? 0) * 1000) / 1000,
+        cwd: r.cwd ?? '', file: r.file ?? '', url: r.url ?? '', m3u8: r.m3u8 ?? '', m3u8_url: r.m3u8Url ?? '',
+        seq_no: Math.trunc(r.seqNo ?? 0), ...stream(),
+      };
   }
 }

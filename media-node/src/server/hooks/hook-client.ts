@@ -28,7 +28,7 @@ export interface HookClient {
    */
   admit(action: AdmissionAction, request: HookRequest): Promise<HookVerdict>;
   /**
-   * on_unpublish / on_stop / on_close / on_dvr: calls each configured URL in order;
+   * on_unpublish / on_stop / on_close / on_dvr / on_hls: calls each configured URL in order;
    * failures are logged and otherwise ignored. Resolves when all were tried.
    */
   notify(action: NotifyAction, request: HookRequest): Promise<void>;

@@ -24,7 +24,7 @@ const request: HookRequest = {
   pageUrl: '',
 };
 
-const NONE: HooksConfig = { onConnect: [], onClose: [], onPublish: [], onUnpublish: [], onPlay: [], onStop: [], onDvr: [], timeoutMs: TIMEOUT_MS };
+const NONE: HooksConfig = { onConnect: [], onClose: [], onPublish: [], onUnpublish: [], onPlay: [], onStop: [], onDvr: [], onHls: [], timeoutMs: TIMEOUT_MS };
 
 /** An accepting answer too large to read. */
 const BIG_OK = `{"code":0,"pad":"${'x'.repeat(MAX_HOOK_ANSWER_BYTES)}"}`;
@@ -140,6 +140,17 @@ describe('HTTP hook client: SRS accept rule over a real HTTP server', () => {
     await hooks.notify('on_dvr', { ...request, cwd: '/srv', file: '/srv/dvr/live/cam.1.mp4' });
     expect(server.received.map((h) => h.path)).toEqual(['/dvr']);
     expect(server.received[0].body).toMatchObject({ action: 'on_dvr', cwd: '/srv', file: '/srv/dvr/live/cam.1.mp4' });
+  });
+
+  it('posts on_hls to hooks.on_hls with the segment\'s fields, and nothing to the other events', async () => {
+    const { hooks } = client({ onHls: [server.url('/hls')], onDvr: [server.url('/dvr')] });
+    const segment = { duration: 2.002, file: '/srv/hls/live/cam-5.ts', url: 'live/cam-5.ts', m3u8: '/srv/hls/live/cam.m3u8', m3u8Url: 'live/cam.m3u8', seqNo: 5 };
+    await hooks.notify('on_hls', { ...request, cwd: '/srv', ...segment });
+    expect(server.received.map((h) => h.path)).toEqual(['/hls']);
+    expect(server.received[0].body).toMatchObject({
+      action: 'on_hls', cwd: '/srv', duration: 2.002, file: '/srv/hls/live/cam-5.ts', url: 'live/cam-5.ts', m3u8: '/srv/hls/live/cam.m3u8',
+      m3u8_url: 'live/cam.m3u8', seq_no: 5,
+    });
   });
 
   it('notification timeouts resolve, never reject', async () => {

@@ -23,6 +23,7 @@ export interface HooksConfig {
   readonly onPlay: readonly string[];
   readonly onStop: readonly string[];
   readonly onDvr: readonly string[];
+  readonly onHls: readonly string[];
   readonly timeoutMs: number;
 }
 
@@ -51,6 +52,7 @@ export function createHttpHookClient(opts: HttpHookClientOptions): HookClient {
     on_play: config.onPlay,
     on_stop: config.onStop,
     on_dvr: config.onDvr,
+    on_hls: config.onHls,
   };
 
   return {
