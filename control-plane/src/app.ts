@@ -5,6 +5,7 @@ import { ApiError } from './errors.ts';
 import { errorHandler, problemResponse } from './http/error-handler.ts';
 import { adminApi } from './routes/admin-api.ts';
 import { nodeApi } from './routes/node-api.ts';
+import { openApiDocument } from './routes/openapi.ts';
 import { tenantApi } from './routes/tenant-api.ts';
 
 /**
@@ -30,6 +31,9 @@ export function createApp(deps: AppDeps): Hono {
   );
 
   app.get('/healthz', (c) => c.json({ ok: true }));
+  // Before /v1's auth middleware: the API description is public.
+  const openapi = openApiDocument();
+  app.get('/v1/openapi.json', (c) => c.json(openapi));
   app.route('/v1', tenantApi(deps));
   app.route('/internal', nodeApi(deps));
   app.route('/admin', adminApi(deps));

@@ -11,7 +11,7 @@ import { apiKeyView } from '../views/api-key.ts';
 
 /** `/v1/api-keys`: create (the key is in this answer only), list (prefixes), revoke. */
 
-const createBody = z.strictObject({
+export const createApiKeyBody = z.strictObject({
   name: z.string().trim().min(1).max(128),
   permission: z.enum(['read_write', 'read_only']).default('read_write'),
 });
@@ -22,7 +22,7 @@ export function apiKeyRoutes(deps: AppDeps): Hono<TenantEnv> {
   const r = new Hono<TenantEnv>();
 
   r.post('/', async (c) => {
-    const b = await readBody(c, createBody);
+    const b = await readBody(c, createApiKeyBody);
     const made = await createApiKey(deps.db, { tenantId: c.get('auth').tenantId, name: b.name, permission: b.permission }, deps.clock.now());
     return c.json({ data: { ...apiKeyView(made.row), key: made.key } }, 201);
   });

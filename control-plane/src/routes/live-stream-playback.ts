@@ -25,7 +25,7 @@ import { sessionView } from '../views/session.ts';
 const MAX_TOKEN_LIFETIME_S = 7 * 24 * 3600;
 const DEFAULT_TOKEN_LIFETIME_S = 3600;
 
-const tokenBody = z.strictObject({
+export const playbackTokenBody = z.strictObject({
   expires_in_s: z.number().int().min(60).max(MAX_TOKEN_LIFETIME_S).default(DEFAULT_TOKEN_LIFETIME_S),
 });
 const sessionsQuery = pageQuery(idPattern('ses'));
@@ -35,7 +35,7 @@ export function playbackRoutes(deps: AppDeps, streamId: z.ZodType<string>): Hono
 
   r.post('/:id/playback-tokens', async (c) => {
     const id = readParam(c, 'id', streamId, 'live stream');
-    const { expires_in_s } = await readBody(c, tokenBody);
+    const { expires_in_s } = await readBody(c, playbackTokenBody);
     const stream = await getLiveStream(deps.db, c.get('auth').tenantId, id);
     if (stream === null) throw new ApiError('not_found', `no live stream ${id}`);
     if (stream.playbackPolicy !== 'signed') throw new ApiError('conflict', `the playback id of ${id} is public and needs no token`);
