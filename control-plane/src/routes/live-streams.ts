@@ -8,6 +8,7 @@ import { page, pageQuery } from '../http/pagination.ts';
 import { readBody, readParam, readQuery } from '../http/validate.ts';
 import { idPattern } from '../services/ids.ts';
 import {
+  completeLiveStream,
   createLiveStream,
   deleteLiveStream,
   getLiveStream,
@@ -22,7 +23,7 @@ import { createLiveStreamBody, updateLiveStreamBody } from './live-stream-bodies
 import { playbackRoutes } from './live-stream-playback.ts';
 import { deliveryRoutes } from './live-stream-urls.ts';
 
-/** `/v1/live-streams`: create, list, get, update, delete, rotate keys, enable/disable, URLs, playback tokens, sessions. */
+/** `/v1/live-streams`: create, list, get, update, delete, rotate keys, enable/disable, complete, URLs, playback tokens, sessions. */
 
 const streamId = z.string().regex(idPattern('ls'));
 const listQuery = pageQuery(idPattern('ls'));
@@ -90,6 +91,13 @@ export function liveStreamRoutes(deps: AppDeps): Hono<TenantEnv> {
     const id = idOf(c);
     const row = found(await rotateStreamKey(deps.db, c.get('auth').tenantId, id, now()), id);
     return c.json({ data: liveStreamView(row, now()) });
+  });
+
+  r.post('/:id/complete', async (c) => {
+    const id = idOf(c);
+    const done = found(await completeLiveStream(deps.db, c.get('auth').tenantId, id), id);
+    if (!done.ending) throw new ApiError('conflict', `live stream ${id} is not live`);
+    return c.json({ data: liveStreamView(done.row, now()) }, 202);
   });
 
   for (const [path, enabled] of [['/:id/enable', true], ['/:id/disable', false]] as const) {

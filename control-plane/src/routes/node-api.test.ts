@@ -87,6 +87,7 @@ describe('end requests ride on the heartbeat answer', () => {
   it.each([
     ['rotate-keys', 'key_rotated'],
     ['disable', 'stream_disabled'],
+    ['complete', 'completed'],
   ])('after %s the node is told to end the publish, once, until it unpublishes', async (action, reason) => {
     await registerNode(h, 'n1');
     const s = (await call(h, 'POST', '/v1/live-streams', { auth: key, body: { name: 'x' } })).json.data;
@@ -105,6 +106,17 @@ describe('end requests ride on the heartbeat answer', () => {
     await hook(h, 'on_publish', 'n1', s.stream_key);
     await call(h, 'DELETE', `/v1/live-streams/${s.id}`, { auth: key });
     expect((await beat(h, 'n1')).json.data.end_sessions).toEqual([expect.objectContaining({ live_stream_id: s.id, reason: 'stream_deleted' })]);
+  });
+
+  it('complete answers 202 while live, 409 when nothing is live', async () => {
+    await registerNode(h, 'n1');
+    const s = (await call(h, 'POST', '/v1/live-streams', { auth: key, body: { name: 'x' } })).json.data;
+    const idle = await call(h, 'POST', `/v1/live-streams/${s.id}/complete`, { auth: key });
+    expect(idle.status).toBe(409);
+    await hook(h, 'on_publish', 'n1', s.stream_key);
+    expect((await call(h, 'POST', `/v1/live-streams/${s.id}/complete`, { auth: key })).status).toBe(202);
+    const other = (await newTenant(h, 'other')).key;
+    expect((await call(h, 'POST', `/v1/live-streams/${s.id}/complete`, { auth: other })).status).toBe(404);
   });
 
   it('is only sent to the node holding the publish', async () => {

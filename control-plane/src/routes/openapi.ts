@@ -37,6 +37,7 @@ export const TENANT_OPERATIONS: readonly Operation[] = [
   { method: 'post', path: '/v1/live-streams/{id}/rotate-keys', summary: 'New stream key and SRT passphrase; the old ones stop working now', status: 200, errors: [...AUTH, 'forbidden', 'not_found'] },
   { method: 'post', path: '/v1/live-streams/{id}/enable', summary: 'Enable a live stream', status: 200, errors: [...AUTH, 'forbidden', 'not_found'] },
   { method: 'post', path: '/v1/live-streams/{id}/disable', summary: 'Disable a live stream (ends a running publish)', status: 200, errors: [...AUTH, 'forbidden', 'not_found'] },
+  { method: 'post', path: '/v1/live-streams/{id}/complete', summary: 'End the live session now (202; the node closes it)', status: 202, errors: [...AUTH, 'forbidden', 'not_found', 'conflict'] },
   {
     method: 'post',
     path: '/v1/live-streams/{id}/publish-urls',

@@ -121,6 +121,21 @@ export async function deleteLiveStream(db: Db, tenantId: string, id: string): Pr
   return deleted.length > 0;
 }
 
+/**
+ * Ends the live session now (the node is told in its next heartbeat answer).
+ * Null when the tenant has no such stream; `ending` false when nothing was live.
+ */
+export async function completeLiveStream(db: Db, tenantId: string, id: string): Promise<{ row: LiveStreamRow; ending: boolean } | null> {
+  const row = await getLiveStream(db, tenantId, id);
+  if (row === null) return null;
+  const flagged = await db
+    .update(sessions)
+    .set({ endRequested: 'completed' })
+    .where(and(eq(sessions.tenantId, tenantId), eq(sessions.liveStreamId, id), isNull(sessions.endedAt)))
+    .returning({ id: sessions.id });
+  return { row, ending: flagged.length > 0 };
+}
+
 /** Points the stream at the node its publish URLs name. */
 export async function assignNode(db: Db, tenantId: string, id: string, nodeId: string, nowMs: number): Promise<LiveStreamRow | null> {
   const [row] = await db.update(liveStreams).set({ nodeId, updatedAt: nowMs }).where(whereOwned(tenantId, id)).returning();
