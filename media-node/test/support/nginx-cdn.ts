@@ -24,7 +24,8 @@ function nginxBinary(): string {
  * port, as a non-daemon child with everything (config, cache, temp files,
  * logs, pid) in a temp directory. Caching follows the origin's Cache-Control
  * (nginx's default when no proxy_cache_valid is set); a stale copy is served
- * while the origin is down, as CDNs do. `X-Cache-Status` reports HIT/MISS.
+ * while the origin is down, as CDNs do. `X-Cache-Status` reports HIT/MISS;
+ * `Access-Control-Allow-Origin: *` lets a player page of any origin read it.
  */
 export async function startNginxCdn(origin: string): Promise<Cdn> {
   const dir = mkdtempSync(join(tmpdir(), 'runnel-nginx-'));
@@ -53,6 +54,8 @@ http {
       proxy_cache_use_stale error timeout http_502 http_503 http_504 updating;
       proxy_connect_timeout 2s;
       add_header X-Cache-Status $upstream_cache_status always;
+      # Players are pages of another origin (the node's /players/, a tenant's site): hls.js fetches with XHR.
+      add_header Access-Control-Allow-Origin * always;
     }
   }
 }
