@@ -24,5 +24,12 @@ export const MIGRATIONS: readonly Migration[] = [
       "CREATE TABLE `webhook_endpoints` (\n\t`id` text PRIMARY KEY NOT NULL,\n\t`tenant_id` text NOT NULL,\n\t`url` text NOT NULL,\n\t`secret` text NOT NULL,\n\t`events` text NOT NULL,\n\t`enabled` integer NOT NULL,\n\t`created_at` integer NOT NULL,\n\tFOREIGN KEY (`tenant_id`) REFERENCES `tenants`(`id`) ON UPDATE no action ON DELETE cascade\n);",
       "CREATE INDEX `webhook_endpoints_tenant` ON `webhook_endpoints` (`tenant_id`,`id`);"
     ]
+  },
+  {
+    "tag": "0001_webhook_event_seq",
+    "statements": [
+      "ALTER TABLE `live_streams` ADD `event_seq` integer DEFAULT 0 NOT NULL;",
+      "ALTER TABLE `live_streams` ADD `last_event_id` text;"
+    ]
   }
 ];

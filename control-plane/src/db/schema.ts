@@ -74,6 +74,10 @@ export const liveStreams = sqliteTable(
     nodeId: text('node_id').references(() => mediaNodes.id, { onDelete: 'set null' }),
     disconnectedAt: integer('disconnected_at'),
     keysRotatedAt: integer('keys_rotated_at'),
+    /** Webhook `seq` of the stream's latest event: +1 in the batch that records each event (webhooks/outbox.ts). */
+    eventSeq: integer('event_seq').notNull().default(0),
+    /** Id of the stream's latest event, so the outbox insert of the same batch runs only if the change happened. */
+    lastEventId: text('last_event_id'),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
   },
@@ -146,3 +150,5 @@ export type ApiKeyRow = typeof apiKeys.$inferSelect;
 export type MediaNodeRow = typeof mediaNodes.$inferSelect;
 export type LiveStreamRow = typeof liveStreams.$inferSelect;
 export type SessionRow = typeof sessions.$inferSelect;
+export type WebhookEndpointRow = typeof webhookEndpoints.$inferSelect;
+export type WebhookDeliveryRow = typeof webhookDeliveries.$inferSelect;

@@ -45,6 +45,8 @@ export async function createLiveStream(db: Db, tenantId: string, input: LiveStre
     nodeId: null,
     disconnectedAt: null,
     keysRotatedAt: null,
+    eventSeq: 0,
+    lastEventId: null,
     createdAt: nowMs,
     updatedAt: nowMs,
   };
