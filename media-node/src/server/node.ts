@@ -9,8 +9,12 @@ import type { ApiServer } from './api/api-server.ts';
 import { createSystemProbe } from './api/system-probe.ts';
 import { ClientRegistry } from './clients.ts';
 import type { NodeConfig } from './config/index.ts';
+import { DEFAULT_HEARTBEAT_MS } from '@runnel/shared/node-api';
+import { chainHookClients, controlPlaneNodeId, createCpHookClient, createCpuMeter, createNodeAgent, nodeRegistration } from './control-plane/index.ts';
+import type { NodeAgent } from './control-plane/index.ts';
 import { generateServiceId } from './config/index.ts';
 import { DvrOutputs } from './dvr/dvr-outputs.ts';
+import type { HookClient } from './hooks/hook-client.ts';
 import { createHttpHookClient } from './hooks/http-hook-client.ts';
 import { HlsOutputs } from './hls/hls-outputs.ts';
 import { createNodeHttpServer } from './http/node-http-server.ts';
@@ -66,7 +70,17 @@ export async function startNode(config: NodeConfig, logger: Logger, opts: StartN
   const host = config.listen.host;
   // One service id per process, shared by the API and the hook bodies (SRS 5+ `service_id`).
   const serviceId = generateServiceId();
-  const hooks = createHttpHookClient({ config: config.hooks, ids: { serverId: config.serverId, serviceId }, log: logger });
+  const localHooks = createHttpHookClient({ config: config.hooks, ids: { serverId: config.serverId, serviceId }, log: logger });
+  const cp = config.controlPlane;
+  // With a control plane, it admits first (and names the published stream); the node's own hooks still run after it.
+  const cpNodeId = cp.url === '' ? null : controlPlaneNodeId(config);
+  const hooks: HookClient =
+    cpNodeId === null
+      ? localHooks
+      : chainHookClients(
+          createCpHookClient({ url: cp.url, token: cp.nodeToken, ids: { serverId: cpNodeId, serviceId }, timeoutMs: config.hooks.timeoutMs, log: logger }),
+          localHooks,
+        );
   const hls = hlsStore === null ? null : new HlsOutputs({ store: hlsStore.store, config: config.hls, log: logger, hooks, clients, fileRoot: hlsRoot });
   observers.add(hls);
   const dvr = config.dvr.enabled ? await DvrOutputs.open({ config: config.dvr, dataDir: config.dataDir, hooks, clients, log: logger }) : null;
@@ -103,6 +117,25 @@ export async function startNode(config: NodeConfig, logger: Logger, opts: StartN
     api = await startApiServer({ host, port: config.listen.api, handler });
   }
 
+  let agent: NodeAgent | null = null;
+  if (cpNodeId !== null) {
+    const cpu = createCpuMeter();
+    const load = () => {
+      const sources = streams.list();
+      let inKbps = 0;
+      let outKbps = 0;
+      for (const s of sources) {
+        const k = s.kbps();
+        inKbps += k.recv30s;
+        outKbps += k.send30s;
+      }
+      return { streams: sources.filter((s) => s.publishing).length, clients: clients.size, bitrate_in_kbps: inKbps, bitrate_out_kbps: outKbps, cpu: cpu() };
+    };
+    const registration = nodeRegistration(config, { rtmp: rtmp.port, http: httpPort }, RUNNEL_VERSION, DEFAULT_HEARTBEAT_MS);
+    agent = createNodeAgent({ url: cp.url, token: cp.nodeToken, registration, timeoutMs: config.hooks.timeoutMs }, { load, kick: (id) => clients.kick(id), log: logger });
+    await agent.start();
+  }
+
   // Sources nobody publishes or plays are dropped after a minute (players of an unpublished stream keep theirs).
   const sweep = setInterval(() => streams.sweepIdle(60_000), 10_000);
   sweep.unref();
@@ -115,6 +148,7 @@ export async function startNode(config: NodeConfig, logger: Logger, opts: StartN
     stop() {
       stopping ??= (async () => {
         clearInterval(sweep);
+        agent?.stop();
         const rtmpClosed = rtmp.close();
         const httpClosed = new Promise<void>((resolve) => http.close(() => resolve()));
         for (const c of clients.list()) c.kick();

@@ -141,6 +141,38 @@ const storageSection = z
   })
   .prefault({} as never);
 
+/** `control_plane.url`: "" = no control plane (the node runs alone); else the control plane's http(s) base URL. */
+const CP_URL_EXPECTED = 'expected "" or the http:// or https:// base URL of the control plane';
+/** The control plane's node token is 32+ characters (control-plane README, RUNNEL_NODE_TOKEN). */
+const MIN_NODE_TOKEN_CHARS = 32;
+/** shared/src/node-api.ts NODE_ID_PATTERN and REGION_PATTERN; "" for node_id = the server id. */
+const CP_NODE_ID = /^$|^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+const CP_REGION = /^[a-z0-9][a-z0-9-]{0,31}$/;
+
+const controlPlaneSection = z
+  .strictObject(
+    {
+      url: z
+        .string({ error: CP_URL_EXPECTED })
+        .refine((u) => u === '' || isHttpUrl(u), { error: CP_URL_EXPECTED })
+        .default(''),
+      /** Sent as Bearer on every control-plane call; required with url. */
+      nodeToken: z.string({ error: 'expected a string' }).default(''),
+      /** The id the node registers with (lowercase DNS label); "" = server_id, which must then be one. */
+      nodeId: z.string({ error: 'expected a string' }).regex(CP_NODE_ID, { error: 'expected "" or lowercase letters, digits and dashes, at most 63' }).default(''),
+      region: z.string({ error: 'expected a string' }).regex(CP_REGION, { error: 'expected lowercase letters, digits and dashes, at most 32' }).default('local'),
+      /** The host name players and encoders reach this node at, in the URLs it registers; "" = listen.host (127.0.0.1 when that is a wildcard). */
+      publicHost: z.string({ error: 'expected a string' }).regex(/^$|^[A-Za-z0-9.:[\]-]{1,253}$/, { error: 'expected "" or a host name or IP address' }).default(''),
+    },
+    { error: 'expected a mapping (indented "key: value" lines)' },
+  )
+  .superRefine((v, ctx) => {
+    if (v.url !== '' && v.nodeToken.length < MIN_NODE_TOKEN_CHARS) {
+      ctx.addIssue({ code: 'custom', path: ['nodeToken'], input: '', message: `expected the control plane's node token (${MIN_NODE_TOKEN_CHARS}+ characters) when control_plane.url is set` });
+    }
+  })
+  .prefault({} as never);
+
 /** SRS's server_id is `vid-` + 7 chars; we accept any short token safe in a file name, URL and log line. */
 export const SERVER_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
@@ -276,6 +308,8 @@ export const nodeConfigSchema = z.strictObject(
       /** Per call; SRS uses its HTTP client's 30 s, which stalls a publish for too long. */
       timeoutMs: ms(3000, 100, 60_000),
     }),
+    /** Runnel's control plane: registration, heartbeats, admission (`server/control-plane/`). Absent url = the node runs alone. */
+    controlPlane: controlPlaneSection,
   },
   { error: 'expected a mapping (indented "key: value" lines)' },
 );

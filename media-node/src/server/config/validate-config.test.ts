@@ -134,7 +134,7 @@ const badDocs: { name: string; doc: unknown; problems: string[] }[] = [
   {
     name: 'an unknown top-level key',
     doc: { zzz: 1 },
-    problems: ['config: zzz: unknown key; known keys here: server_id, data_dir, listen, log, rtmp, play, hls, dvr, storage, http, http_api, hooks'],
+    problems: ['config: zzz: unknown key; known keys here: server_id, data_dir, listen, log, rtmp, play, hls, dvr, storage, http, http_api, hooks, control_plane'],
   },
   { name: 'a camelCase key', doc: { play: { mwLatencyMs: 1 } }, problems: ['config: play.mwLatencyMs: keys are snake_case; write "mw_latency_ms"'] },
   { name: 'a kebab-case key', doc: { 'http-api': {} }, problems: ['config: http-api: keys are snake_case; write "http_api"'] },
@@ -145,6 +145,17 @@ const badDocs: { name: string; doc: unknown; problems: string[] }[] = [
     doc: { hooks: { on_publish: ['http://ok/x', 'ftp://x'] } },
     problems: ['config: hooks.on_publish[1]: expected a list of http:// or https:// URLs, got "ftp://x"'],
   },
+  {
+    name: 'a control plane URL that is not http',
+    doc: { control_plane: { url: 'ftp://cp', node_token: 'x'.repeat(32) } },
+    problems: ['config: control_plane.url: expected "" or the http:// or https:// base URL of the control plane, got "ftp://cp"'],
+  },
+  {
+    name: 'a control plane URL without a node token',
+    doc: { control_plane: { url: 'http://127.0.0.1:8787' } },
+    problems: ["config: control_plane.node_token: expected the control plane's node token (32+ characters) when control_plane.url is set, got \"\""],
+  },
+  { name: 'an upper-case control plane node id', doc: { control_plane: { node_id: 'Node1' } }, problems: ['config: control_plane.node_id: expected "" or lowercase letters, digits and dashes, at most 63, got "Node1"'] },
   { name: 'a scalar where a section belongs', doc: { listen: 5 }, problems: ['config: listen: expected a mapping (indented "key: value" lines), got 5'] },
   { name: 'a bad host', doc: { listen: { host: 'not a host!' } }, problems: [`config: listen.host: expected an IP address or a host name to bind, such as 0.0.0.0 or ::, got "not a host!"`] },
   { name: 'a bad server id', doc: { server_id: 'a b' }, problems: ['config: server_id: expected 1-64 letters, digits, ".", "_" or "-", got "a b"'] },

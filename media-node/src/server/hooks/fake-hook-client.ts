@@ -22,6 +22,11 @@ export class FakeHookClient implements HookClient {
     this.verdicts.set(action, { ok: false, reason, detail, url: 'http://fake/hook' });
   }
 
+  /** Admit `action` under another stream name (what a control plane's playback name does). */
+  rename(action: AdmissionAction, streamName: string): void {
+    this.verdicts.set(action, { ok: true, streamName });
+  }
+
   /** Answer `action` with "allowed" again. */
   allow(action: AdmissionAction): void {
     this.verdicts.delete(action);

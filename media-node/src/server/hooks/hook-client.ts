@@ -3,7 +3,15 @@ import type { AdmissionAction, HookRequest, NotifyAction } from './hook-body.ts'
 
 /** The outcome of an admission hook: allowed, or refused with a reason code and what went wrong. */
 export type HookVerdict =
-  | { readonly ok: true }
+  | {
+      readonly ok: true;
+      /**
+       * Publish under this stream name instead of the one the client sent (a
+       * control plane admits `live/<stream_key>` as `live/<playback_name>`, so
+       * players never see the key). Absent: the client's name.
+       */
+      readonly streamName?: string;
+    }
   | {
       readonly ok: false;
       readonly reason: HookFailReason;

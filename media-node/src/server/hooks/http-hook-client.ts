@@ -105,7 +105,7 @@ export async function postHook(url: string, body: string, timeoutMs: number): Pr
 }
 
 /** The body as text, or null once it grows past `max` bytes (then the rest is not read). */
-async function readBounded(res: Response, max: number): Promise<string | null> {
+export async function readBounded(res: Response, max: number): Promise<string | null> {
   const declared = Number(res.headers.get('content-length') ?? '0');
   if (declared > max) {
     await res.body?.cancel();

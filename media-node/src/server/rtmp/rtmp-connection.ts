@@ -199,11 +199,13 @@ export class RtmpConnection {
   }
 
   /**
-   * on_publish / on_play: true when the hook admitted the stream and it is
-   * still wanted (the connection may close, or the client delete the stream,
-   * while the hook runs). A refusal is logged and sent to the client.
+   * on_publish / on_play: the stream name to use when the hook admitted the
+   * stream and it is still wanted (the connection may close, or the client
+   * delete the stream, while the hook runs), else null. The name is the
+   * client's unless the verdict renames it (a control plane's playback name).
+   * A refusal is logged and sent to the client.
    */
-  private async admitStream(e: PublishEvent | PlayEvent, hook: HookStream): Promise<boolean> {
+  private async admitStream(e: PublishEvent | PlayEvent, hook: HookStream): Promise<string | null> {
     const name = `${e.app}/${e.streamName}`;
     if (this.publishing !== null || this.playing !== null || this.pending !== null) {
       this.clog.reject('protocol_error', { stream: name, why: 'second publish or play on one connection' });
@@ -212,18 +214,18 @@ export class RtmpConnection {
     const ticket: Pending = { streamId: e.streamId };
     this.pending = ticket;
     const verdict = await (e.kind === 'publish' ? this.hooks.publish(hook) : this.hooks.play(hook));
-    if (this.closed || this.pending !== ticket) return false;
+    if (this.closed || this.pending !== ticket) return null;
     this.pending = null;
-    if (verdict.ok) return true;
+    if (verdict.ok) return verdict.streamName ?? e.streamName;
     const action = e.kind === 'publish' ? 'on_publish' : 'on_play';
     this.denial = verdict.reason;
     this.clog.reject(verdict.reason, { stream: name, hook: action, hook_url: verdict.url, detail: verdict.detail });
     return this.refuseStream(e, verdict.reason === 'hook_rejected' ? `${e.kind} refused by the ${action} hook` : `${e.kind} authorization unavailable`);
   }
 
-  private refuseStream(e: PublishEvent | PlayEvent, why: string): false {
+  private refuseStream(e: PublishEvent | PlayEvent, why: string): null {
     this.apply(e.kind === 'publish' ? this.session.rejectPublish(e.streamId, why) : this.session.rejectPlay(e.streamId, why, STATUS.playFailed));
-    return false;
+    return null;
   }
 
   /** What the hooks say about the stream of `e`; its stat id only if the source already exists (nothing is created here). */
@@ -234,10 +236,13 @@ export class RtmpConnection {
 
   private async onPublish(e: PublishEvent): Promise<void> {
     // The hook runs before getOrCreate: a refused publisher never creates a source (bad-inputs row 33).
-    const hook = this.hookStream(e);
-    if (!(await this.admitStream(e, hook))) return;
-    const name = `${e.app}/${e.streamName}`;
-    const source = this.deps.streams.getOrCreate({ vhost: e.vhost, app: e.app, stream: e.streamName });
+    const admitted = this.hookStream(e);
+    const streamName = await this.admitStream(e, admitted);
+    if (streamName === null) return;
+    // Later hooks (on_unpublish, on_hls) name the stream as it is published.
+    const hook = { ...admitted, stream: streamName };
+    const name = `${e.app}/${streamName}`;
+    const source = this.deps.streams.getOrCreate({ vhost: e.vhost, app: e.app, stream: streamName });
     const result = source.publish({ clientId: this.id, protocol: 'rtmp' });
     if (!result.ok) {
       this.denial = 'stream_busy';
@@ -249,7 +254,7 @@ export class RtmpConnection {
     const { streamId } = e;
     const handle = result.publisher;
     this.publishing = { streamId, source, handle, name, hook: { ...hook, streamId: source.id }, since: now, lastMediaAt: now, gotMedia: false };
-    Object.assign(this.record, { type: 'fmle-publish', publish: true, url: `/${name}`, name: e.streamName, sourceId: source.id });
+    Object.assign(this.record, { type: 'fmle-publish', publish: true, url: `/${name}`, name: streamName, sourceId: source.id });
     this.apply(this.session.acceptPublish(streamId));
     this.clog.publish(name);
   }
@@ -278,7 +283,7 @@ export class RtmpConnection {
 
   private async onPlay(e: PlayEvent): Promise<void> {
     const hook = this.hookStream(e);
-    if (!(await this.admitStream(e, hook))) return;
+    if ((await this.admitStream(e, hook)) === null) return;
     const { streamId } = e;
     const name = `${e.app}/${e.streamName}`;
     const key = { vhost: e.vhost, app: e.app, stream: e.streamName };

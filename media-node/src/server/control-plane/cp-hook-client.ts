@@ -1,0 +1,80 @@
+import { hookAllowSchema } from '@runnel/shared/hook-api';
+import { judgeHookAnswer } from '../hooks/hook-answer.ts';
+import { buildHookBody } from '../hooks/hook-body.ts';
+import type { AdmissionAction, HookIds, HookRequest, NotifyAction } from '../hooks/hook-body.ts';
+import type { HookClient, HookVerdict } from '../hooks/hook-client.ts';
+import type { Logger } from '../log/logger.ts';
+import { cpUrl, postControlPlane } from './cp-request.ts';
+
+/**
+ * A playback name the node will publish under: it becomes a source key, a
+ * URL path segment and an HLS directory, so only URL- and file-safe
+ * characters, at most 64 (the control plane's ids are far shorter).
+ */
+const PLAYBACK_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+
+export interface CpHookClientOptions {
+  /** The control plane's base URL (`control_plane.url`). */
+  readonly url: string;
+  readonly token: string;
+  /** `server_id` is the node id the node registered with (shared/src/hook-api.ts). */
+  readonly ids: HookIds;
+  /** Per call (`hooks.timeout_ms`): admission fails closed when it passes. */
+  readonly timeoutMs: number;
+  readonly log: Logger;
+}
+
+/**
+ * The SRS hooks sent to the control plane's one hook endpoint
+ * (`POST /internal/hooks`, Bearer node token), judged by SRS's accept rule
+ * like any hook (fails closed: no answer, a timeout or a malformed one
+ * refuses with `auth_unavailable`). An admitted `on_publish` carries the
+ * stream's playback name: the verdict renames the stream to it, so the key a
+ * publisher sent is never a stream name players, logs or HLS paths see.
+ */
+export function createCpHookClient(opts: CpHookClientOptions): HookClient {
+  const endpoint = cpUrl(opts.url, 'internal/hooks');
+  const where = cpUrl(new URL(opts.url).origin, 'internal/hooks');
+  return {
+    async admit(action: AdmissionAction, request: HookRequest): Promise<HookVerdict> {
+      const res = await postControlPlane(endpoint, opts.token, buildHookBody(action, opts.ids, request), opts.timeoutMs);
+      if (!res.ok) return { ok: false, reason: 'auth_unavailable', detail: res.detail, url: where };
+      const answer = judgeHookAnswer(res.status, res.text);
+      if (!answer.ok) return { ...answer, url: where };
+      if (action !== 'on_publish') return { ok: true };
+      const allow = hookAllowSchema.safeParse(JSON.parse(res.text));
+      const name = allow.success ? allow.data.data?.playback_name : undefined;
+      if (name === undefined || !PLAYBACK_NAME.test(name)) {
+        return { ok: false, reason: 'auth_unavailable', detail: 'on_publish admitted without a usable data.playback_name', url: where };
+      }
+      return { ok: true, streamName: name };
+    },
+
+    async notify(action: NotifyAction, request: HookRequest): Promise<void> {
+      const res = await postControlPlane(endpoint, opts.token, buildHookBody(action, opts.ids, request), opts.timeoutMs);
+      const answer = res.ok ? judgeHookAnswer(res.status, res.text) : { ok: false as const, reason: 'auth_unavailable', detail: res.detail };
+      if (answer.ok) opts.log.debug('hook_ok', { action, client: request.clientId, url: where });
+      else opts.log.warn('hook_failed', { action, client: request.clientId, url: where, reason: answer.reason, detail: answer.detail });
+    },
+  };
+}
+
+/**
+ * The control plane first, then the node's own `hooks` URLs: both must admit,
+ * both hear every notification. The control plane's rename is kept; the
+ * local hooks see the request as the client sent it.
+ */
+export function chainHookClients(first: HookClient, then: HookClient): HookClient {
+  return {
+    async admit(action, request) {
+      const a = await first.admit(action, request);
+      if (!a.ok) return a;
+      const b = await then.admit(action, request);
+      return b.ok ? a : b;
+    },
+    async notify(action, request) {
+      await first.notify(action, request);
+      await then.notify(action, request);
+    },
+  };
+}

@@ -1,0 +1,46 @@
+import { NODE_ID_PATTERN } from '@runnel/shared/node-api';
+import type { NodeRegistration } from '@runnel/shared/node-api';
+import type { NodeConfig } from '../config/index.ts';
+
+/**
+ * What one node offers, until capacity is configurable: the allocator only
+ * compares nodes by load against these, so equal defaults on every node give
+ * least-loaded allocation. 1000 streams and 10 Gbit/s are above what one Node
+ * process serves (BENCHMARKS.md), so a node is never refused for "capacity".
+ */
+const DEFAULT_MAX_STREAMS = 1000;
+const DEFAULT_MAX_EGRESS_KBPS = 10_000_000;
+
+export interface BoundPorts {
+  readonly rtmp: number;
+  readonly http: number;
+}
+
+/** The node id: `control_plane.node_id`, else the server id, which must then be a lowercase DNS label. */
+export function controlPlaneNodeId(config: NodeConfig): string {
+  const id = config.controlPlane.nodeId !== '' ? config.controlPlane.nodeId : config.serverId;
+  if (!NODE_ID_PATTERN.test(id)) {
+    throw new Error(`control_plane.node_id: the server id "${id}" is not a valid node id (lowercase letters, digits and dashes); set control_plane.node_id`);
+  }
+  return id;
+}
+
+/** The host in registered URLs: `control_plane.public_host`, else the bind host, loopback for a wildcard bind. */
+export function publicHost(config: NodeConfig): string {
+  if (config.controlPlane.publicHost !== '') return config.controlPlane.publicHost;
+  const h = config.listen.host;
+  if (h === '0.0.0.0' || h === '::' || h === '') return '127.0.0.1';
+  return h.includes(':') ? `[${h}]` : h;
+}
+
+export function nodeRegistration(config: NodeConfig, ports: BoundPorts, version: string, heartbeatMs: number): NodeRegistration {
+  const host = publicHost(config);
+  return {
+    node_id: controlPlaneNodeId(config),
+    region: config.controlPlane.region,
+    urls: { rtmp: `rtmp://${host}:${ports.rtmp}`, http: `http://${host}:${ports.http}` },
+    capacity: { max_streams: DEFAULT_MAX_STREAMS, max_egress_kbps: DEFAULT_MAX_EGRESS_KBPS },
+    heartbeat_interval_ms: heartbeatMs,
+    version,
+  };
+}
