@@ -104,20 +104,23 @@ export function parseBenchArgs(argv: readonly string[], defaults: BenchOptions =
   };
 }
 
-function list<T>(flag: string, text: string, item: (s: string) => T): T[] {
+// Flag parsers, shared with hls-options.ts: each throws an Error that names the flag.
+
+/** A comma-separated list, without duplicates. */
+export function list<T>(flag: string, text: string, item: (s: string) => T): T[] {
   const items = text.split(',').map((s) => s.trim()).filter((s) => s !== '');
   if (items.length === 0) throw new Error(`${flag}: empty list`);
   return [...new Set(items.map(item))];
 }
 
-function int(flag: string, text: string, min: number, max: number): number {
+export function int(flag: string, text: string, min: number, max: number): number {
   const v = Number(text);
   if (!Number.isInteger(v) || v < min || v > max) throw new Error(`${flag}: "${text}" is not an integer in ${min}..${max}`);
   return v;
 }
 
 /** Seconds (fractions allowed) to milliseconds, bounded by MAX_WINDOW_MS. */
-function seconds(flag: string, text: string, minMs: number): number {
+export function seconds(flag: string, text: string, minMs: number): number {
   const v = Number(text);
   const ms = Math.round(v * 1000);
   if (text.trim() === '' || !Number.isFinite(v) || ms < minMs || ms > MAX_WINDOW_MS) {
@@ -126,12 +129,13 @@ function seconds(flag: string, text: string, minMs: number): number {
   return ms;
 }
 
-function oneOf<T extends string>(flag: string, text: string, allowed: readonly T[]): T {
+export function oneOf<T extends string>(flag: string, text: string, allowed: readonly T[]): T {
   if (!(allowed as readonly string[]).includes(text)) throw new Error(`${flag}: "${text}" is not one of ${allowed.join(', ')}`);
   return text as T;
 }
 
 export const BENCH_HELP = `runnel bench: fan-out benchmark of one ~600 kbps stream, Runnel against Node-Media-Server
+(runnel bench hls --help: the HLS segmenting benchmark)
 
 For each player count N, server, protocol and reading style, it starts the
 server as a child process, publishes a pre-encoded H.264+AAC FLV file to it with

@@ -1,20 +1,20 @@
-// `runnel bench`: the fan-out benchmark of issue 2. This file is the edge:
-// it reads the machine (CPUs, limits), owns the signal handlers and the
-// scratch directory, and prints; bench-options.ts, run-case.ts and report.ts
-// do the rest.
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, cpus, release, tmpdir, totalmem } from 'node:os';
-import { join } from 'node:path';
+// `runnel bench`: the fan-out benchmark of issue 2, and `runnel bench hls`
+// (issue 3, hls-cli.ts). This file is the edge: it reads the machine (CPUs,
+// limits), owns the signal handlers and the scratch directory, and prints;
+// bench-options.ts, run-case.ts and report.ts do the rest.
+import { readFileSync, writeFileSync } from 'node:fs';
 import { BENCH_HELP, parseBenchArgs, type BenchOptions } from './bench-options.ts';
 import { ChildRegistry } from './children.ts';
+import { runHlsBench } from './hls-cli.ts';
+import { describeCode, describeCommand, describeMachine, missingTool, splitCpus, withScratch } from './machine.ts';
 import { clockTicksPerSecond } from './proc-usage.ts';
 import { formatMarkdown, formatTable, type RunMeta } from './report.ts';
 import { runCase, type CaseContext, type CaseResult } from './run-case.ts';
-import { ensureSourceFile } from './source-file.ts';
+import { ensureSourceFile, FANOUT_SOURCE } from './source-file.ts';
 
 /** Runs the benchmark with `runnel bench` arguments; resolves to the exit code. */
 export async function runBench(argv: readonly string[]): Promise<number> {
+  if (argv[0] === 'hls') return runHlsBench(argv.slice(1), argv);
   let options: BenchOptions;
   try {
     const parsed = parseBenchArgs(argv);
@@ -27,36 +27,19 @@ export async function runBench(argv: readonly string[]): Promise<number> {
     process.stderr.write(`runnel bench: ${(e as Error).message}\nrunnel bench --help lists the flags.\n`);
     return 2;
   }
-  for (const tool of ['ffmpeg', 'ffprobe']) {
-    if (spawnSync(tool, ['-version'], { stdio: 'ignore' }).status !== 0) {
-      process.stderr.write(`runnel bench: ${tool} is not installed (Debian: apt-get install ffmpeg)\n`);
-      return 2;
-    }
+  const tool = missingTool();
+  if (tool !== undefined) {
+    process.stderr.write(`runnel bench: ${tool} is not installed (Debian: apt-get install ffmpeg)\n`);
+    return 2;
   }
 
   const log = (line: string): void => void process.stderr.write(`${line}\n`);
   const registry = new ChildRegistry(options.pin);
-  const ncpu = availableParallelism();
-  const split = ncpu >= 2 && registry.pinned;
-  const serverCpus = split ? '0' : undefined;
-  const otherCpus = split ? (ncpu === 2 ? '1' : `1-${ncpu - 1}`) : undefined;
-  if (!split) log(`runnel bench: not pinning (${options.pin ? `${ncpu} CPU(s)${registry.pinned ? '' : ', no taskset'}` : '--no-pin'}): the server shares CPUs with the load`);
+  const { serverCpus, otherCpus, notPinned } = splitCpus(registry, options.pin);
+  if (notPinned !== undefined) log(`runnel bench: not pinning (${notPinned}): the server shares CPUs with the load`);
   warnFileLimit(options, log);
 
-  const workDir = mkdtempSync(join(tmpdir(), 'runnel-bench-'));
-  const onExit = (): void => registry.killAllSync();
-  const onSignal = (): void => {
-    log('runnel bench: interrupted, stopping children');
-    void registry.stopAll().finally(() => {
-      rmSync(workDir, { recursive: true, force: true });
-      process.exit(130);
-    });
-  };
-  process.on('exit', onExit);
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-
-  try {
+  return withScratch(registry, log, async (workDir) => {
     log('runnel bench: encoding the source (once, cached)');
     const source = await ensureSourceFile(options.cacheDir);
     log(`runnel bench: source ${source.kbps} kbit/s, ${source.seconds.toFixed(1)} s, looped`);
@@ -77,38 +60,20 @@ export async function runBench(argv: readonly string[]): Promise<number> {
     process.stdout.write(formatTable(results));
     if (options.markdownFile !== undefined) {
       const meta: RunMeta = {
-        command: [process.env.npm_lifecycle_event === 'bench' ? 'npm run bench --' : 'node media-node/src/cli.ts bench', ...argv].join(' '),
+        command: describeCommand(argv),
         date: new Date().toISOString().slice(0, 10),
-        machine: `${cpus()[0]?.model ?? 'unknown CPU'} x ${ncpu}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Linux ${release()}`,
+        machine: describeMachine(),
         node: process.version,
         code: describeCode(),
-        source: `${source.kbps} kbit/s H.264 640x360 25 fps + AAC, keyframe every 2 s, published with ffmpeg -re -stream_loop -1 -c copy`,
-        pinning: split ? `server under test alone on CPU ${serverCpus}; ffmpeg and ${options.generators} load generator process${options.generators === 1 ? '' : 'es'} on CPU ${otherCpus} (taskset)` : 'not pinned',
+        source: FANOUT_SOURCE.describe(source.kbps),
+        pinning: serverCpus !== undefined ? `server under test alone on CPU ${serverCpus}; ffmpeg and ${options.generators} load generator process${options.generators === 1 ? '' : 'es'} on CPU ${otherCpus} (taskset)` : 'not pinned',
         window: `ramp ${options.rampPerSecond}/s, warm-up ${options.warmupMs / 1000} s, measured ${options.durationMs / 1000} s; keeps up = lag < ${options.lagThresholdMs / 1000} s; real players pause ${options.pauseMs} ms between reads`,
       };
       writeFileSync(options.markdownFile, formatMarkdown(results, meta));
       log(`runnel bench: markdown written to ${options.markdownFile}`);
     }
     return results.some((r) => r.failure !== undefined) ? 1 : 0;
-  } finally {
-    await registry.stopAll();
-    process.off('exit', onExit);
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    rmSync(workDir, { recursive: true, force: true });
-  }
-}
-
-/** The commit under test, and whether media-node/ or shared/ had uncommitted changes (they are measured too). */
-function describeCode(): string {
-  const git = (args: string[]): string | undefined => {
-    const r = spawnSync('git', args, { encoding: 'utf8' });
-    return r.status === 0 ? r.stdout.trim() : undefined;
-  };
-  const head = git(['rev-parse', '--short', 'HEAD']);
-  if (head === undefined) return 'unknown (not a git checkout)';
-  const dirty = git(['status', '--porcelain', '--', 'media-node', 'shared']);
-  return `commit ${head}${dirty ? ' + uncommitted changes in media-node/ or shared/' : ''}`;
+  });
 }
 
 /** Every player is a socket in the server; a low `ulimit -n` fails connections, which would read as a server fault. */

@@ -20,6 +20,8 @@ export interface ServerUnderTest {
   readonly child: TrackedChild;
   readonly rtmpPort: number;
   readonly httpPort: number;
+  /** The SRS-compatible HTTP API (Runnel only; 0 for NMS, whose admin is off). */
+  readonly apiPort: number;
   /** rtmp://127.0.0.1:P/live/bench */
   readonly rtmpUrl: string;
   /** http://127.0.0.1:Q/live/bench.flv */
@@ -31,6 +33,16 @@ export interface StartServerOptions {
   /** Scratch directory: the server's cwd, and where NMS's config and data go. */
   readonly workDir: string;
   readonly cpus: string | undefined;
+  /**
+   * Runnel config sections that replace the defaults below (a whole section
+   * each, e.g. `{ hls: { enabled: true, fragment_ms: 2000 } }`); ignored for NMS.
+   */
+  readonly runnelConfig?: Readonly<Record<string, unknown>>;
+}
+
+/** Where a Runnel node started in `workDir` keeps its data (HLS files, spool). */
+export function runnelDataDir(workDir: string): string {
+  return join(workDir, 'runnel-data');
 }
 
 /**
@@ -39,10 +51,11 @@ export interface StartServerOptions {
  * keeps the data directory in the scratch directory and turns HLS off: this
  * measures fan-out, like NMS here (no recording) and SRS's published figures.
  */
-function runnelCommand(ports: { rtmp: number; http: number; api: number }, workDir: string): string[] {
+function runnelCommand(ports: { rtmp: number; http: number; api: number }, workDir: string, sections: Readonly<Record<string, unknown>> = {}): string[] {
   const cli = fileURLToPath(new URL('../cli.ts', import.meta.url));
   const configPath = join(workDir, 'runnel-node.json');
-  writeFileSync(configPath, JSON.stringify({ data_dir: join(workDir, 'runnel-data'), listen: { host: '127.0.0.1' }, hls: { enabled: false } }, null, 2));
+  const config = { data_dir: runnelDataDir(workDir), listen: { host: '127.0.0.1' }, hls: { enabled: false }, ...sections };
+  writeFileSync(configPath, JSON.stringify(config, null, 2));
   const portFlags = ['--rtmp-port', String(ports.rtmp), '--http-port', String(ports.http), '--api-port', String(ports.api)];
   return [cli, 'node', '-c', configPath, ...portFlags];
 }
@@ -74,7 +87,7 @@ export async function startServer(name: ServerName, opts: StartServerOptions): P
   const rtmp = await freePort();
   const http = await freePort();
   const api = await freePort();
-  const args = name === 'runnel' ? runnelCommand({ rtmp, http, api }, opts.workDir) : nmsCommand({ rtmp, http }, opts.workDir);
+  const args = name === 'runnel' ? runnelCommand({ rtmp, http, api }, opts.workDir, opts.runnelConfig) : nmsCommand({ rtmp, http }, opts.workDir);
   const child = opts.registry.spawn({
     name,
     command: process.execPath,
@@ -82,12 +95,13 @@ export async function startServer(name: ServerName, opts: StartServerOptions): P
     cwd: opts.workDir,
     ...(opts.cpus === undefined ? {} : { cpus: opts.cpus }),
   });
-  await waitForPorts(child, [rtmp, http]);
+  await waitForPorts(child, name === 'runnel' ? [rtmp, http, api] : [rtmp, http]);
   return {
     name,
     child,
     rtmpPort: rtmp,
     httpPort: http,
+    apiPort: name === 'runnel' ? api : 0,
     rtmpUrl: `rtmp://127.0.0.1:${rtmp}/${STREAM_APP}/${STREAM_NAME}`,
     flvUrl: `http://127.0.0.1:${http}/${STREAM_APP}/${STREAM_NAME}.flv`,
   };

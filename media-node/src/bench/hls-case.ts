@@ -1,0 +1,321 @@
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { ChildRegistry, TrackedChild } from './children.ts';
+import type { HlsBenchOptions, HlsStorage } from './hls-options.ts';
+import { bucketPlaylists, localPlaylists, PlaylistWatch, readStreams, spoolBytes } from './hls-watch.ts';
+import { expectedSegmentMs, type ProgressExpectations, type StreamProgress } from './playlist-progress.ts';
+import { cpuPercent, readMachineBusyTicks, readProcSample, type ProcSample } from './proc-usage.ts';
+import { S3RVER_KEYS, startS3rver, type S3rverChild } from './s3rver-child.ts';
+import { runnelDataDir, sleep, startServer, type ServerUnderTest } from './servers.ts';
+import { HLS_SOURCE_GOP_MS, type SourceFile } from './source-file.ts';
+import { ingestMbps, type StreamCounters } from './stream-stats.ts';
+
+const APP = 'live';
+const BUCKET = 'media';
+/** storage.s3.prefix: HLS keys go under it in the bucket, as in the S3 + CDN test. */
+const S3_PREFIX = 'hls';
+/** How often every playlist is read during the window: lateness is measured to this resolution. */
+const POLL_MS = 500;
+const RSS_SAMPLE_MS = 1_000;
+/** Time for K ffmpeg processes to start and publish (and for the node to accept them), plus per stream. */
+const PUBLISH_TIMEOUT_MS = 20_000;
+const PUBLISH_TIMEOUT_PER_STREAM_MS = 200;
+/** Time from publishing to every playlist listing a segment, on top of two segments. */
+const FIRST_SEGMENT_SLACK_MS = 20_000;
+const READY_POLL_MS = 250;
+/**
+ * A stream is received in real time when the node took at least this share of
+ * the source's bit rate during the window: ffmpeg -re sends at the file's rate,
+ * and a node that stops reading makes TCP push back and ffmpeg fall behind.
+ * The source's rate is capped per second (maxrate/bufsize), so a 20 s window
+ * of a 10 s loop carries the average within a few %.
+ */
+export const MIN_INGEST_FRACTION = 0.9;
+/** A segment whose EXTINF is off the expected duration by more than this fraction is not what the fragment asks for. */
+const DURATION_TOLERANCE = 0.25;
+
+export interface HlsCaseSpec {
+  readonly storage: HlsStorage;
+  readonly streams: number;
+}
+
+export interface HlsCaseResult extends HlsCaseSpec {
+  /** Node CPU over the window, % of one core (user + kernel). */
+  readonly cpuPercent: number;
+  /** Largest node RSS sampled in the window, MiB. */
+  readonly rssMiB: number;
+  /** The K ffmpeg publishers together, % of one core. */
+  readonly publisherCpuPercent: number;
+  /** s3rver (0 without S3) plus the bench process itself (it reads the playlists), % of one core. */
+  readonly harnessCpuPercent: number;
+  /** Everything else on the machine during the window, % of one core. */
+  readonly otherCpuPercent: number;
+  /** What the node received from all publishers in the window, Mbit/s, and the slowest stream's share. */
+  readonly ingestMbps: number;
+  readonly minStreamMbps: number;
+  /** Streams that were real time (ingest, and for HLS the playlist checks). */
+  readonly realTimeStreams: number;
+  /** HLS only (undefined for storage none): every stream's playlist verdict. */
+  readonly hls: HlsFigures | undefined;
+  /** S3 only: the largest and the final size of the upload spool during the window, bytes. */
+  readonly spoolMaxBytes: number;
+  readonly spoolEndBytes: number;
+  /** Every stream real time and (S3) the spool empty at the end. */
+  readonly realTime: boolean;
+  /** Why not, first reason. */
+  readonly problem: string | undefined;
+  /** Set when the case could not run to the end. */
+  readonly failure: string | undefined;
+}
+
+export interface HlsFigures {
+  readonly segments: number;
+  readonly minDurationMs: number;
+  readonly maxDurationMs: number;
+  readonly worstBehindMs: number;
+  readonly missing: number;
+  readonly discontinuities: number;
+  /** Slowest playlist read in the window, ms (a read is stamped when sent). */
+  readonly maxReadMs: number;
+}
+
+export interface HlsCaseContext {
+  readonly options: HlsBenchOptions;
+  readonly source: SourceFile;
+  readonly registry: ChildRegistry;
+  readonly workDir: string;
+  readonly serverCpus: string | undefined;
+  readonly otherCpus: string | undefined;
+  readonly ticksPerSecond: number;
+  readonly log: (line: string) => void;
+}
+
+/** Stream names of a case: bench-1 .. bench-K. */
+export function streamNames(k: number): string[] {
+  return Array.from({ length: k }, (_, i) => `bench-${i + 1}`);
+}
+
+/** One storage and stream count: start s3rver (S3), the node, K publishers; wait, warm up, measure, stop. */
+export async function runHlsCase(spec: HlsCaseSpec, ctx: HlsCaseContext): Promise<HlsCaseResult> {
+  const caseDir = mkdtempSync(join(ctx.workDir, `${spec.storage}-${spec.streams}-`));
+  const started: TrackedChild[] = [];
+  try {
+    let s3: S3rverChild | undefined;
+    if (spec.storage === 's3') {
+      const dir = join(caseDir, 's3rver');
+      mkdirSync(dir);
+      s3 = await startS3rver(ctx.registry, dir, BUCKET, ctx.otherCpus);
+      started.push(s3.child);
+    }
+    const server = await startServer('runnel', { registry: ctx.registry, workDir: caseDir, cpus: ctx.serverCpus, runnelConfig: nodeConfig(spec.storage, ctx.options.fragmentMs, s3) });
+    started.push(server.child);
+    const names = streamNames(spec.streams);
+    const publishers = names.map((name) => startPublisher(ctx, server, name));
+    started.push(...publishers);
+    await waitForPublishers(server, publishers, names);
+
+    const dataDir = runnelDataDir(caseDir);
+    let watch: PlaylistWatch | undefined;
+    if (spec.storage !== 'none') {
+      const read = s3 ? bucketPlaylists(s3.url, S3_PREFIX, APP, names) : localPlaylists(join(dataDir, 'hls'), APP, names);
+      watch = new PlaylistWatch(spec.streams, read);
+      await waitForSegments(server, watch, 2 * ctx.options.fragmentMs + FIRST_SEGMENT_SLACK_MS);
+    }
+    await sleep(ctx.options.warmupMs);
+    return await measure(spec, ctx, { server, publishers, s3, watch, names, spoolDir: join(dataDir, 'spool') });
+  } catch (e) {
+    return failed(spec, e instanceof Error ? e.message : String(e));
+  } finally {
+    // Publishers first, then the node (it uploads what is left), then s3rver.
+    for (const child of started.reverse()) await child.stop();
+    rmSync(caseDir, { recursive: true, force: true });
+  }
+}
+
+/** Config sections of the node under test; everything else at its defaults (SRS's). */
+function nodeConfig(storage: HlsStorage, fragmentMs: number, s3: S3rverChild | undefined): Record<string, unknown> {
+  if (storage === 'none') return { hls: { enabled: false } };
+  const hls = { hls: { enabled: true, fragment_ms: fragmentMs } };
+  if (storage === 'local' || s3 === undefined) return hls;
+  return { ...hls, storage: { type: 's3', s3: { endpoint: s3.endpoint, bucket: s3.bucket, prefix: S3_PREFIX, force_path_style: true, ...S3RVER_KEYS } } };
+}
+
+/** ffmpeg re-publishes the encoded file in real time, forever, without re-encoding. */
+function startPublisher(ctx: HlsCaseContext, server: ServerUnderTest, name: string): TrackedChild {
+  return ctx.registry.spawn({
+    name: `publisher ${name} (ffmpeg)`,
+    command: 'ffmpeg',
+    args: ['-hide_banner', '-loglevel', 'error', '-nostdin', '-re', '-stream_loop', '-1', '-i', ctx.source.path, '-c', 'copy', '-f', 'flv', `rtmp://127.0.0.1:${server.rtmpPort}/${APP}/${name}`],
+    ...(ctx.otherCpus === undefined ? {} : { cpus: ctx.otherCpus }),
+  });
+}
+
+async function waitForPublishers(server: ServerUnderTest, publishers: readonly TrackedChild[], names: readonly string[]): Promise<void> {
+  const deadline = Date.now() + PUBLISH_TIMEOUT_MS + names.length * PUBLISH_TIMEOUT_PER_STREAM_MS;
+  while (true) {
+    checkAlive(server, publishers);
+    const streams = await readStreams(server.apiPort, names.length).catch(() => [] as StreamCounters[]);
+    const publishing = names.filter((n) => streams.some((s) => s.app === APP && s.name === n && s.publishing)).length;
+    if (publishing === names.length) return;
+    if (Date.now() > deadline) throw new Error(`${publishing}/${names.length} streams publishing after ${PUBLISH_TIMEOUT_MS + names.length * PUBLISH_TIMEOUT_PER_STREAM_MS} ms`);
+    await sleep(READY_POLL_MS);
+  }
+}
+
+async function waitForSegments(server: ServerUnderTest, watch: PlaylistWatch, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await watch.allStarted())) {
+    if (!server.child.alive) throw new Error(`runnel exited:\n${server.child.tail()}`);
+    if (Date.now() > deadline) throw new Error(`not every playlist lists a segment after ${timeoutMs} ms`);
+    await sleep(READY_POLL_MS);
+  }
+}
+
+function checkAlive(server: ServerUnderTest, publishers: readonly TrackedChild[]): void {
+  if (!server.child.alive) throw new Error(`runnel exited:\n${server.child.tail()}`);
+  const dead = publishers.find((p) => !p.alive);
+  if (dead) throw new Error(`${dead.name} exited:\n${dead.tail()}`);
+}
+
+interface Running {
+  readonly server: ServerUnderTest;
+  readonly publishers: readonly TrackedChild[];
+  readonly s3: S3rverChild | undefined;
+  readonly watch: PlaylistWatch | undefined;
+  readonly names: readonly string[];
+  readonly spoolDir: string;
+}
+
+interface CpuMark {
+  readonly node: ProcSample | undefined;
+  readonly publishers: readonly (ProcSample | undefined)[];
+  readonly s3rver: ProcSample | undefined;
+  /** This process, µs of user + system CPU. */
+  readonly selfMicros: number;
+  readonly machine: number | undefined;
+}
+
+function cpuMark(run: Running): CpuMark {
+  const self = process.cpuUsage();
+  return {
+    node: readProcSample(run.server.child.pid),
+    publishers: run.publishers.map((p) => readProcSample(p.pid)),
+    s3rver: run.s3 ? readProcSample(run.s3.child.pid) : undefined,
+    selfMicros: self.user + self.system,
+    machine: readMachineBusyTicks(),
+  };
+}
+
+const ticksBetween = (a: ProcSample | undefined, b: ProcSample | undefined): number => (a && b ? b.cpuTicks - a.cpuTicks : 0);
+
+async function measure(spec: HlsCaseSpec, ctx: HlsCaseContext, run: Running): Promise<HlsCaseResult> {
+  const expect: ProgressExpectations = {
+    segmentMs: expectedSegmentMs(ctx.options.fragmentMs, HLS_SOURCE_GOP_MS),
+    durationTolerance: DURATION_TOLERANCE,
+    lateThresholdMs: ctx.options.lateThresholdMs,
+  };
+  const a0 = performance.now();
+  const api0 = await readStreams(run.server.apiPort, spec.streams);
+  const apiAt0 = (a0 + performance.now()) / 2;
+  const c0 = cpuMark(run);
+  const t0 = performance.now();
+  if (!c0.node) throw new Error(`runnel exited before the window:\n${run.server.child.tail()}`);
+  let rss = c0.node.rssBytes;
+  let spoolMax = 0;
+  run.watch?.start(t0);
+  let lastSample = -Infinity;
+  const polls = Math.floor(ctx.options.durationMs / POLL_MS);
+  for (let i = 0; i <= polls; i++) {
+    const due = t0 + i * POLL_MS;
+    const wait = due - performance.now();
+    if (wait > 0) await sleep(wait);
+    await run.watch?.poll(() => performance.now());
+    if (performance.now() - lastSample >= RSS_SAMPLE_MS || i === polls) {
+      lastSample = performance.now();
+      const s = readProcSample(run.server.child.pid);
+      if (s) rss = Math.max(rss, s.rssBytes);
+      if (spec.storage === 's3') spoolMax = Math.max(spoolMax, await spoolBytes(run.spoolDir));
+    }
+  }
+  const t1 = performance.now();
+  const c1 = cpuMark(run);
+  const wallMs = t1 - t0;
+  if (!c1.node) throw new Error(`runnel exited during the window:\n${run.server.child.tail()}`);
+  const a1 = performance.now();
+  const api1 = await readStreams(run.server.apiPort, spec.streams);
+  const apiAt1 = (a1 + performance.now()) / 2;
+  const spoolEnd = spec.storage === 's3' ? await spoolBytes(run.spoolDir) : 0;
+
+  const nodeTicks = ticksBetween(c0.node, c1.node);
+  const pubTicks = run.publishers.reduce((n, _, i) => n + ticksBetween(c0.publishers[i], c1.publishers[i]), 0);
+  const harnessTicks = ticksBetween(c0.s3rver, c1.s3rver) + ((c1.selfMicros - c0.selfMicros) * ctx.ticksPerSecond) / 1e6;
+  const other = c0.machine !== undefined && c1.machine !== undefined ? Math.max(0, c1.machine - c0.machine - nodeTicks - pubTicks - harnessTicks) : 0;
+  const pct = (ticks: number): number => cpuPercent(0, ticks, wallMs, ctx.ticksPerSecond);
+
+  const rates = ingestMbps(api0, api1, run.names.map((n) => `${APP}/${n}`), apiAt1 - apiAt0);
+  const minRate = (MIN_INGEST_FRACTION * ctx.source.kbps) / 1000;
+  const progress = run.watch?.summarize(t1, expect);
+  const verdicts = rates.map((mbps, i) => streamVerdict(run.names[i]!, mbps, minRate, progress?.[i]));
+  const realTimeStreams = verdicts.filter((v) => v === undefined).length;
+  const spoolProblem = spoolEnd > 0 ? `the S3 spool holds ${(spoolEnd / 2 ** 20).toFixed(1)} MiB at the end of the window` : undefined;
+  const problem = verdicts.find((v) => v !== undefined) ?? spoolProblem;
+  const dead = run.publishers.find((p) => !p.alive);
+  return {
+    ...spec,
+    cpuPercent: pct(nodeTicks),
+    rssMiB: rss / 2 ** 20,
+    publisherCpuPercent: pct(pubTicks),
+    harnessCpuPercent: pct(harnessTicks),
+    otherCpuPercent: pct(other),
+    ingestMbps: rates.reduce((a, b) => a + b, 0),
+    minStreamMbps: Math.min(...rates),
+    realTimeStreams,
+    hls: progress && run.watch && figures(progress, run.watch.maxReadMs),
+    spoolMaxBytes: Math.max(spoolMax, spoolEnd),
+    spoolEndBytes: spoolEnd,
+    realTime: problem === undefined && dead === undefined,
+    problem,
+    failure: dead ? `${dead.name} exited during the window: ${dead.tail().split('\n').pop() ?? ''}` : undefined,
+  };
+}
+
+/** Why stream `name` was not real time, or undefined when it was. */
+function streamVerdict(name: string, mbps: number, minMbps: number, progress: StreamProgress | undefined): string | undefined {
+  if (mbps < minMbps) return `${name}: received ${mbps.toFixed(2)} Mbit/s, under ${minMbps.toFixed(2)}`;
+  if (progress && !progress.realTime) return `${name}: ${progress.problem ?? 'not real time'}`;
+  return undefined;
+}
+
+function figures(progress: readonly StreamProgress[], maxReadMs: number): HlsFigures {
+  const withSegments = progress.filter((p) => p.newSegments > 0);
+  return {
+    segments: progress.reduce((n, p) => n + p.newSegments, 0),
+    minDurationMs: withSegments.length === 0 ? Number.NaN : Math.min(...withSegments.map((p) => p.minDurationMs)),
+    maxDurationMs: withSegments.length === 0 ? Number.NaN : Math.max(...withSegments.map((p) => p.maxDurationMs)),
+    worstBehindMs: Math.max(0, ...progress.map((p) => p.behindMs)),
+    missing: progress.reduce((n, p) => n + p.missing, 0),
+    discontinuities: progress.reduce((n, p) => n + p.discontinuities, 0),
+    maxReadMs,
+  };
+}
+
+function failed(spec: HlsCaseSpec, message: string): HlsCaseResult {
+  return {
+    ...spec,
+    cpuPercent: Number.NaN,
+    rssMiB: Number.NaN,
+    publisherCpuPercent: Number.NaN,
+    harnessCpuPercent: Number.NaN,
+    otherCpuPercent: Number.NaN,
+    ingestMbps: 0,
+    minStreamMbps: 0,
+    realTimeStreams: 0,
+    hls: undefined,
+    spoolMaxBytes: 0,
+    spoolEndBytes: 0,
+    realTime: false,
+    problem: undefined,
+    failure: message,
+  };
+}
