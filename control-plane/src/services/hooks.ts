@@ -8,6 +8,7 @@ import { liveStreams, sessions } from '../db/schema.ts';
 import type { LiveStreamRow } from '../db/schema.ts';
 import { newId } from './ids.ts';
 import { getNode, isHealthy } from './nodes.ts';
+import { enqueueStreamEvent, eventMark, newStreamEvent } from '../webhooks/outbox.ts';
 
 /**
  * The SRS hook endpoint's decisions (srs.md section 3). Admission events
@@ -41,16 +42,14 @@ export async function answerHook(db: Db, body: HookBody, ctx: HookContext): Prom
     case 'on_play':
       return onPlay(db, body, ctx);
     case 'on_hls':
-      // SRS calls on_hls per reaped segment: the first one means playback can start (`active`).
-      await db
-        .update(liveStreams)
-        .set({ status: 'active', updatedAt: ctx.nowMs })
-        .where(and(eq(liveStreams.playbackId, body.stream), eq(liveStreams.status, 'connected')));
+      await onHls(db, body.stream, ctx.nowMs);
+      return ALLOW;
+    case 'on_dvr':
+      await onDvr(db, body.stream, body.file, ctx.nowMs);
       return ALLOW;
     case 'on_connect':
     case 'on_close':
     case 'on_stop':
-    case 'on_dvr':
       return ALLOW;
   }
 }
@@ -81,10 +80,11 @@ async function onPublish(db: Db, body: PublishBody, nowMs: number): Promise<Hook
   }
 
   const sessionId = newId('ses', nowMs);
+  const ev = newStreamEvent('stream.connected', stream, { session_id: sessionId, node_id: node.id, protocol: body.protocol ?? null }, nowMs);
   // Claim the stream only if nobody else did since we read it (two publishers racing on two nodes).
-  const claimed = await db
+  const claim = db
     .update(liveStreams)
-    .set({ currentSessionId: sessionId, status: 'connected', nodeId: node.id, disconnectedAt: null, updatedAt: nowMs })
+    .set({ currentSessionId: sessionId, status: 'connected', nodeId: node.id, disconnectedAt: null, updatedAt: nowMs, ...eventMark(ev) })
     .where(
       and(
         eq(liveStreams.id, stream.id),
@@ -92,6 +92,7 @@ async function onPublish(db: Db, body: PublishBody, nowMs: number): Promise<Hook
       ),
     )
     .returning({ id: liveStreams.id });
+  const [claimed] = await db.batch([claim, enqueueStreamEvent(db, ev)]);
   if (claimed.length === 0) return hookDeny('already_publishing', `live stream ${stream.id} was just claimed by another publish`);
 
   const open = db.insert(sessions).values({
@@ -137,16 +138,38 @@ async function onUnpublish(db: Db, nodeId: string, clientId: string, nowMs: numb
     .where(and(eq(sessions.nodeId, nodeId), eq(sessions.clientId, clientId), isNull(sessions.endedAt)))
     .limit(1);
   if (open === undefined) return;
+  const reason = open.endRequested ?? 'unpublished';
+  const ev = newStreamEvent('stream.disconnected', { id: open.liveStreamId, tenantId: open.tenantId }, { session_id: open.id, reason }, nowMs);
   await db.batch([
-    db
-      .update(sessions)
-      .set({ endedAt: nowMs, endReason: open.endRequested ?? 'unpublished' })
-      .where(eq(sessions.id, open.id)),
+    db.update(sessions).set({ endedAt: nowMs, endReason: reason }).where(eq(sessions.id, open.id)),
     db
       .update(liveStreams)
-      .set({ status: 'disconnected', disconnectedAt: nowMs, currentSessionId: null, updatedAt: nowMs })
+      .set({ status: 'disconnected', disconnectedAt: nowMs, currentSessionId: null, updatedAt: nowMs, ...eventMark(ev) })
       .where(and(eq(liveStreams.id, open.liveStreamId), eq(liveStreams.currentSessionId, open.id))),
+    enqueueStreamEvent(db, ev),
   ]);
+}
+
+/** SRS calls on_hls per reaped segment: the first one means playback can start (`active`). */
+async function onHls(db: Db, playbackId: string, nowMs: number): Promise<void> {
+  const [stream] = await db.select().from(liveStreams).where(eq(liveStreams.playbackId, playbackId)).limit(1);
+  if (stream === undefined || stream.status !== 'connected') return;
+  const ev = newStreamEvent('stream.active', stream, { session_id: stream.currentSessionId }, nowMs);
+  await db.batch([
+    db
+      .update(liveStreams)
+      .set({ status: 'active', updatedAt: nowMs, ...eventMark(ev) })
+      .where(and(eq(liveStreams.id, stream.id), eq(liveStreams.status, 'connected'))),
+    enqueueStreamEvent(db, ev),
+  ]);
+}
+
+/** A DVR file was stored on the node (on_dvr): `recording.ready` with the node's file path. */
+async function onDvr(db: Db, playbackId: string, file: string, nowMs: number): Promise<void> {
+  const [stream] = await db.select().from(liveStreams).where(eq(liveStreams.playbackId, playbackId)).limit(1);
+  if (stream === undefined) return;
+  const ev = newStreamEvent('recording.ready', stream, { session_id: stream.currentSessionId, file }, nowMs);
+  await db.batch([db.update(liveStreams).set(eventMark(ev)).where(eq(liveStreams.id, stream.id)), enqueueStreamEvent(db, ev)]);
 }
 
 async function onPlay(db: Db, body: PlayBody, ctx: HookContext): Promise<HookAnswer> {

@@ -3,6 +3,8 @@ import type { Db } from '../db/db.ts';
 import { liveStreams, sessions } from '../db/schema.ts';
 import type { LiveStreamRow } from '../db/schema.ts';
 import { newId, newPlaybackId, newSrtPassphrase, newStreamKey } from './ids.ts';
+import { enqueueStreamEvent, eventMark, newStreamEvent } from '../webhooks/outbox.ts';
+import type { StreamEvent } from '../webhooks/outbox.ts';
 
 /**
  * Live streams of one tenant. Every query is scoped by tenant id, so another
@@ -80,19 +82,22 @@ async function changeStream(
   id: string,
   set: Partial<LiveStreamRow>,
   end: EndReason | null,
+  ev: StreamEvent | null = null,
 ): Promise<LiveStreamRow | null> {
-  const update = db.update(liveStreams).set(set).where(whereOwned(tenantId, id)).returning();
-  if (end === null) {
+  const update = db
+    .update(liveStreams)
+    .set(ev === null ? set : { ...set, ...eventMark(ev) })
+    .where(whereOwned(tenantId, id))
+    .returning();
+  if (end === null && ev === null) {
     const [row] = await update;
     return row ?? null;
   }
-  const [rows] = await db.batch([
-    update,
-    db
-      .update(sessions)
-      .set({ endRequested: end })
-      .where(and(eq(sessions.tenantId, tenantId), eq(sessions.liveStreamId, id), isNull(sessions.endedAt))),
-  ]);
+  const flagEnd = db
+    .update(sessions)
+    .set({ endRequested: end })
+    .where(and(eq(sessions.tenantId, tenantId), eq(sessions.liveStreamId, id), isNull(sessions.endedAt)));
+  const [rows] = await db.batch([update, ...(end === null ? [] : [flagEnd]), ...(ev === null ? [] : [enqueueStreamEvent(db, ev)])]);
   return rows[0] ?? null;
 }
 
@@ -108,7 +113,7 @@ export async function setEnabled(db: Db, tenantId: string, id: string, enabled: 
 /** New stream key and SRT passphrase; the old ones stop working now and a publish using them is ended. */
 export async function rotateStreamKey(db: Db, tenantId: string, id: string, nowMs: number): Promise<LiveStreamRow | null> {
   const set = { streamKey: newStreamKey(), srtPassphrase: newSrtPassphrase(), keysRotatedAt: nowMs, updatedAt: nowMs };
-  return changeStream(db, tenantId, id, set, 'key_rotated');
+  return changeStream(db, tenantId, id, set, 'key_rotated', newStreamEvent('stream.key_rotated', { id, tenantId }, {}, nowMs));
 }
 
 /** Deletes the stream (its sessions stay, as history); a running publish is ended. */

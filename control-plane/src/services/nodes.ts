@@ -3,6 +3,7 @@ import type { EndSession, NodeLoad, NodeRegistration } from '@runnel/shared/node
 import type { Db } from '../db/db.ts';
 import { liveStreams, mediaNodes, sessions } from '../db/schema.ts';
 import type { MediaNodeRow } from '../db/schema.ts';
+import { enqueueStreamEvent, eventMark, newStreamEvent } from '../webhooks/outbox.ts';
 
 /**
  * Media nodes: registration, heartbeats, the health rule and allocation.
@@ -73,16 +74,28 @@ export async function sweepStaleNodes(db: Db, nowMs: number): Promise<string[]> 
     .where(and(eq(mediaNodes.state, 'up'), sql`${mediaNodes.lastHeartbeatAt} + ${MISSED_BEATS} * ${mediaNodes.heartbeatIntervalMs} <= ${nowMs}`));
   const ids = stale.map((n) => n.id);
   if (ids.length === 0) return ids;
+  const live = await db
+    .select({ id: liveStreams.id, tenantId: liveStreams.tenantId, sessionId: liveStreams.currentSessionId })
+    .from(liveStreams)
+    .where(and(inArray(liveStreams.nodeId, ids), inArray(liveStreams.status, ['connected', 'active'])));
+  // One UPDATE per stream, each with its own `stream.disconnected` in the outbox (webhooks/outbox.ts).
+  const disconnect = live.flatMap((s) => {
+    const ev = newStreamEvent('stream.disconnected', s, { session_id: s.sessionId, reason: 'node_lost' }, nowMs);
+    return [
+      db
+        .update(liveStreams)
+        .set({ status: 'disconnected', disconnectedAt: nowMs, currentSessionId: null, updatedAt: nowMs, ...eventMark(ev) })
+        .where(and(eq(liveStreams.id, s.id), inArray(liveStreams.nodeId, ids), inArray(liveStreams.status, ['connected', 'active']))),
+      enqueueStreamEvent(db, ev),
+    ];
+  });
   await db.batch([
     db.update(mediaNodes).set({ state: 'down' }).where(inArray(mediaNodes.id, ids)),
     db
       .update(sessions)
       .set({ endedAt: nowMs, endReason: 'node_lost' })
       .where(and(inArray(sessions.nodeId, ids), isNull(sessions.endedAt))),
-    db
-      .update(liveStreams)
-      .set({ status: 'disconnected', disconnectedAt: nowMs, currentSessionId: null, updatedAt: nowMs })
-      .where(and(inArray(liveStreams.nodeId, ids), inArray(liveStreams.status, ['connected', 'active']))),
+    ...disconnect,
   ]);
   return ids;
 }
