@@ -1,0 +1,123 @@
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { probe, publishRtmp, sleep } from './support/ffmpeg.ts';
+import type { Peer } from './support/ffmpeg.ts';
+import { freePort } from './support/free-port.ts';
+
+/**
+ * The platform end to end, as a user runs it: the launcher
+ * (control-plane/src/entry/platform.ts) as a child process on free ports, a
+ * stream created through the tenant API, ffmpeg publishing to the RTMP URL
+ * the API returned, ffprobe playing HTTP-FLV under the playback id (the key
+ * never names a stream), a wrong key and a rotated key refused with no
+ * source created, and the running publish ended by the rotation.
+ */
+
+const LAUNCHER = fileURLToPath(new URL('../../control-plane/src/entry/platform.ts', import.meta.url));
+const API_KEY = 'rnl_platforme2etest0123456789abcdefghjkmn';
+const auth = { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' };
+
+let platform: ChildProcess;
+let output = '';
+let dir: string;
+let cp: string;
+let ports: { rtmp: number; http: number; api: number };
+const peers: Peer[] = [];
+
+async function api<T>(method: string, path: string, body?: unknown): Promise<{ status: number; data: T }> {
+  const res = await fetch(`${cp}${path}`, { method, headers: auth, body: body === undefined ? undefined : JSON.stringify(body) });
+  const json = (await res.json()) as { data: T };
+  return { status: res.status, data: json.data };
+}
+
+/** Stream names the node's SRS API lists right now (sources; with `published`, only those being published). */
+async function nodeStreams(published = false): Promise<string[]> {
+  const res = await fetch(`http://127.0.0.1:${ports.api}/api/v1/streams/`);
+  const json = (await res.json()) as { streams: Array<{ name: string; publish: { active: boolean } }> };
+  return json.streams.filter((s) => !published || s.publish.active).map((s) => s.name);
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'runnel-platform-e2e-'));
+  const port = await freePort();
+  ports = { rtmp: await freePort(), http: await freePort(), api: await freePort() };
+  cp = `http://127.0.0.1:${port}`;
+  const args = [LAUNCHER, '--port', String(port), '--rtmp-port', String(ports.rtmp), '--http-port', String(ports.http), '--api-port', String(ports.api), '--data-dir', dir];
+  platform = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RUNNEL_BOOTSTRAP_API_KEY: API_KEY } });
+  await new Promise<void>((resolve, reject) => {
+    const onData = (d: Buffer) => {
+      output += d.toString();
+      if (output.includes('Runnel is running.')) resolve();
+    };
+    platform.stdout?.on('data', onData);
+    platform.stderr?.on('data', onData);
+    platform.once('exit', (code) => reject(new Error(`the launcher exited ${code}: ${output}`)));
+  });
+});
+
+afterAll(async () => {
+  await Promise.all(peers.map((p) => p.stop()));
+  if (platform.exitCode === null) {
+    const exited = new Promise<void>((r) => platform.once('exit', () => r()));
+    platform.kill('SIGTERM');
+    await exited;
+  }
+  rmSync(dir, { recursive: true, force: true });
+});
+
+interface Created {
+  id: string;
+  stream_key: string;
+  playback_ids: Array<{ id: string }>;
+}
+
+describe('runnel start: the platform on one machine', () => {
+  it('prints the API key and working examples', () => {
+    expect(output).toContain(`export RUNNEL_API_KEY=${API_KEY}`);
+    expect(output).toContain(`rtmp://127.0.0.1:${ports.rtmp}/live`);
+  });
+
+  it('publishes to the URL the API returns, plays HTTP-FLV under the playback id, refuses wrong and rotated keys', async () => {
+    const made = await api<Created>('POST', '/v1/live-streams', { name: 'e2e' });
+    expect(made.status).toBe(201);
+    const { id, stream_key: key } = made.data;
+    const pid = made.data.playback_ids[0].id;
+    const urls = await api<{ rtmp: { url: string; stream_key: string } }>('POST', `/v1/live-streams/${id}/publish-urls`, {});
+    expect(urls.status).toBe(200);
+    expect(urls.data.rtmp.url).toContain(`:${ports.rtmp}/`);
+    const publishUrl = `${urls.data.rtmp.url.replace(/\/$/, '')}/${urls.data.rtmp.stream_key}`;
+
+    const pub = publishRtmp(publishUrl, { seconds: 60 });
+    peers.push(pub);
+    await expect.poll(() => nodeStreams(true), { timeout: 15_000, interval: 250 }).toContain(pid);
+    expect(await nodeStreams()).not.toContain(key);
+
+    const played = await probe(`http://127.0.0.1:${ports.http}/live/${pid}.flv`, ['-read_intervals', '%+2', '-count_frames'], 20_000);
+    const video = played.streams.find((s) => s.codec_type === 'video');
+    expect(video?.codec_name).toBe('h264');
+    expect(Number(video?.nb_read_frames)).toBeGreaterThan(0);
+
+    const wrong = publishRtmp(`rtmp://127.0.0.1:${ports.rtmp}/live/rnl_wrongkey`, { seconds: 5 });
+    peers.push(wrong);
+    expect(await wrong.exited).not.toBe(0);
+    expect(await nodeStreams()).not.toContain('rnl_wrongkey');
+
+    // Rotation refuses the old key at once and ends the running publish (end_sessions in the next heartbeat).
+    const rotated = await api<{ stream_key: string }>('POST', `/v1/live-streams/${id}/rotate-keys`);
+    expect(rotated.status).toBe(200);
+    expect(rotated.data.stream_key).not.toBe(key);
+    await expect.poll(() => pub.child.exitCode !== null || pub.child.signalCode !== null, { timeout: 15_000, interval: 250 }).toBe(true);
+    await sleep(500);
+    const old = publishRtmp(publishUrl, { seconds: 5 });
+    peers.push(old);
+    expect(await old.exited).not.toBe(0);
+    // The playback id's source stays for its players (swept when idle), but nobody publishes it; the key never named one.
+    expect(await nodeStreams(true)).not.toContain(pid);
+    expect(await nodeStreams()).not.toContain(key);
+  });
+});
