@@ -1,5 +1,8 @@
 // The `runnel` command: the one entry point of a media node. Only this file
 // reads process.env, argv, cwd and signals; everything below gets values.
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { parseCli, readyBanner, readyUrls, UsageError } from './server/cli-args.ts';
 import type { CliCommand } from './server/cli-args.ts';
 import { ConfigError, loadNodeConfig } from './server/config/index.ts';
@@ -26,6 +29,8 @@ async function main(argv: readonly string[]): Promise<number> {
       return 0;
     case 'bench':
       return runBench(cmd.argv);
+    case 'start':
+      return runStart(cmd.argv);
     case 'node':
       return runNode(cmd);
   }
@@ -79,6 +84,25 @@ function awsCredentialsFromEnv(): { accessKeyId: string; secretAccessKey: string
   const { AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey, AWS_SESSION_TOKEN: sessionToken } = process.env;
   if (!accessKeyId || !secretAccessKey) return undefined;
   return { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) };
+}
+
+/**
+ * `runnel start`: the platform launcher (control-plane/src/entry/platform.ts)
+ * as a child process. Not an import: the node never imports the control plane
+ * (design.md); the launcher owns both and starts this CLI's `node` itself.
+ * Signals are passed on so Ctrl-C stops the whole platform in order.
+ */
+async function runStart(argv: readonly string[]): Promise<number> {
+  const launcher = fileURLToPath(new URL('../../control-plane/src/entry/platform.ts', import.meta.url));
+  if (!existsSync(launcher)) {
+    process.stderr.write('runnel: start needs the control plane (control-plane/ beside media-node/); for a node alone run "runnel node"\n');
+    return 2;
+  }
+  const child = spawn(process.execPath, [launcher, ...argv], { stdio: 'inherit' });
+  const forward = (signal: NodeJS.Signals) => child.kill(signal);
+  process.on('SIGINT', forward);
+  process.on('SIGTERM', forward);
+  return new Promise((resolve) => child.once('exit', (code, signal) => resolve(code ?? (signal === null ? 1 : 128 + (signal === 'SIGINT' ? 2 : 15)))));
 }
 
 /** The load generators live in bench/ and are loaded only when asked for; they export `runBench(argv): Promise<number>`. */

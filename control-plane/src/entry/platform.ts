@@ -189,6 +189,8 @@ async function main(): Promise<number> {
     process.once('SIGINT', r);
     process.once('SIGTERM', r);
   });
+  // A terminal's Ctrl-C reaches every process of the group, and `runnel start` passes it on too: one is enough.
+  for (const again of ['SIGINT', 'SIGTERM'] as const) process.on(again, () => {});
   process.stdout.write(`stopping (${signal})\n`);
   await platform.close();
   return 0;

@@ -54,6 +54,11 @@ describe('parseCli', () => {
     expect(parseCli(['-v'])).toEqual({ kind: 'version' });
   });
 
+  it('passes the arguments of start to the platform launcher', () => {
+    expect(parseCli(['start', '--port', '9000', '--data-dir', 'x'])).toEqual({ kind: 'start', argv: ['--port', '9000', '--data-dir', 'x'] });
+    expect(mainHelp()).toContain('runnel start');
+  });
+
   it('reserves bench and passes its arguments through', () => {
     expect(parseCli(['bench', 'rtmp', '--players', '100'])).toEqual({ kind: 'bench', argv: ['rtmp', '--players', '100'] });
     expect(mainHelp()).not.toContain('bench');

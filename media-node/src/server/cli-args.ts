@@ -13,6 +13,8 @@ export type CliCommand =
   | { readonly kind: 'help'; readonly text: string; readonly exitCode: 0 | 2 }
   | { readonly kind: 'version' }
   | { readonly kind: 'node'; readonly configFile?: string; readonly overrides: ConfigOverrides }
+  /** The whole platform (control plane + this node); arguments are the platform launcher's to parse. */
+  | { readonly kind: 'start'; readonly argv: readonly string[] }
   /** Reserved for the load generators (`bench/cli.ts`); arguments are theirs to parse. */
   | { readonly kind: 'bench'; readonly argv: readonly string[] };
 
@@ -27,7 +29,7 @@ const NODE_HELP_HINT = 'Run "runnel node --help" to see the flags.';
 const MAIN_HELP_HINT = 'Run "runnel --help" to see the commands.';
 
 /** Commands listed in the help (bench stays unlisted until it exists). */
-const COMMANDS = ['node'] as const;
+const COMMANDS = ['node', 'start'] as const;
 
 export function parseCli(argv: readonly string[]): CliCommand {
   const [first, ...rest] = argv;
@@ -36,6 +38,7 @@ export function parseCli(argv: readonly string[]): CliCommand {
   if (first === '--version' || first === '-v' || first === '-V' || first === 'version') return { kind: 'version' };
   if (first === 'node') return parseNode(rest);
   if (first === 'bench') return { kind: 'bench', argv: rest };
+  if (first === 'start') return { kind: 'start', argv: rest };
   const near = closestKey(first.replace(/^-+/, ''), [...COMMANDS]);
   const hint = near === undefined ? '' : ` Did you mean "${near}"?`;
   throw new UsageError(`unknown command "${first}".${hint} ${MAIN_HELP_HINT}`);
@@ -119,6 +122,10 @@ export function mainHelp(): string {
 Usage:
   runnel node [flags]    run a media node: RTMP publish and play, HTTP-FLV play,
                          the SRS-compatible HTTP API
+  runnel start [flags]   run the whole platform on this machine: the control
+                         plane (--port 8787), one node registered to it (--rtmp-port,
+                         --http-port, --api-port), local storage (--data-dir .runnel);
+                         needs the full Runnel checkout (control-plane/ beside media-node/)
   runnel --help          this help ("runnel node --help" for the node's flags)
   runnel --version       print the version
 `;
