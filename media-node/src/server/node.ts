@@ -83,7 +83,7 @@ export async function startNode(config: NodeConfig, logger: Logger, opts: StartN
         );
   const hls = hlsStore === null ? null : new HlsOutputs({ store: hlsStore.store, config: config.hls, log: logger, hooks, clients, fileRoot: hlsRoot });
   observers.add(hls);
-  const dvr = config.dvr.enabled ? await DvrOutputs.open({ config: config.dvr, dataDir: config.dataDir, hooks, clients, log: logger }) : null;
+  const dvr = config.dvr.enabled ? await DvrOutputs.open({ config: config.dvr, dataDir: config.dataDir, hooks, clients, log: logger, storage: config.storage, awsCredentials: opts.awsCredentials }) : null;
   observers.add(dvr);
 
   const http: Server = createNodeHttpServer({ streams, clients, log: logger, hooks, play, now: monotonicNow, hlsRoot });

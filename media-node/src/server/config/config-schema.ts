@@ -282,6 +282,18 @@ export const nodeConfigSchema = z.strictObject(
       durationMs: ms(30_000, 1000, 86_400_000),
       /** SRS `dvr_wait_keyframe` (segment plan): cut at a keyframe once over the duration. */
       waitKeyframe: bool(true),
+      /** storage.type s3: the folder recordings go under in the bucket, after storage.s3.prefix. */
+      prefix: z.string({ error: S3_PREFIX_EXPECTED }).refine(isKeyPrefix, { error: S3_PREFIX_EXPECTED }).default('recordings'),
+      /** storage.type s3: the base URL (a CDN) of storage.s3.prefix; on_dvr then carries `url` = it + prefix + the file's key. Empty = no url. */
+      entryPrefix: z
+        .string({ error: 'expected an http(s) base URL or nothing' })
+        .refine((u) => u === '' || isHttpUrl(u), { error: 'expected an http(s) base URL or nothing' })
+        .default(''),
+      /**
+       * storage.type s3: disk that finished recordings waiting for the bucket may take. At the cap no new
+       * recording starts (none is ever deleted); recording resumes below 3/4 of it. 10 GiB: ~7 h of 3 Mbit/s.
+       */
+      backlogMaxBytes: int(10 * 1024 * 1024 * 1024, 16 * 1024 * 1024, 1024 * 1024 * 1024 * 1024),
     }),
     storage: storageSection,
     http: section({

@@ -42,7 +42,7 @@ describe('DvrOutputs', () => {
     await until(() => hooks.calls.length === 3);
 
     expect(events.map((e) => [Math.round(e.duration), e.reason])).toEqual([[2, 'duration'], [2, 'duration'], [1, 'unpublish']]);
-    const files = events.map((e) => join(dvr.root, e.file));
+    const files = events.map((e) => join(dvr.root!, e.file));
     for (const f of files) expect(inspectMp4(new Uint8Array(readFileSync(f))).tracks).toHaveLength(2);
     expect(hooks.calls.map((c) => c.action)).toEqual(['on_dvr', 'on_dvr', 'on_dvr']);
     expect(hooks.calls[0]!.request).toEqual({

@@ -125,6 +125,14 @@ describe('buildHookBody', () => {
     expect(buildHookBody('on_hls', ids, { ...publisher, duration: 2.0004 }).duration).toBe(2);
   });
 
+  it('adds url to on_dvr only when the recording has one (a bucket behind a CDN); SRS bodies stay as they are', () => {
+    const body = buildHookBody('on_dvr', ids, { ...publisher, file: 'rec/live/cam.1.mp4', recordingUrl: 'https://cdn.example/rec/live/cam.1.mp4' });
+    expect(Object.keys(body)).toEqual([...Object.keys(golden.find((g) => g.action === 'on_dvr')!.body)].toSpliced(12, 0, 'url'));
+    expect(body.url).toBe('https://cdn.example/rec/live/cam.1.mp4');
+    expect(hookBodySchema.parse(body)).toMatchObject({ action: 'on_dvr', file: 'rec/live/cam.1.mp4' });
+    expect(buildHookBody('on_hls', ids, { ...publisher, recordingUrl: 'https://x/y' }).url).toBe(publisher.url);
+  });
+
   it('carries names and queries as JSON string data only', () => {
     const evil = { ...publisher, stream: '$(touch /tmp/pwn)', param: '?a=`id`;b=$(x)' };
     const parsed = JSON.parse(JSON.stringify(buildHookBody('on_play', ids, evil))) as Record<string, unknown>;

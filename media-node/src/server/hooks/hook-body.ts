@@ -46,6 +46,8 @@ export interface HookRequest {
   readonly m3u8?: string;
   readonly m3u8Url?: string;
   readonly seqNo?: number;
+  /** on_dvr only, a Runnel field (`url` in the body, absent unless set): where a recording in a bucket is served (a CDN URL). */
+  readonly recordingUrl?: string;
 }
 
 /** Ids of this node that every body carries (srs.md 2.1). */
@@ -90,8 +92,11 @@ export function buildHookBody(action: HookAction, ids: HookIds, r: HookRequest):
     case 'on_play':
       return { ...head, stream: r.stream, tcUrl: r.tcUrl, param: r.param, pageUrl: r.pageUrl, ...stream() };
     case 'on_dvr':
-      // SRS 6 SrsHttpHooks::on_dvr: cwd and file between param and stream_url
-      return { ...head, tcUrl: r.tcUrl, stream: r.stream, param: r.param, cwd: r.cwd ?? '', file: r.file ?? '', ...stream() };
+      // SRS 6 SrsHttpHooks::on_dvr: cwd and file between param and stream_url; `url` (a recording in a bucket behind a CDN) is ours
+      return {
+        ...head, tcUrl: r.tcUrl, stream: r.stream, param: r.param, cwd: r.cwd ?? '', file: r.file ?? '',
+        ...(r.recordingUrl === undefined ? {} : { url: r.recordingUrl }), ...stream(),
+      };
     case 'on_hls':
       // SRS 6 SrsHttpHooks::on_hls: duration is a number of seconds at ms resolution (srsu2ms(duration) / 1000.0);
       // rounded, not truncated, so 1.001 s (1000.999... ms in binary) stays 1.001
