@@ -6,6 +6,7 @@ import { idPattern } from '../services/ids.ts';
 import { createApiKeyBody } from './api-keys.ts';
 import { createLiveStreamBody, publishUrlsBody, updateLiveStreamBody } from './live-stream-bodies.ts';
 import { playbackTokenBody } from './live-stream-playback.ts';
+import { createWebhookEndpointBody, listDeliveriesQuery, listEndpointsQuery } from './webhook-endpoints.ts';
 
 /**
  * The OpenAPI 3.1 document of the tenant API, served at `/v1/openapi.json`.
@@ -59,6 +60,25 @@ export const TENANT_OPERATIONS: readonly Operation[] = [
   { method: 'post', path: '/v1/api-keys', summary: 'Create an API key (shown in this answer only)', body: createApiKeyBody, status: 201, errors: WRITE },
   { method: 'get', path: '/v1/api-keys', summary: 'List API keys (prefixes only)', query: pageQuery(idPattern('key')), status: 200, errors: [...AUTH, 'validation_failed'] },
   { method: 'delete', path: '/v1/api-keys/{id}', summary: 'Revoke an API key at once', status: 204, errors: [...AUTH, 'forbidden', 'not_found'] },
+  {
+    method: 'post',
+    path: '/v1/webhook-endpoints',
+    summary: 'Create a webhook endpoint (its signing secret is shown in this answer only)',
+    body: createWebhookEndpointBody,
+    status: 201,
+    errors: [...WRITE, 'conflict'],
+  },
+  { method: 'get', path: '/v1/webhook-endpoints', summary: 'List webhook endpoints, newest first', query: listEndpointsQuery, status: 200, errors: [...AUTH, 'validation_failed'] },
+  { method: 'delete', path: '/v1/webhook-endpoints/{id}', summary: 'Delete a webhook endpoint and its deliveries', status: 204, errors: [...AUTH, 'forbidden', 'not_found'] },
+  { method: 'post', path: '/v1/webhook-endpoints/{id}/test', summary: 'Queue a webhook.test event for this endpoint (202)', status: 202, errors: [...AUTH, 'forbidden', 'not_found', 'conflict'] },
+  {
+    method: 'get',
+    path: '/v1/webhook-endpoints/{id}/deliveries',
+    summary: "An endpoint's deliveries (status, attempts, next try), newest first",
+    query: listDeliveriesQuery,
+    status: 200,
+    errors: [...AUTH, 'not_found', 'validation_failed'],
+  },
 ];
 
 function jsonSchema(schema: z.ZodType): unknown {
