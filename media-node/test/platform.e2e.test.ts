@@ -14,7 +14,7 @@ import { freePort } from './support/free-port.ts';
  * (control-plane/src/entry/platform.ts) as a child process on free ports, a
  * stream created through the tenant API, ffmpeg publishing to the RTMP URL
  * the API returned, ffprobe playing HTTP-FLV under the playback id (the key
- * never names a stream), a wrong key and a rotated key refused with no
+ * never names a stream) and HLS through the control plane's /hls route, a wrong key and a rotated key refused with no
  * source created, and the running publish ended by the rotation.
  */
 
@@ -101,6 +101,12 @@ describe('runnel start: the platform on one machine', () => {
     const video = played.streams.find((s) => s.codec_type === 'video');
     expect(video?.codec_name).toBe('h264');
     expect(Number(video?.nb_read_frames)).toBeGreaterThan(0);
+
+    // HLS through the control plane's /hls/{playback_id}/ route, from the node's local files (first segment after hls.fragment_ms).
+    const hlsUrl = `${cp}/hls/${pid}/index.m3u8`;
+    await expect.poll(async () => (await fetch(hlsUrl)).status, { timeout: 30_000, interval: 500 }).toBe(200);
+    const hls = await probe(hlsUrl, ['-read_intervals', '%+1', '-count_frames'], 20_000);
+    expect(Number(hls.streams.find((s) => s.codec_type === 'video')?.nb_read_frames)).toBeGreaterThan(0);
 
     const wrong = publishRtmp(`rtmp://127.0.0.1:${ports.rtmp}/live/rnl_wrongkey`, { seconds: 5 });
     peers.push(wrong);

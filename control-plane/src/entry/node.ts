@@ -6,6 +6,7 @@ import { createClient } from '@libsql/client';
 import { drizzle } from 'drizzle-orm/libsql';
 import { createApp } from '../app.ts';
 import { applyMigrations } from '../db/migrate.ts';
+import { hlsFiles } from './hls-files.ts';
 import * as schema from '../db/schema.ts';
 import { EnvError, parseNodeEnv } from '../env.ts';
 import type { NodeEntryConfig } from '../env.ts';
@@ -39,7 +40,12 @@ function libsqlUrl(dbFile: string): string {
   return `file:${dbFile}`;
 }
 
-export async function startControlPlane(config: NodeEntryConfig, log: Logger = consoleLogger): Promise<RunningControlPlane> {
+export interface NodeEntryOptions {
+  /** Serve `/hls/{playback_id}/...` from this local HLS directory (the one-machine platform, `hls-files.ts`). */
+  readonly hlsDir?: string;
+}
+
+export async function startControlPlane(config: NodeEntryConfig, log: Logger = consoleLogger, options: NodeEntryOptions = {}): Promise<RunningControlPlane> {
   const client = createClient({ url: libsqlUrl(config.dbFile) });
   // D1 enforces foreign keys; SQLite only when asked, per connection.
   await client.execute('PRAGMA foreign_keys = ON');
@@ -61,7 +67,9 @@ export async function startControlPlane(config: NodeEntryConfig, log: Logger = c
   sweeper.unref();
 
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
-    const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s));
+    const hls = options.hlsDir === undefined ? null : hlsFiles(options.hlsDir);
+    const fetch = hls === null ? app.fetch : async (req: Request) => (await hls(req)) ?? app.fetch(req);
+    const s = serve({ fetch, port: config.port, hostname: config.host }, () => resolve(s));
   });
   const port = (server.address() as AddressInfo).port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;

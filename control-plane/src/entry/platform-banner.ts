@@ -38,7 +38,8 @@ or OBS: Settings > Stream > Service "Custom", Server rtmp://127.0.0.1:${b.ports.
 
 Play (the playback id, never the key):
 
-  ffplay ${node}/live/$PLAYBACK_ID.flv
+  ffplay ${node}/live/$PLAYBACK_ID.flv            (HTTP-FLV, low latency)
+  ffplay ${api}/hls/$PLAYBACK_ID/index.m3u8   (HLS, from the first segment on)
   curl -s ${api}/v1/live-streams/$STREAM_ID/playback-urls -H "authorization: Bearer $RUNNEL_API_KEY"
 
 Ctrl-C stops everything.

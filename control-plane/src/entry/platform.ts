@@ -95,10 +95,12 @@ export async function startPlatform(opts: PlatformOptions): Promise<RunningPlatf
     HOST: '127.0.0.1',
     RUNNEL_DB_FILE: join(dataDir, 'control-plane.db'),
   });
-  const controlPlane = await startControlPlane(config, opts.log ?? silentLogger);
+  const nodeDataDir = join(dataDir, 'node');
+  // The node's hls.path default (`hls` under its data_dir), served at the control plane's /hls/{playback_id}/.
+  const controlPlane = await startControlPlane(config, opts.log ?? silentLogger, { hlsDir: join(nodeDataDir, 'hls') });
 
   const nodeConfig = join(dataDir, 'node.yaml');
-  writeFileSync(nodeConfig, nodeYaml({ dataDir: join(dataDir, 'node'), cpUrl: controlPlane.url, token }), { mode: 0o600 });
+  writeFileSync(nodeConfig, nodeYaml({ dataDir: nodeDataDir, cpUrl: controlPlane.url, token }), { mode: 0o600 });
   const args = [NODE_CLI, 'node', '-c', nodeConfig, '--rtmp-port', String(opts.rtmpPort), '--http-port', String(opts.httpPort), '--api-port', String(opts.apiPort)];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   try {
