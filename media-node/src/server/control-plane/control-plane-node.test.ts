@@ -32,6 +32,7 @@ const received: Received[] = [];
 /** Client ids the next heartbeat answer asks to end. */
 let endClients: string[] = [];
 let cpUrl = '';
+const unpublishFailed = new Set<string>();
 const cp = createServer((req, res) => {
   let raw = '';
   req.on('data', (c: Buffer) => (raw += c.toString()));
@@ -40,6 +41,11 @@ const cp = createServer((req, res) => {
     received.push({ path: req.url ?? '', auth: req.headers.authorization ?? '', body });
     const reply = (o: unknown, delay = 0) => setTimeout(() => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(o)), delay);
     if (req.url === '/internal/hooks') {
+      // The first on_unpublish of each client finds the control plane down: the node must retry it.
+      if (body.action === 'on_unpublish' && !unpublishFailed.has(String(body.client_id))) {
+        unpublishFailed.add(String(body.client_id));
+        return res.writeHead(503).end();
+      }
       if (body.action !== 'on_publish') return reply({ code: 0 });
       if (body.stream === 'slowkey') return reply({ code: 0 }, TIMEOUT_MS * 3);
       if (body.stream === 'noname') return reply({ code: 0 });
@@ -125,7 +131,7 @@ describe('a node with a control plane', () => {
     expect(streamNames()).not.toContain(key);
   });
 
-  it('kicks a publisher listed in end_sessions; its on_unpublish names the playback name', async () => {
+  it('kicks a publisher listed in end_sessions; its on_unpublish names the playback name and is retried while unanswered', async () => {
     const { outcome } = publish('goodkey');
     expect(await outcome).toBe('publishing');
     const admitted = received.filter((r) => r.body.action === 'on_publish' && r.body.stream === 'goodkey').at(-1);
@@ -139,6 +145,8 @@ describe('a node with a control plane', () => {
     });
     endClients = [String(admitted?.body.client_id)];
     expect(await ended).not.toBe('publishing');
-    await expect.poll(() => received.find((r) => r.body.action === 'on_unpublish' && r.body.client_id === admitted?.body.client_id)?.body.stream).toBe('pb1');
+    const unpublishes = () => received.filter((r) => r.body.action === 'on_unpublish' && r.body.client_id === admitted?.body.client_id);
+    // Sent twice: the first answered 503, the retry half a second later admitted.
+    await expect.poll(() => unpublishes().map((r) => r.body.stream), { timeout: 3000 }).toEqual(['pb1', 'pb1']);
   });
 });

@@ -13,6 +13,15 @@ import { cpUrl, postControlPlane } from './cp-request.ts';
  */
 const PLAYBACK_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 
+/**
+ * Waits before retrying a notification the control plane did not answer
+ * (on_unpublish lost = a session the control plane still thinks is live
+ * until the node's next beat). Three tries over ~2 s ride out a restart of
+ * the control plane's process; longer would hold back this connection's later
+ * notifications, which go out in order behind it.
+ */
+const NOTIFY_RETRY_DELAYS_MS = [500, 1500] as const;
+
 export interface CpHookClientOptions {
   /** The control plane's base URL (`control_plane.url`). */
   readonly url: string;
@@ -28,7 +37,7 @@ export interface CpHookClientOptions {
  * The SRS hooks sent to the control plane's one hook endpoint
  * (`POST /internal/hooks`, Bearer node token), judged by SRS's accept rule
  * like any hook (fails closed: no answer, a timeout or a malformed one
- * refuses with `auth_unavailable`). An admitted `on_publish` carries the
+ * refuses with `auth_unavailable`; notifications are retried). An admitted `on_publish` carries the
  * stream's playback name: the verdict renames the stream to it, so the key a
  * publisher sent is never a stream name players, logs or HLS paths see.
  */
@@ -51,10 +60,18 @@ export function createCpHookClient(opts: CpHookClientOptions): HookClient {
     },
 
     async notify(action: NotifyAction, request: HookRequest): Promise<void> {
-      const res = await postControlPlane(endpoint, opts.token, buildHookBody(action, opts.ids, request), opts.timeoutMs);
-      const answer = res.ok ? judgeHookAnswer(res.status, res.text) : { ok: false as const, reason: 'auth_unavailable', detail: res.detail };
-      if (answer.ok) opts.log.debug('hook_ok', { action, client: request.clientId, url: where });
-      else opts.log.warn('hook_failed', { action, client: request.clientId, url: where, reason: answer.reason, detail: answer.detail });
+      const body = buildHookBody(action, opts.ids, request);
+      const fields = { action, client: request.clientId, url: where };
+      for (let attempt = 0; ; attempt++) {
+        const res = await postControlPlane(endpoint, opts.token, body, opts.timeoutMs);
+        const answer = res.ok ? judgeHookAnswer(res.status, res.text) : { ok: false as const, reason: 'auth_unavailable' as const, detail: res.detail };
+        if (answer.ok) return opts.log.debug('hook_ok', fields);
+        // Only a missing answer is worth another try; a clean refusal would be refused again.
+        const retry = answer.reason === 'auth_unavailable' && attempt < NOTIFY_RETRY_DELAYS_MS.length;
+        opts.log.warn('hook_failed', { ...fields, reason: answer.reason, detail: answer.detail, retry });
+        if (!retry) return;
+        await new Promise((r) => setTimeout(r, NOTIFY_RETRY_DELAYS_MS[attempt]));
+      }
     },
   };
 }
