@@ -40,6 +40,8 @@ export interface DvrOutputsOptions {
   readonly bucket?: BucketStore;
   /** Retry delays of the upload queue (default the storage default: 250 ms doubling to 5 s). */
   readonly uploadBackoff?: BackoffOptions;
+  /** How long stop() lets queued uploads run (default CLOSE_DRAIN_MS). */
+  readonly closeDrainMs?: number;
 }
 
 /** Where finished recordings go: `dvr.path`, or a bucket through the upload queue. */
@@ -145,7 +147,7 @@ export class DvrOutputs implements SourceObserver {
     this.paused.clear();
     await Promise.all([...all.map((r) => r.end()), ...this.ending]);
     if (this.sink.kind === 'bucket') {
-      await this.sink.sink.close(CLOSE_DRAIN_MS);
+      await this.sink.sink.close(this.opts.closeDrainMs ?? CLOSE_DRAIN_MS);
       this.sink.destroy();
     }
   }
