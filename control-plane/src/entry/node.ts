@@ -16,6 +16,7 @@ import { consoleLogger } from '../services/logger.ts';
 import type { Logger } from '../services/logger.ts';
 import { sweepStaleNodes } from '../services/nodes.ts';
 import { TokenBucketLimiter } from '../services/rate-limiter.ts';
+import { startWebhookLoop } from '../webhooks/loop.ts';
 
 /**
  * The control plane on Node: an embedded SQLite file through libsql,
@@ -65,6 +66,7 @@ export async function startControlPlane(config: NodeEntryConfig, log: Logger = c
     );
   }, SWEEP_EVERY_MS);
   sweeper.unref();
+  const webhooks = startWebhookLoop(db, systemClock, log);
 
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
     const hls = options.hlsDir === undefined ? null : hlsFiles(options.hlsDir);
@@ -80,6 +82,7 @@ export async function startControlPlane(config: NodeEntryConfig, log: Logger = c
     port,
     close: async () => {
       clearInterval(sweeper);
+      await webhooks.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       client.close();
     },

@@ -12,12 +12,13 @@ import { consoleLogger } from '../services/logger.ts';
 import { sweepStaleNodes } from '../services/nodes.ts';
 import { TokenBucketLimiter } from '../services/rate-limiter.ts';
 import { problemResponse } from '../http/error-handler.ts';
+import { runWebhookWork } from '../webhooks/loop.ts';
 
 /**
  * The control plane on Cloudflare Workers with D1 (wrangler.toml). The
  * first request of an isolate parses the env, applies pending migrations and
  * makes sure the bootstrap key exists; later requests reuse the app. The
- * cron trigger sweeps lost media nodes when no request does.
+ * cron trigger sweeps lost media nodes when no request does, and sends due webhooks.
  */
 
 type D1Binding = Parameters<typeof drizzle>[0];
@@ -74,5 +75,7 @@ export default {
     const rt = await getRuntime(env);
     const lost = await sweepStaleNodes(rt.db, systemClock.now());
     if (lost.length > 0) consoleLogger.info('nodes lost', { nodes: lost });
+    // Idle streams and the webhook outbox: each cron run sends what is due (webhooks/loop.ts).
+    await runWebhookWork(rt.db, systemClock, consoleLogger);
   },
 };
