@@ -1,11 +1,14 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Miniflare, convertV4MiniflareOptions } from 'miniflare';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verifySignature } from '../webhooks/signature.ts';
 
 /**
  * The same app inside workerd with D1, offline. The bundle is what
@@ -118,5 +121,41 @@ describe('the control plane in workerd with D1', () => {
     expect(await d1.prepare('SELECT state FROM media_nodes WHERE id = ?').bind('w1').first('state')).toBe('down');
     const stream = await d1.prepare("SELECT status FROM live_streams WHERE name = 'batch'").first('status');
     expect(stream).toBe('disconnected');
+  });
+
+  it('queues webhooks in D1 batches and the cron delivers them, signed, to a real receiver', async () => {
+    const got: { signature: string; body: string }[] = [];
+    const server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString('utf8')));
+      req.on('end', () => {
+        got.push({ signature: String(req.headers['runnel-signature']), body });
+        res.writeHead(200).end();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (server.address() as AddressInfo).port;
+      const ep = (await call('POST', '/v1/webhook-endpoints', { auth: API_KEY, body: { url: `http://127.0.0.1:${port}/hooks`, events: ['stream.connected'] } })).json.data;
+      await call('POST', '/internal/nodes/register', {
+        auth: NODE_TOKEN,
+        body: { node_id: 'w2', region: 'r', urls: { rtmp: 'rtmp://w2:1935', http: 'http://w2:8080' }, capacity: { max_streams: 10, max_egress_kbps: 1000 }, heartbeat_interval_ms: 5000 },
+      });
+      const s = (await call('POST', '/v1/live-streams', { auth: API_KEY, body: { name: 'hooked' } })).json.data;
+      const hookBody = { server_id: 'w2', action: 'on_publish', client_id: 'c9', ip: '127.0.0.1', vhost: '__defaultVhost__', app: 'live', stream: s.stream_key, param: '' };
+      expect((await call('POST', '/internal/hooks', { auth: NODE_TOKEN, body: hookBody })).json.code).toBe(0);
+      await call('POST', `/v1/live-streams/${s.id}/rotate-keys`, { auth: API_KEY });
+      const worker = (await mf.getWorker()) as unknown as { scheduled(o: { cron: string }): Promise<{ outcome: string }> };
+      expect((await worker.scheduled({ cron: '* * * * *' })).outcome).toBe('ok');
+      expect(got).toHaveLength(1);
+      const event = JSON.parse(got[0].body);
+      expect(event).toMatchObject({ type: 'stream.connected', seq: 1, object: { type: 'live_stream', id: s.id } });
+      expect((await verifySignature(got[0].signature, got[0].body, ep.secret, Date.now())).ok).toBe(true);
+      const list = await call('GET', `/v1/webhook-endpoints/${ep.id}/deliveries`, { auth: API_KEY });
+      expect(list.json.data).toEqual([expect.objectContaining({ event_type: 'stream.connected', status: 'delivered', attempts: 1, last_status_code: 200 })]);
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 });
