@@ -116,7 +116,7 @@ const s3Section = section({
   forcePathStyle: bool(false),
 });
 
-/** Where HLS files go (design.md Storage): the local hls.path directory, or a bucket with a spool for outages. */
+/** Where HLS files and DVR recordings go (design.md Storage): local directories (hls.path, dvr.path), or a bucket with a spool for outages. */
 const storageSection = z
   .strictObject(
     {
