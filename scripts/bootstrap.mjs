@@ -22,6 +22,8 @@ const TEST_TOOLS = [
   ['nginx', 'nginx'],
   // Headless browser for the player-page, mpegts.js and hls.js tests (driven by playwright-core).
   ['chromium', 'chromium'],
+  // libsrt's own tools: the SRT engine's real-peer tests run srt-live-transmit both ways.
+  ['srt-live-transmit', 'srt-tools'],
 ];
 
 function log(msg) {

@@ -23,7 +23,8 @@ export const MAX_HS_EXTENSIONS = 16;
 export const KM_STATE = { unsecured: 0, securing: 1, secured: 2, noSecret: 3, badSecret: 4, badCryptoMode: 5 } as const;
 
 export type HsExtension =
-  | { readonly type: 'hsreq' | 'hsrsp'; readonly options: SrtHsOptions }
+  | { readonly type: 'hsreq'; readonly options: SrtHsOptions }
+  | { readonly type: 'hsrsp'; readonly options: SrtHsOptions }
   | { readonly type: 'kmreq'; readonly km: KeyMaterial }
   | { readonly type: 'kmrsp'; readonly km: KeyMaterial }
   | { readonly type: 'kmrsp'; readonly state: number }
