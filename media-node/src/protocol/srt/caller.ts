@@ -127,6 +127,7 @@ export class SrtCaller {
     this.done = true;
     const connection = new SrtConnection({
       now,
+      startTime: this.startTime,
       localSocketId: this.socketId,
       peerSocketId: hs.socketId,
       sendIsn: this.isn,

@@ -20,8 +20,14 @@ import { Sender, type SenderAction, type SenderStats } from './sender.ts';
 
 /** What a handshake settled; the listener and the caller build these. */
 export interface SrtConnectionOptions {
-  /** Local time (ms) the connection starts: our packet timestamps count from here. */
+  /** Local time (ms) the connection is created. */
   readonly now: number;
+  /**
+   * Local time (ms) our packet timestamps count from (default `now`). A caller
+   * passes the time its handshake clock started: the listener derived our
+   * time base from the conclusion's timestamp.
+   */
+  readonly startTime?: number;
   readonly localSocketId: number;
   readonly peerSocketId: number;
   /** Sequence number of our first data packet. */
@@ -105,7 +111,7 @@ export class SrtConnection {
     this.opts = opts;
     this.localSocketId = opts.localSocketId;
     this.peerSocketId = opts.peerSocketId;
-    this.startTime = opts.now;
+    this.startTime = opts.startTime ?? opts.now;
     this.lastReceived = opts.now;
     this.lastSent = opts.now;
     this.receiver = new Receiver(

@@ -75,7 +75,7 @@ export class Receiver {
   private packetsSinceAck = 0;
   private lightAcks = 1;
   private nextAckAt: number;
-  private nextNakAt: number;
+  private lastNakAt: number;
   private ackNumber = 0;
   private readonly sentAcks: SentAck[] = [];
   private lastFullAckSeq = -1;
@@ -101,7 +101,7 @@ export class Receiver {
     this.contig = opts.isn;
     this.highest = seqDec(opts.isn);
     this.nextAckAt = now + ACK_INTERVAL_MS;
-    this.nextNakAt = now + MIN_NAK_INTERVAL_MS;
+    this.lastNakAt = now;
     this.rateStart = now;
   }
 
@@ -212,10 +212,12 @@ export class Receiver {
         out.push({ kind: 'ack', shape: 'full', ackNumber: this.ackNumber, seq: this.contig });
       }
     }
-    if (this.opts.periodicNak && now >= this.nextNakAt) {
+    // The interval follows the RTT as it is measured (the first estimate, 100 ms
+    // + 4 x 50 ms, would let early losses expire before their second NAK).
+    if (this.opts.periodicNak && now - this.lastNakAt >= Math.max(MIN_NAK_INTERVAL_MS, (this.rtt.rttUs + 4 * this.rtt.rttVarUs) / 1000)) {
       const losses = this.lossList();
       if (losses.length > 0) out.push({ kind: 'nak', losses });
-      this.nextNakAt = now + Math.max(MIN_NAK_INTERVAL_MS, (this.rtt.rttUs + 4 * this.rtt.rttVarUs) / 1000);
+      this.lastNakAt = now;
     }
     return out;
   }
