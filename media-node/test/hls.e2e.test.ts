@@ -66,6 +66,29 @@ describe('HLS: ffmpeg publishes over RTMP, the node cuts segments ffprobe can re
     }
   });
 
+  it.each([
+    ['audio-only', { video: false }, ['aac']],
+    ['video-only', { audio: false }, ['h264']],
+  ] as const)('segments an %s publish, with continuous timestamps across segments', async (name, signal, codecs) => {
+    const pub = publishRtmp(n.rtmp(`/live/${name}`), { seconds: 7, gop: 25, ...signal });
+    expect(await pub.exited, pub.stderr()).toBe(0);
+    await sleep(3000);
+    const res = await fetch(n.http(`/live/${name}.m3u8`));
+    const pl = parsePlaylist(await res.text());
+    expect(pl.ended).toBe(true);
+    expect(pl.segments.length).toBeGreaterThanOrEqual(2);
+    const info = await probe(n.http(`/live/${name}.m3u8`));
+    expect(info.streams.map((s) => s.codec_name)).toEqual(codecs);
+    // Each segment starts where the previous one ended (within one frame: 40 ms video, ~23 ms AAC).
+    let end: number | null = null;
+    for (const s of pl.segments) {
+      const pk = await packets(n.http(`/live/${s.uri}`), signal.video === false ? 'a' : 'v');
+      const first = Number(pk[0].pts_time);
+      if (end !== null) expect(Math.abs(first - end), s.uri).toBeLessThan(0.1);
+      end = first + s.duration;
+    }
+  });
+
   it('does not serve files outside the HLS directory', async () => {
     for (const p of ['/../../etc/passwd.m3u8', '/live/%2e%2e/x.m3u8', '/live/..%2fx.ts', '/live/nothing.m3u8']) {
       const res = await fetch(n.http(p));
