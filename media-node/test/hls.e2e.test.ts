@@ -82,7 +82,7 @@ describe('HLS: ffmpeg publishes over RTMP, the node cuts segments ffprobe can re
     // Each segment starts where the previous one ended (within one frame: 40 ms video, ~23 ms AAC).
     let end: number | null = null;
     for (const s of pl.segments) {
-      const pk = await packets(n.http(`/live/${s.uri}`), signal.video === false ? 'a' : 'v');
+      const pk = await packets(n.http(`/live/${s.uri}`), 'video' in signal ? 'a' : 'v');
       const first = Number(pk[0].pts_time);
       if (end !== null) expect(Math.abs(first - end), s.uri).toBeLessThan(0.1);
       end = first + s.duration;
