@@ -105,6 +105,8 @@ export async function startListenerHarness(
     async close() {
       clearInterval(timer);
       for (const c of connections) if (c.closed === null) apply(socket, c.request.peer, c.connection.close(now()), c);
+      // Let the shutdown datagrams leave before the socket closes.
+      await new Promise((resolve) => setTimeout(resolve, 20));
       await new Promise<void>((resolve) => socket.close(() => resolve()));
     },
   };
@@ -123,7 +125,6 @@ export interface CallerHarness {
 export async function startCallerHarness(port: number, streamId?: string, latencyMs?: number): Promise<CallerHarness> {
   const socket = createSocket('udp4');
   await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
-  const to = { address: '127.0.0.1', port };
   const caller = new SrtCaller({ now: now(), peerAddress: '127.0.0.1', ...(streamId === undefined ? {} : { streamId }), ...(latencyMs === undefined ? {} : { latencyMs }) });
   const received: Uint8Array[] = [];
   let connection: SrtConnection | null = null;
@@ -161,7 +162,6 @@ export async function startCallerHarness(port: number, streamId?: string, latenc
     } else handle(caller.tick(now()));
   }, 2);
   handle(caller.start(now()));
-  void to;
   return {
     received,
     connected,
@@ -171,6 +171,7 @@ export async function startCallerHarness(port: number, streamId?: string, latenc
     async close() {
       clearInterval(timer);
       if (connection && closedReason === null) onConnection(connection.close(now()));
+      await new Promise((r) => setTimeout(r, 20));
       await new Promise<void>((r) => socket.close(() => r()));
     },
     closed: () => closedReason,
