@@ -2,6 +2,8 @@ import { spawn, spawnSync, type ChildProcess, type StdioOptions } from 'node:chi
 
 /** Output kept per child for the error message when it dies: enough for a stack trace, bounded. */
 const TAIL_CHARS = 8 * 1024;
+/** Lines kept per child that match its `keepLines`: enough to count what went wrong in a run, bounded. */
+const MAX_KEPT_LINES = 2_000;
 /** Time a child gets to exit after SIGTERM before it is killed. */
 const STOP_GRACE_MS = 3_000;
 
@@ -14,6 +16,8 @@ export interface ChildSpec {
   readonly cpus?: string;
   /** Open an IPC channel (for Node children that `process.send`). */
   readonly ipc?: boolean;
+  /** Output lines to keep beyond the tail (the last MAX_KEPT_LINES that match), e.g. a server's warnings. */
+  readonly keepLines?: RegExp;
 }
 
 /**
@@ -27,12 +31,16 @@ export class TrackedChild {
   readonly exited: Promise<number | null>;
   private out = '';
   private exitCode: number | null | undefined;
+  private readonly kept: string[] = [];
+  private partialLine = '';
 
-  constructor(name: string, proc: ChildProcess) {
+  constructor(name: string, proc: ChildProcess, keepLines?: RegExp) {
     this.name = name;
     this.proc = proc;
     const keep = (chunk: Buffer): void => {
-      this.out = (this.out + chunk.toString('utf8')).slice(-TAIL_CHARS);
+      const text = chunk.toString('utf8');
+      this.out = (this.out + text).slice(-TAIL_CHARS);
+      if (keepLines !== undefined) this.keepMatching(text, keepLines);
     };
     proc.stdout?.on('data', keep);
     proc.stderr?.on('data', keep);
@@ -60,6 +68,22 @@ export class TrackedChild {
   /** The last lines the child printed. */
   tail(): string {
     return this.out.trimEnd();
+  }
+
+  /** The lines that matched `keepLines` so far (the last MAX_KEPT_LINES). */
+  keptLines(): readonly string[] {
+    return this.kept;
+  }
+
+  private keepMatching(text: string, re: RegExp): void {
+    const lines = (this.partialLine + text).split('\n');
+    // The last piece has no newline yet; a line longer than the tail is cut rather than grown.
+    this.partialLine = lines.pop()!.slice(-TAIL_CHARS);
+    for (const line of lines) {
+      if (!re.test(line)) continue;
+      this.kept.push(line);
+      if (this.kept.length > MAX_KEPT_LINES) this.kept.shift();
+    }
   }
 
   async stop(): Promise<void> {
@@ -102,7 +126,7 @@ export class ChildRegistry {
     const args = pin ? ['-c', spec.cpus!, spec.command, ...spec.args] : [...spec.args];
     const stdio: StdioOptions = spec.ipc ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'];
     const proc = spawn(command, args, { cwd: spec.cwd, stdio });
-    const child = new TrackedChild(spec.name, proc);
+    const child = new TrackedChild(spec.name, proc, spec.keepLines);
     this.children.add(child);
     void child.exited.then(() => this.children.delete(child));
     return child;

@@ -4,9 +4,10 @@ import { performance } from 'node:perf_hooks';
 import type { ChildRegistry, TrackedChild } from './children.ts';
 import type { HlsBenchOptions, HlsStorage } from './hls-options.ts';
 import { bucketPlaylists, localPlaylists, PlaylistWatch, readStreams, spoolBytes } from './hls-watch.ts';
+import { NODE_LOG_KEEP, summarizeNodeLog } from './node-log.ts';
 import { expectedSegmentMs, type ProgressExpectations, type StreamProgress } from './playlist-progress.ts';
 import { cpuPercent, readMachineBusyTicks, readProcSample, type ProcSample } from './proc-usage.ts';
-import { S3RVER_KEYS, startS3rver, type S3rverChild } from './s3rver-child.ts';
+import { probePutMs, S3RVER_KEYS, startS3rver, type S3rverChild } from './s3rver-child.ts';
 import { runnelDataDir, sleep, startServer, type ServerUnderTest } from './servers.ts';
 import { HLS_SOURCE_GOP_MS, type SourceFile } from './source-file.ts';
 import { ingestMbps, type StreamCounters } from './stream-stats.ts';
@@ -61,11 +62,15 @@ export interface HlsCaseResult extends HlsCaseSpec {
   /** S3 only: the largest and the final size of the upload spool during the window, bytes. */
   readonly spoolMaxBytes: number;
   readonly spoolEndBytes: number;
+  /** S3 only: median time of a segment-sized PUT to s3rver right after the window, ms (probePutMs); NaN otherwise. */
+  readonly s3PutMs: number;
   /** Every stream real time and (S3) the spool empty at the end. */
   readonly realTime: boolean;
   /** Why not, first reason. */
   readonly problem: string | undefined;
-  /** Set when the case could not run to the end. */
+  /** What the node logged that may say why (unpublish reasons, warnings, errors), counted; undefined when nothing. */
+  readonly nodeLog: string | undefined;
+  /** Set when the case could not run to the end (the node or s3rver died, a harness timeout). */
   readonly failure: string | undefined;
 }
 
@@ -100,6 +105,7 @@ export function streamNames(k: number): string[] {
 export async function runHlsCase(spec: HlsCaseSpec, ctx: HlsCaseContext): Promise<HlsCaseResult> {
   const caseDir = mkdtempSync(join(ctx.workDir, `${spec.storage}-${spec.streams}-`));
   const started: TrackedChild[] = [];
+  const publishers: TrackedChild[] = [];
   try {
     let s3: S3rverChild | undefined;
     if (spec.storage === 's3') {
@@ -108,19 +114,29 @@ export async function runHlsCase(spec: HlsCaseSpec, ctx: HlsCaseContext): Promis
       s3 = await startS3rver(ctx.registry, dir, BUCKET, ctx.otherCpus);
       started.push(s3.child);
     }
-    const server = await startServer('runnel', { registry: ctx.registry, workDir: caseDir, cpus: ctx.serverCpus, runnelConfig: nodeConfig(spec.storage, ctx.options.fragmentMs, s3) });
+    const server = await startServer('runnel', { registry: ctx.registry, workDir: caseDir, cpus: ctx.serverCpus, runnelConfig: nodeConfig(spec.storage, ctx.options.fragmentMs, s3), keepLines: NODE_LOG_KEEP });
     started.push(server.child);
     const names = streamNames(spec.streams);
-    const publishers = names.map((name) => startPublisher(ctx, server, name));
-    started.push(...publishers);
-    await waitForPublishers(server, publishers, names);
+    const segmentMs = expectedSegmentMs(ctx.options.fragmentMs, HLS_SOURCE_GOP_MS);
+    // Spread the starts over one segment: independent encoders cut their
+    // segments at unrelated times, and K streams started together would all
+    // finish a segment at the same instant, every time (a burst no real
+    // node sees, which the upload queue would pay for).
+    for (const name of names) {
+      publishers.push(startPublisher(ctx, server, name));
+      await sleep(segmentMs / names.length);
+    }
+    const publishing = await waitForPublishers(server, names);
+    if (publishing < names.length) ctx.log(`  only ${publishing}/${names.length} streams publishing after ${publishTimeoutMs(names.length)} ms; measuring anyway`);
 
     const dataDir = runnelDataDir(caseDir);
     let watch: PlaylistWatch | undefined;
     if (spec.storage !== 'none') {
       const read = s3 ? bucketPlaylists(s3.url, S3_PREFIX, APP, names) : localPlaylists(join(dataDir, 'hls'), APP, names);
       watch = new PlaylistWatch(spec.streams, read);
-      await waitForSegments(server, watch, 2 * ctx.options.fragmentMs + FIRST_SEGMENT_SLACK_MS);
+      const timeoutMs = 2 * segmentMs + FIRST_SEGMENT_SLACK_MS;
+      const listed = await waitForSegments(server, watch, timeoutMs);
+      if (listed < names.length) ctx.log(`  only ${listed}/${names.length} playlists list a segment after ${timeoutMs} ms; measuring anyway`);
     }
     await sleep(ctx.options.warmupMs);
     return await measure(spec, ctx, { server, publishers, s3, watch, names, spoolDir: join(dataDir, 'spool') });
@@ -128,6 +144,7 @@ export async function runHlsCase(spec: HlsCaseSpec, ctx: HlsCaseContext): Promis
     return failed(spec, e instanceof Error ? e.message : String(e));
   } finally {
     // Publishers first, then the node (it uploads what is left), then s3rver.
+    await Promise.all(publishers.map((p) => p.stop()));
     for (const child of started.reverse()) await child.stop();
     rmSync(caseDir, { recursive: true, force: true });
   }
@@ -151,31 +168,35 @@ function startPublisher(ctx: HlsCaseContext, server: ServerUnderTest, name: stri
   });
 }
 
-async function waitForPublishers(server: ServerUnderTest, publishers: readonly TrackedChild[], names: readonly string[]): Promise<void> {
-  const deadline = Date.now() + PUBLISH_TIMEOUT_MS + names.length * PUBLISH_TIMEOUT_PER_STREAM_MS;
+function publishTimeoutMs(streams: number): number {
+  return PUBLISH_TIMEOUT_MS + streams * PUBLISH_TIMEOUT_PER_STREAM_MS;
+}
+
+/** Waits until the node's API shows every stream publishing, or the timeout; resolves to how many do. */
+async function waitForPublishers(server: ServerUnderTest, names: readonly string[]): Promise<number> {
+  const deadline = Date.now() + publishTimeoutMs(names.length);
   while (true) {
-    checkAlive(server, publishers);
+    if (!server.child.alive) throw new Error(`runnel exited:\n${server.child.tail()}`);
     const streams = await readStreams(server.apiPort, names.length).catch(() => [] as StreamCounters[]);
     const publishing = names.filter((n) => streams.some((s) => s.app === APP && s.name === n && s.publishing)).length;
-    if (publishing === names.length) return;
-    if (Date.now() > deadline) throw new Error(`${publishing}/${names.length} streams publishing after ${PUBLISH_TIMEOUT_MS + names.length * PUBLISH_TIMEOUT_PER_STREAM_MS} ms`);
+    if (publishing === names.length || Date.now() > deadline) return publishing;
     await sleep(READY_POLL_MS);
   }
 }
 
-async function waitForSegments(server: ServerUnderTest, watch: PlaylistWatch, timeoutMs: number): Promise<void> {
+/**
+ * Waits until every playlist lists a segment, or the timeout; resolves to
+ * how many do. A node too busy to segment K streams is a result (they will
+ * not be real time), not a failure of the run.
+ */
+async function waitForSegments(server: ServerUnderTest, watch: PlaylistWatch, timeoutMs: number): Promise<number> {
   const deadline = Date.now() + timeoutMs;
-  while (!(await watch.allStarted())) {
+  while (true) {
     if (!server.child.alive) throw new Error(`runnel exited:\n${server.child.tail()}`);
-    if (Date.now() > deadline) throw new Error(`not every playlist lists a segment after ${timeoutMs} ms`);
+    const listed = await watch.startedCount();
+    if (listed === watch.streams || Date.now() > deadline) return listed;
     await sleep(READY_POLL_MS);
   }
-}
-
-function checkAlive(server: ServerUnderTest, publishers: readonly TrackedChild[]): void {
-  if (!server.child.alive) throw new Error(`runnel exited:\n${server.child.tail()}`);
-  const dead = publishers.find((p) => !p.alive);
-  if (dead) throw new Error(`${dead.name} exited:\n${dead.tail()}`);
 }
 
 interface Running {
@@ -246,6 +267,8 @@ async function measure(spec: HlsCaseSpec, ctx: HlsCaseContext, run: Running): Pr
   const api1 = await readStreams(run.server.apiPort, spec.streams);
   const apiAt1 = (a1 + performance.now()) / 2;
   const spoolEnd = spec.storage === 's3' ? await spoolBytes(run.spoolDir) : 0;
+  const segmentBytes = Math.round((ctx.source.kbps * expect.segmentMs) / 8);
+  const s3PutMs = run.s3 ? await probePutMs(run.s3, segmentBytes).catch(() => Number.NaN) : Number.NaN;
 
   const nodeTicks = ticksBetween(c0.node, c1.node);
   const pubTicks = run.publishers.reduce((n, _, i) => n + ticksBetween(c0.publishers[i], c1.publishers[i]), 0);
@@ -256,11 +279,10 @@ async function measure(spec: HlsCaseSpec, ctx: HlsCaseContext, run: Running): Pr
   const rates = ingestMbps(api0, api1, run.names.map((n) => `${APP}/${n}`), apiAt1 - apiAt0);
   const minRate = (MIN_INGEST_FRACTION * ctx.source.kbps) / 1000;
   const progress = run.watch?.summarize(t1, expect);
-  const verdicts = rates.map((mbps, i) => streamVerdict(run.names[i]!, mbps, minRate, progress?.[i]));
+  const verdicts = rates.map((mbps, i) => streamVerdict(run.names[i]!, run.publishers[i]!, mbps, minRate, progress?.[i]));
   const realTimeStreams = verdicts.filter((v) => v === undefined).length;
   const spoolProblem = spoolEnd > 0 ? `the S3 spool holds ${(spoolEnd / 2 ** 20).toFixed(1)} MiB at the end of the window` : undefined;
   const problem = verdicts.find((v) => v !== undefined) ?? spoolProblem;
-  const dead = run.publishers.find((p) => !p.alive);
   return {
     ...spec,
     cpuPercent: pct(nodeTicks),
@@ -274,14 +296,17 @@ async function measure(spec: HlsCaseSpec, ctx: HlsCaseContext, run: Running): Pr
     hls: progress && run.watch && figures(progress, run.watch.maxReadMs),
     spoolMaxBytes: Math.max(spoolMax, spoolEnd),
     spoolEndBytes: spoolEnd,
-    realTime: problem === undefined && dead === undefined,
+    s3PutMs,
+    realTime: problem === undefined,
     problem,
-    failure: dead ? `${dead.name} exited during the window: ${dead.tail().split('\n').pop() ?? ''}` : undefined,
+    nodeLog: summarizeNodeLog(run.server.child.keptLines()),
+    failure: undefined,
   };
 }
 
 /** Why stream `name` was not real time, or undefined when it was. */
-function streamVerdict(name: string, mbps: number, minMbps: number, progress: StreamProgress | undefined): string | undefined {
+function streamVerdict(name: string, publisher: TrackedChild, mbps: number, minMbps: number, progress: StreamProgress | undefined): string | undefined {
+  if (!publisher.alive) return `${name}: its ffmpeg exited (${publisher.tail().split('\n').pop() ?? ''})`;
   if (mbps < minMbps) return `${name}: received ${mbps.toFixed(2)} Mbit/s, under ${minMbps.toFixed(2)}`;
   if (progress && !progress.realTime) return `${name}: ${progress.problem ?? 'not real time'}`;
   return undefined;
@@ -314,8 +339,10 @@ function failed(spec: HlsCaseSpec, message: string): HlsCaseResult {
     hls: undefined,
     spoolMaxBytes: 0,
     spoolEndBytes: 0,
+    s3PutMs: Number.NaN,
     realTime: false,
     problem: undefined,
+    nodeLog: undefined,
     failure: message,
   };
 }

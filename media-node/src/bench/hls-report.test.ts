@@ -18,8 +18,10 @@ function result(over: Partial<HlsCaseResult>): HlsCaseResult {
     hls: { segments: 10 * streams, minDurationMs: 2000, maxDurationMs: 2010, worstBehindMs: 300, missing: 0, discontinuities: 0, maxReadMs: 4 },
     spoolMaxBytes: 0,
     spoolEndBytes: 0,
+    s3PutMs: Number.NaN,
     realTime: true,
     problem: undefined,
+    nodeLog: undefined,
     failure: undefined,
     ...over,
   };
@@ -27,9 +29,9 @@ function result(over: Partial<HlsCaseResult>): HlsCaseResult {
 
 const none4 = result({ storage: 'none', cpuPercent: 6, hls: undefined });
 const local4 = result({});
-const s3_4 = result({ storage: 's3', cpuPercent: 14, harnessCpuPercent: 20, spoolMaxBytes: 3 * 2 ** 20 });
+const s3_4 = result({ storage: 's3', cpuPercent: 14, harnessCpuPercent: 20, spoolMaxBytes: 3 * 2 ** 20, s3PutMs: 41.6 });
 const local8 = result({ streams: 8, cpuPercent: 20 });
-const local16 = result({ streams: 16, cpuPercent: 45, realTime: false, realTimeStreams: 13, problem: 'bench-3: fell 2.0 s behind real time', hls: { segments: 150, minDurationMs: 2000, maxDurationMs: 2000, worstBehindMs: 2000, missing: 0, discontinuities: 0, maxReadMs: 30 } });
+const local16 = result({ streams: 16, cpuPercent: 45, realTime: false, realTimeStreams: 13, problem: 'bench-3: fell 2.0 s behind real time', nodeLog: 'unpublish reason=timeout x3', hls: { segments: 150, minDurationMs: 2000, maxDurationMs: 2000, worstBehindMs: 2000, missing: 0, discontinuities: 0, maxReadMs: 30 } });
 const broken = result({ storage: 's3', streams: 8, cpuPercent: Number.NaN, failure: 'runnel exited before listening on 1234:\nsome log\nError: boom', realTime: false, realTimeStreams: 0, hls: undefined });
 const all = [none4, local4, s3_4, local8, local16, broken];
 
@@ -70,6 +72,7 @@ describe('formatHlsTable', () => {
   it('marks a case that is not real time and prints its reason', () => {
     expect(lines[6]).toMatch(/^local\s+16\s+13\/16 NO\s+45\.0/);
     expect(text).toContain('local K=16: not real time: bench-3: fell 2.0 s behind real time');
+    expect(text).toContain('local K=16: node log: unpublish reason=timeout x3');
   });
 
   it('prints the largest real-time K of each HLS storage', () => {
@@ -114,7 +117,7 @@ describe('formatHlsMarkdown', () => {
     expect(new Set(rows.map((r) => r.split('|').length)).size).toBe(1);
     expect(rows[1]).toMatch(/^\| --- \|( ---: \|)+$/);
     expect(rows[4]).toMatch(/^\| s3 \| 4 \| 4\/4 \| 14\.0 \| 3\.50 \| 2\.00 \|/);
-    expect(rows[4]).toContain('| 3.0 |');
+    expect(rows[4]).toContain('| 3.0 | 42 |');
   });
 
   it('lists the summary as bullets', () => {

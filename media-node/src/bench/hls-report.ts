@@ -50,7 +50,7 @@ export function summarizeStorage(results: readonly HlsCaseResult[], storage: Hls
   return { storage, largestRealTime: good, firstNotRealTime: bad, cpuPerStreamAtLargest: at ? at.cpuPercent / at.streams : Number.NaN };
 }
 
-const HEADERS = ['storage', 'K', 'real time', 'CPU %', 'CPU %/stream', 'HLS CPU %/stream', 'RSS MiB', 'ingest Mbit/s', 'CPU %/(Mbit/s)', 'segments', 'seg s', 'behind s', 'max read ms', 'missing+disc', 'spool max MiB', 'pub CPU %', 's3rver+bench CPU %', 'other CPU %'];
+const HEADERS = ['storage', 'K', 'real time', 'CPU %', 'CPU %/stream', 'HLS CPU %/stream', 'RSS MiB', 'ingest Mbit/s', 'CPU %/(Mbit/s)', 'segments', 'seg s', 'behind s', 'max read ms', 'missing+disc', 'spool max MiB', 's3 PUT ms', 'pub CPU %', 's3rver+bench CPU %', 'other CPU %'];
 const LEFT_COLUMNS = 1;
 
 function row(results: readonly HlsCaseResult[], r: HlsCaseResult): string[] {
@@ -74,6 +74,7 @@ function row(results: readonly HlsCaseResult[], r: HlsCaseResult): string[] {
     h ? h.maxReadMs.toFixed(0) : '',
     h ? `${h.missing}+${h.discontinuities}` : '',
     r.storage === 's3' ? dash((r.spoolMaxBytes / 2 ** 20).toFixed(1)) : '',
+    Number.isFinite(r.s3PutMs) ? r.s3PutMs.toFixed(0) : '',
     dash(r.publisherCpuPercent.toFixed(0)),
     dash(r.harnessCpuPercent.toFixed(0)),
     dash(r.otherCpuPercent.toFixed(0)),
@@ -140,6 +141,7 @@ function noteLines(results: readonly HlsCaseResult[], loadCpus: number): string[
       continue;
     }
     if (r.problem !== undefined) out.push(`${what}: not real time: ${r.problem}`);
+    if (r.nodeLog !== undefined) out.push(`${what}: node log: ${r.nodeLog}`);
     const load = r.publisherCpuPercent + r.harnessCpuPercent;
     if (load >= LOAD_SATURATED_FRACTION * 100 * loadCpus) {
       out.push(`${what}: publishers + s3rver + bench used ${load.toFixed(0)} % of their ${loadCpus} CPU(s): the load side, not only the node, may be what fell behind`);

@@ -75,10 +75,14 @@ export class PlaylistWatch {
     );
   }
 
-  /** True once every playlist lists at least one segment (the streams are being segmented). */
-  async allStarted(): Promise<boolean> {
+  get streams(): number {
+    return this.progress.length;
+  }
+
+  /** How many playlists list at least one segment (those streams are being segmented). */
+  async startedCount(): Promise<number> {
     const texts = await Promise.all(this.progress.map((_, i) => this.read(i).catch(() => undefined)));
-    return texts.every((t) => t !== undefined && (parseWholePlaylist(t)?.segments.length ?? 0) > 0);
+    return texts.filter((t) => t !== undefined && (parseWholePlaylist(t)?.segments.length ?? 0) > 0).length;
   }
 
   summarize(endMs: number, expect: ProgressExpectations): StreamProgress[] {

@@ -1,4 +1,6 @@
+import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { S3Store } from '../storage/s3/s3-store.ts';
 import type { ChildRegistry, TrackedChild } from './children.ts';
 
 /** What s3rver-main.ts sends once it listens. */
@@ -42,4 +44,38 @@ export async function startS3rver(registry: ChildRegistry, directory: string, bu
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** PUTs per probe: enough for a median that one slow request does not move. */
+const PROBE_PUTS = 5;
+
+/**
+ * Median time, ms, of PROBE_PUTS sequential PUTs of `bytes` (a segment's
+ * size) to s3rver, made the way the node makes them (S3Store, the AWS SDK,
+ * signed). The node uploads a few objects at once (SpoolingStore: 4 while
+ * healthy), so this time bounds how many segments per second one node can
+ * store there, whatever its CPU.
+ */
+export async function probePutMs(s3: S3rverChild, bytes: number): Promise<number> {
+  const store = new S3Store({
+    bucket: s3.bucket,
+    region: 'us-east-1',
+    endpoint: s3.endpoint,
+    prefix: 'probe',
+    credentials: { accessKeyId: S3RVER_KEYS.access_key_id, secretAccessKey: S3RVER_KEYS.secret_access_key },
+    forcePathStyle: true,
+  });
+  const body = new Uint8Array(bytes).fill(0x47);
+  const times: number[] = [];
+  try {
+    for (let i = 0; i < PROBE_PUTS; i++) {
+      const t = performance.now();
+      await store.put(`segment-${i}.ts`, body, { contentType: 'video/mp2t', cacheControl: 'no-store' });
+      times.push(performance.now() - t);
+    }
+  } finally {
+    store.destroy();
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)]!;
 }

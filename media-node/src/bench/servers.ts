@@ -38,6 +38,8 @@ export interface StartServerOptions {
    * each, e.g. `{ hls: { enabled: true, fragment_ms: 2000 } }`); ignored for NMS.
    */
   readonly runnelConfig?: Readonly<Record<string, unknown>>;
+  /** Server output lines to keep for the report (ChildSpec.keepLines). */
+  readonly keepLines?: RegExp;
 }
 
 /** Where a Runnel node started in `workDir` keeps its data (HLS files, spool). */
@@ -94,6 +96,7 @@ export async function startServer(name: ServerName, opts: StartServerOptions): P
     args,
     cwd: opts.workDir,
     ...(opts.cpus === undefined ? {} : { cpus: opts.cpus }),
+    ...(opts.keepLines === undefined ? {} : { keepLines: opts.keepLines }),
   });
   await waitForPorts(child, name === 'runnel' ? [rtmp, http, api] : [rtmp, http]);
   return {
