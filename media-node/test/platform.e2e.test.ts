@@ -1,6 +1,9 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,7 +18,10 @@ import { freePort } from './support/free-port.ts';
  * stream created through the tenant API, ffmpeg publishing to the RTMP URL
  * the API returned, ffprobe playing HTTP-FLV under the playback id (the key
  * never names a stream) and HLS through the control plane's /hls route, a wrong key and a rotated key refused with no
- * source created, and the running publish ended by the rotation.
+ * source created, and the running publish ended by the rotation. A second
+ * broadcast is watched through a webhook receiver registered by API: signed
+ * stream.connected, stream.active, stream.disconnected, stream.idle in `seq`
+ * order, and one session lasting as long as the publish.
  */
 
 const LAUNCHER = fileURLToPath(new URL('../../control-plane/src/entry/platform.ts', import.meta.url));
@@ -126,4 +132,92 @@ describe('runnel start: the platform on one machine', () => {
     expect(await nodeStreams(true)).not.toContain(pid);
     expect(await nodeStreams()).not.toContain(key);
   });
+});
+
+interface Received {
+  header: string;
+  body: string;
+  event: { id: string; type: string; seq: number; object: { id: string }; data: Record<string, unknown> };
+}
+
+/** Checks `Runnel-Signature: t=..,v1=..` the way control-plane/README.md tells receivers to (media-node may not import the control plane). */
+function signatureValid(header: string, body: string, secret: string): boolean {
+  const parts = new Map(header.split(',').map((p) => [p.slice(0, p.indexOf('=')).trim(), p.slice(p.indexOf('=') + 1).trim()] as const));
+  const t = parts.get('t');
+  const v1 = parts.get('v1');
+  if (t === undefined || v1 === undefined || !/^\d+$/.test(t) || !/^[0-9a-f]{64}$/.test(v1)) return false;
+  if (Math.abs(Date.now() / 1000 - Number(t)) > 300) return false;
+  const expected = createHmac('sha256', secret).update(`${t}.${body}`).digest();
+  return timingSafeEqual(expected, Buffer.from(v1, 'hex'));
+}
+
+describe('runnel start: webhooks and sessions of a broadcast', () => {
+  let receiver: Server;
+  const received: Received[] = [];
+
+  beforeAll(async () => {
+    receiver = createServer((req, res) => {
+      let body = '';
+      req.setEncoding('utf8');
+      req.on('data', (d: string) => (body += d));
+      req.on('end', () => {
+        received.push({ header: String(req.headers['runnel-signature'] ?? ''), body, event: JSON.parse(body) as Received['event'] });
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', () => r()));
+  });
+
+  afterAll(async () => {
+    await new Promise<void>((r) => receiver.close(() => r()));
+  });
+
+  it('sends signed stream.connected, active, disconnected, idle in seq order and records one session as long as the publish', async () => {
+    const port = (receiver.address() as { port: number }).port;
+    const ep = await api<{ id: string; secret: string }>('POST', '/v1/webhook-endpoints', { url: `http://127.0.0.1:${port}/hooks` });
+    expect(ep.status).toBe(201);
+    expect(ep.data.secret).toMatch(/^whsec_/);
+
+    // reconnect_window_s 0: idle follows disconnected at the next sweep (about a second on Node).
+    const made = await api<Created>('POST', '/v1/live-streams', { name: 'e2e-webhooks', reconnect_window_s: 0 });
+    expect(made.status).toBe(201);
+    const id = made.data.id;
+    const urls = await api<{ rtmp: { url: string; stream_key: string } }>('POST', `/v1/live-streams/${id}/publish-urls`, {});
+    expect(urls.status).toBe(200);
+    const publishUrl = `${urls.data.rtmp.url.replace(/\/$/, '')}/${urls.data.rtmp.stream_key}`;
+    const pid = made.data.playback_ids[0].id;
+    const mine = () => received.filter((r) => r.event.object.id === id);
+    const types = () => mine().map((r) => r.event.type);
+
+    const seconds = 12;
+    const started = Date.now();
+    const pub = publishRtmp(publishUrl, { seconds });
+    peers.push(pub);
+    await expect.poll(types, { timeout: 20_000, interval: 250 }).toEqual(['stream.connected', 'stream.active']);
+    const hls = await probe(`${cp}/hls/${pid}/index.m3u8`, ['-read_intervals', '%+1', '-count_frames'], 10_000);
+    expect(Number(hls.streams.find((s) => s.codec_type === 'video')?.nb_read_frames)).toBeGreaterThan(0);
+
+    expect(await pub.exited).toBe(0);
+    const published = Date.now() - started;
+    await expect.poll(types, { timeout: 15_000, interval: 250 }).toEqual(['stream.connected', 'stream.active', 'stream.disconnected', 'stream.idle']);
+
+    const events = mine();
+    for (const r of events) expect(signatureValid(r.header, r.body, ep.data.secret), r.event.type).toBe(true);
+    expect(signatureValid(events[0].header, events[0].body, 'whsec_not-the-secret')).toBe(false);
+    const seqs = events.map((r) => r.event.seq);
+    expect(seqs).toEqual(seqs.map((_, i) => seqs[0] + i));
+    expect(new Set(events.map((r) => r.event.id)).size).toBe(events.length);
+    expect(events[2].event.data.reason).toBe('unpublished');
+
+    const sessions = await api<Array<{ duration_ms: number; ended_at: string | null; end_reason: string | null; protocol: string }>>('GET', `/v1/live-streams/${id}/sessions`);
+    expect(sessions.status).toBe(200);
+    expect(sessions.data).toHaveLength(1);
+    const [session] = sessions.data;
+    expect(session.ended_at).not.toBeNull();
+    expect(session.end_reason).toBe('unpublished');
+    // The session runs from on_publish to on_unpublish: inside the wall-clock publish, at least the media's length.
+    expect(session.duration_ms).toBeGreaterThanOrEqual((seconds - 2) * 1000);
+    expect(session.duration_ms).toBeLessThanOrEqual(published + 2000);
+    expect((await api<{ status: string }>('GET', `/v1/live-streams/${id}`)).data.status).toBe('idle');
+  }, 60_000);
 });
