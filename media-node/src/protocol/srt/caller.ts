@@ -1,13 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { ProtocolError } from '@runnel/shared';
 import { SrtConnection } from './connection/connection.ts';
+import { checkPassphrase, StreamCrypto } from './crypto/stream-crypto.ts';
+import { KM_STATE } from './packets/hs-extensions.ts';
 import { CONNECT_TIMEOUT_MS, DEFAULT_LATENCY_MS, DEFAULT_MSS, HANDSHAKE_RETRY_MS, PEER_IDLE_TIMEOUT_MS, RECV_BUFFER_PACKETS } from './limits.ts';
 import { encodeHandshake, HS_EXT_FLAG, HS_MAGIC, HS_TYPE, HS_VERSION_4, HS_VERSION_5, UDT_DGRAM, type Handshake } from './packets/handshake.ts';
 import { findExtension, type HsExtension } from './packets/hs-extensions.ts';
 import { OUR_SRT_VERSION, SRT_FLAG } from './packets/hs-options.ts';
 import { decodePacket, type SrtPacket } from './packets/packet.ts';
 import { peerIpFromAddress, PEER_IP_BYTES } from './packets/peer-ip.ts';
-import { rejectCodeOf } from './reject.ts';
+import { rejectCodeOf, SRT_REJ } from './reject.ts';
 
 export interface SrtCallerOptions {
   readonly now: number;
@@ -21,7 +23,11 @@ export interface SrtCallerOptions {
   readonly peerAddress?: string;
   readonly connectTimeoutMs?: number;
   readonly peerIdleTimeoutMs?: number;
-  /** Random bytes for the socket id and initial sequence number. */
+  /** Encrypt with this passphrase (10-80 characters). */
+  readonly passphrase?: string;
+  /** AES key length 16, 24 or 32; default what the listener announces, else 16 (libsrt). */
+  readonly keyLength?: number;
+  /** Random bytes for the socket id, initial sequence number and keys. */
   readonly random?: (n: number) => Uint8Array;
 }
 
@@ -42,13 +48,17 @@ export class SrtCaller {
   private readonly opts: SrtCallerOptions;
   private readonly isn: number;
   private readonly startTime: number;
+  private readonly random: (n: number) => Uint8Array;
+  private crypto: StreamCrypto | null = null;
   private current: Uint8Array | null = null;
   private lastSentAt = -Infinity;
   private done = false;
 
   constructor(opts: SrtCallerOptions) {
+    if (opts.passphrase !== undefined) checkPassphrase(opts.passphrase);
     this.opts = opts;
     const random = opts.random ?? ((n: number) => new Uint8Array(randomBytes(n)));
+    this.random = random;
     const b = random(8);
     const v = new DataView(b.buffer, b.byteOffset, 8);
     this.socketId = (v.getUint32(0) & 0x3fffffff) || 1;
@@ -93,6 +103,11 @@ export class SrtCaller {
     if (rejected !== null) return this.fail('rejected', rejected);
     if (p.type === HS_TYPE.induction) {
       if (p.version !== HS_VERSION_5 || p.extensionField !== HS_MAGIC) return this.fail('unsupported_listener');
+      if (this.opts.passphrase !== undefined && this.crypto === null) {
+        const announced = p.encryptionField * 8;
+        const keyLength = this.opts.keyLength ?? ([16, 24, 32].includes(announced) ? announced : 16);
+        this.crypto = StreamCrypto.create(this.opts.passphrase, keyLength, this.random);
+      }
       return this.transmit(this.conclusion(p.synCookie, now), now);
     }
     if (p.type === HS_TYPE.conclusion && this.current !== null) return this.connected(p, now);
@@ -116,14 +131,24 @@ export class SrtCaller {
       },
     ];
     if (this.opts.streamId) extensions.push({ type: 'sid', streamId: this.opts.streamId });
-    const extensionField = HS_EXT_FLAG.hsreq | (this.opts.streamId ? HS_EXT_FLAG.config : 0);
-    return encodeHandshake({ ...this.base(now), version: HS_VERSION_5, extensionField, type: HS_TYPE.conclusion, synCookie: cookie, extensions });
+    if (this.crypto) extensions.push({ type: 'kmreq', km: this.crypto.keyMaterial });
+    const extensionField = HS_EXT_FLAG.hsreq | (this.opts.streamId ? HS_EXT_FLAG.config : 0) | (this.crypto ? HS_EXT_FLAG.kmreq : 0);
+    const encryptionField = this.crypto ? this.crypto.keyLength / 8 : 0;
+    return encodeHandshake({ ...this.base(now), version: HS_VERSION_5, encryptionField, extensionField, type: HS_TYPE.conclusion, synCookie: cookie, extensions });
   }
 
   private connected(hs: Handshake, now: number): SrtCallerOutput[] {
     const hsrsp = findExtension(hs.extensions, 'hsrsp');
     if (hs.version !== HS_VERSION_5 || !hsrsp) return this.fail('unsupported_listener');
     const o = hsrsp.options;
+    if (this.crypto) {
+      // The listener echoes our key material, or says why it cannot use it.
+      const kmrsp = findExtension(hs.extensions, 'kmrsp');
+      if (!kmrsp || !('km' in kmrsp)) {
+        const bad = kmrsp && 'state' in kmrsp && kmrsp.state === KM_STATE.badSecret;
+        return this.fail('rejected', bad ? SRT_REJ.badSecret : SRT_REJ.unsecure);
+      }
+    }
     this.done = true;
     const connection = new SrtConnection({
       now,
@@ -141,6 +166,7 @@ export class SrtCaller {
       tooLateDrop: (o.flags & SRT_FLAG.tlpktDrop) !== 0,
       periodicNak: true,
       peerRexmitFlag: (o.flags & SRT_FLAG.rexmitFlag) !== 0,
+      ...(this.crypto ? { crypto: this.crypto } : {}),
       peerIdleTimeoutMs: this.opts.peerIdleTimeoutMs ?? PEER_IDLE_TIMEOUT_MS,
     });
     return [{ kind: 'connected', connection }];

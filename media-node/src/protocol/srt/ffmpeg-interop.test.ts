@@ -59,6 +59,24 @@ describe('ffmpeg (libsrt) and our SRT stack', () => {
     expect(c.connection.stats.receiver.dropped).toBe(0);
   }, 20_000);
 
+  it('ffmpeg publishes with a passphrase (AES-128); we decrypt a decodable stream', async () => {
+    harness = await startListenerHarness({ passphrase: 'ffmpeg-interop-passphrase' });
+    const url = `srt://127.0.0.1:${harness.port}?passphrase=ffmpeg-interop-passphrase&pbkeylen=16&streamid=#!::r=live/enc,m=publish`;
+    const ff = runPeer('ffmpeg', [...testSignalArgs({ seconds: 1, fps: 25, gop: 25 }), '-f', 'mpegts', url]);
+    peers.push(ff);
+    expect(await ff.exited).toBe(0);
+    const h = harness;
+    await until(() => h.connections[0]?.closed !== null, 3000);
+    const c = h.connections[0]!;
+    expect(c.connection.encrypted).toBe(true);
+    expect(c.connection.stats.receiver.undecryptable).toBe(0);
+    const file = join(tmp, 'encrypted.ts');
+    writeFileSync(file, Buffer.concat(c.received));
+    const r = await probe(file);
+    expect(r.streams.map((s) => s.codec_name).sort()).toEqual(['aac', 'h264']);
+    expect((await packets(file, 'v')).length).toBeGreaterThanOrEqual(20);
+  }, 20_000);
+
   it('ffmpeg plays (m=request) a stream we send; ffprobe reads every video frame', async () => {
     const source = join(tmp, 'source.ts');
     const made = spawnSync('ffmpeg', [...testSignalArgs({ seconds: 2, fps: 25, gop: 25, realtime: false }), '-y', '-f', 'mpegts', source]);

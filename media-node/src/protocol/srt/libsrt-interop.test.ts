@@ -187,7 +187,7 @@ describe('our caller -> libsrt listener', () => {
     const port = await freeUdpPort();
     const slt = srtLiveTransmit(`srt://:${port}?mode=listener`, 'file://con');
     await sleep(300);
-    const c = await startCallerHarness(port, '#!::r=live/x,m=publish');
+    const c = await startCallerHarness(port, { streamId: '#!::r=live/x,m=publish' });
     cleanups.push(() => c.close());
     await c.connected;
     const data = chunks(300);
@@ -217,7 +217,7 @@ describe('refusals reach libsrt as reject codes', () => {
   const cases = [
     { name: 'unknown mode', query: 'streamid=#!::r=live/x,m=bidirectional', code: SRT_REJX.badMode, reason: 'stream_id_bad_mode' },
     { name: 'path traversal in the stream id', query: 'streamid=#!::r=live/../../etc,m=publish', code: SRT_REJX.badRequest, reason: 'stream_id_bad_stream' },
-    { name: 'a passphrase (encryption not implemented yet)', query: 'passphrase=0123456789abcdef&streamid=#!::r=live/x,m=publish', code: SRT_REJ.unsecure, reason: 'encryption_unsupported' },
+    { name: 'a passphrase where the listener has none', query: 'passphrase=0123456789abcdef&streamid=#!::r=live/x,m=publish', code: SRT_REJ.unsecure, reason: 'passphrase_unexpected' },
   ];
   it.each(cases)('$name -> $code', async ({ query, code, reason }) => {
     const h = await listen();
@@ -235,5 +235,71 @@ describe('refusals reach libsrt as reject codes', () => {
     await until(() => /reject/i.test(slt.stderr()), 3000);
     expect(slt.stderr()).toMatch(/reject/i);
     expect(h.connections).toHaveLength(0);
+  });
+});
+
+describe('encryption with libsrt (AES-CTR, passphrase-derived keys)', () => {
+  const PASS = 'runnel-interop-passphrase';
+
+  it.each([16, 32])('libsrt publishes with pbkeylen=%i to our listener: we decrypt every byte', async (keyLength) => {
+    const h = await listen({ passphrase: PASS });
+    const data = chunks(200);
+    const slt = srtLiveTransmit('file://con', `srt://127.0.0.1:${h.port}?passphrase=${PASS}&pbkeylen=${keyLength}&streamid=#!::r=live/enc,m=publish`);
+    await until(() => h.connections.length > 0, 3000);
+    expect(h.connections[0]!.connection.encrypted).toBe(true);
+    await feed(slt, data);
+    const want = concat(data);
+    await until(() => received(h).length >= want.length, 3000);
+    expect(Buffer.compare(received(h), want)).toBe(0);
+    expect(h.connections[0]!.connection.stats.receiver.undecryptable).toBe(0);
+  });
+
+  it('a libsrt player decrypts what we encrypt, through a lossy relay (retransmissions reuse the ciphertext)', async () => {
+    const h = await listen({ passphrase: PASS });
+    const r = await relay(h.port, 25, 180);
+    const slt = srtLiveTransmit(`srt://127.0.0.1:${r.port}?passphrase=${PASS}&streamid=#!::r=live/enc,m=request`, 'file://con');
+    await until(() => h.connections.length > 0, 3000);
+    const data = chunks(200);
+    for (let i = 0; i < data.length; i += 4) {
+      for (const c of data.slice(i, i + 4)) h.broadcast(c);
+      await sleep(5);
+    }
+    await expectStdout(slt, concat(data), () => h.broadcast(FILLER));
+    expect(h.connections[0]!.connection.stats.sender.retransmitted).toBeGreaterThan(3);
+  });
+
+  it('a wrong passphrase is refused with SRT_REJ_BADSECRET, which libsrt reports', async () => {
+    const h = await listen({ passphrase: PASS });
+    const slt = srtLiveTransmit('file://con', `srt://127.0.0.1:${h.port}?passphrase=not-${PASS}&streamid=#!::r=live/enc,m=publish`);
+    await until(() => h.refusals.length > 0, 3000);
+    expect(h.refusals[0]).toEqual({ kind: 'reject', reason: 'bad_passphrase', code: SRT_REJ.badSecret });
+    await until(() => /reject/i.test(slt.stderr()), 3000);
+    expect(slt.stderr()).toMatch(/reject/i);
+    expect(h.connections).toHaveLength(0);
+  });
+
+  it('our caller encrypts to a libsrt listener with AES-256; libsrt writes the clear bytes', async () => {
+    const port = await freeUdpPort();
+    const slt = srtLiveTransmit(`srt://:${port}?mode=listener&passphrase=${PASS}`, 'file://con');
+    await sleep(300);
+    const c = await startCallerHarness(port, { passphrase: PASS, keyLength: 32 });
+    cleanups.push(() => c.close());
+    const conn = await c.connected;
+    expect(conn.encrypted).toBe(true);
+    const data = chunks(200);
+    for (let i = 0; i < data.length; i += 4) {
+      for (const d of data.slice(i, i + 4)) c.send(d);
+      await sleep(5);
+    }
+    await expectStdout(slt, concat(data), () => c.send(FILLER));
+  });
+
+  it('our caller with the wrong passphrase learns SRT_REJ_BADSECRET from libsrt', async () => {
+    const port = await freeUdpPort();
+    srtLiveTransmit(`srt://:${port}?mode=listener&passphrase=${PASS}`, 'file://con');
+    await sleep(300);
+    const c = await startCallerHarness(port, { passphrase: `not-${PASS}` });
+    cleanups.push(() => c.close());
+    await expect(c.connected).rejects.toThrow(`rejected ${SRT_REJ.badSecret}`);
   });
 });

@@ -151,8 +151,8 @@ describe('SrtListener: refusals (reject codes libsrt reports)', () => {
   const hsreq = base.extensions.find((e) => e.type === 'hsreq')!;
   const handle = (b: Uint8Array) => listener().handle(b, PEER, NOW);
 
-  it('a KMREQ (libsrt with a passphrase) -> SRT_REJ_UNSECURE: no encryption yet, and no clear text instead', () => {
-    expectReject(handle(withCookie(loadCapture('encrypted')[2]!.bytes, ourCookie())), SRT_REJ.unsecure, 'encryption_unsupported');
+  it('a KMREQ (libsrt with a passphrase) where we have none -> SRT_REJ_UNSECURE, as libsrt with enforced encryption', () => {
+    expectReject(handle(withCookie(loadCapture('encrypted')[2]!.bytes, ourCookie())), SRT_REJ.unsecure, 'passphrase_unexpected');
   });
 
   it('bad stream ids -> SRT_REJX codes', () => {

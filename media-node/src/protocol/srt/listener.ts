@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { ProtocolError } from '@runnel/shared';
 import { SrtConnection } from './connection/connection.ts';
+import { checkPassphrase, StreamCrypto } from './crypto/stream-crypto.ts';
 import { DEFAULT_LATENCY_MS, DEFAULT_MSS, PEER_IDLE_TIMEOUT_MS, RECV_BUFFER_PACKETS } from './limits.ts';
 import { decodeHandshake, encodeHandshake, HS_EXT_FLAG, HS_MAGIC, HS_TYPE, HS_VERSION_4, HS_VERSION_5, type Handshake } from './packets/handshake.ts';
 import { findExtension, type HsExtension } from './packets/hs-extensions.ts';
@@ -27,6 +28,14 @@ export interface SrtListenerOptions {
   readonly peerLatencyMs?: number;
   /** App for stream ids without one (SRS `default_app`). Default "live". */
   readonly defaultApp?: string;
+  /**
+   * Callers must encrypt with this passphrase (SRS `passphrase`, 10-80
+   * characters); without it, callers that encrypt are refused. Like libsrt's
+   * default (SRTO_ENFORCEDENCRYPTION), a mismatch is always a refusal.
+   */
+  readonly passphrase?: string;
+  /** Key length (16, 24, 32) announced in the induction answer (SRS `pbkeylen`); callers may pick their own when absent. */
+  readonly keyLength?: number;
   readonly peerIdleTimeoutMs?: number;
   /** Random bytes for socket ids (tests inject a fixed source). */
   readonly random?: (n: number) => Uint8Array;
@@ -53,6 +62,8 @@ export interface SrtConnectRequest {
   readonly handshake: Handshake;
   /** Local time the conclusion arrived: with its timestamp, the TSBPD time base. */
   readonly arrivedAt: number;
+  /** The caller's keys, when it encrypts (it then had our passphrase). */
+  readonly crypto: StreamCrypto | null;
 }
 
 export type SrtListenerResult =
@@ -72,8 +83,9 @@ export type SrtListenerResult =
  * server accepts or rejects. Rejections carry SRT reject codes.
  *
  * Version 4 callers (libsrt before 1.3.0, 2018) are refused with
- * SRT_REJ_VERSION, and so is a KMREQ: encryption is not implemented yet, and
- * like libsrt with enforced encryption we refuse rather than stream in clear.
+ * SRT_REJ_VERSION. With a passphrase, callers must send key material that
+ * unwraps with it (else SRT_REJ_BADSECRET); without one, callers that
+ * encrypt are refused (SRT_REJ_UNSECURE), as libsrt does by default.
  */
 export class SrtListener {
   private readonly opts: SrtListenerOptions;
@@ -82,6 +94,8 @@ export class SrtListener {
   private readonly startTime: number;
 
   constructor(opts: SrtListenerOptions) {
+    if (opts.passphrase !== undefined) checkPassphrase(opts.passphrase);
+    if (opts.keyLength !== undefined && ![16, 24, 32].includes(opts.keyLength)) throw new RangeError(`SRT key length ${opts.keyLength}`);
     this.opts = opts;
     this.random = opts.random ?? ((n) => new Uint8Array(randomBytes(n)));
     this.secret = opts.cookieSecret ?? this.random(32);
@@ -128,7 +142,7 @@ export class SrtListener {
       timestamp: this.timestamp(now),
       destSocketId: hs.socketId,
       version: HS_VERSION_5,
-      encryptionField: 0,
+      encryptionField: this.opts.passphrase !== undefined && this.opts.keyLength !== undefined ? this.opts.keyLength / 8 : 0,
       extensionField: HS_MAGIC,
       synCookie: synCookie(this.secret, peer.address, peer.port, now),
       extensions: [],
@@ -148,6 +162,9 @@ export class SrtListener {
     if (o.flags & SRT_FLAG.stream) return this.refuse(hs, SRT_REJ.messageApi, 'stream_api', now);
     const refusal = this.checkExtensions(hs.extensions);
     if (refusal) return this.refuse(hs, refusal.code, refusal.reason, now);
+
+    const crypto = this.keys(hs);
+    if (!(crypto === null || crypto instanceof StreamCrypto)) return this.refuse(hs, crypto.code, crypto.reason, now);
 
     const sid = findExtension(hs.extensions, 'sid')?.streamId ?? '';
     const parsed = parseStreamId(sid, this.opts.defaultApp === undefined ? {} : { defaultApp: this.opts.defaultApp });
@@ -171,14 +188,31 @@ export class SrtListener {
       peerLatencyMs: o.flags & SRT_FLAG.tsbpdRcv ? Math.max(ourPeerLatency, o.recvLatencyMs) : 0,
       handshake: hs,
       arrivedAt: now,
+      crypto,
     };
     return { kind: 'request', request };
+  }
+
+  /**
+   * The caller's KMREQ against our passphrase (libsrt interpretSrtHandshake
+   * with enforced encryption): keys, no encryption (null), or a refusal.
+   */
+  private keys(hs: Handshake): StreamCrypto | null | { code: number; reason: string } {
+    const passphrase = this.opts.passphrase;
+    const announced = (hs.extensionField & HS_EXT_FLAG.kmreq) !== 0;
+    const kmreq = findExtension(hs.extensions, 'kmreq');
+    if (announced && !kmreq) return { code: SRT_REJ.rogue, reason: 'kmreq_missing' };
+    if (!announced || !kmreq) return passphrase === undefined ? null : { code: SRT_REJ.unsecure, reason: 'passphrase_required' };
+    if (passphrase === undefined) return { code: SRT_REJ.unsecure, reason: 'passphrase_unexpected' };
+    const crypto = StreamCrypto.accept(passphrase, kmreq.km);
+    if (crypto === 'bad_secret') return { code: SRT_REJ.badSecret, reason: 'bad_passphrase' };
+    if (crypto === 'cipher_unsupported') return { code: SRT_REJ.unsecure, reason: 'cipher_unsupported' };
+    return crypto;
   }
 
   private checkExtensions(list: readonly HsExtension[]): { code: number; reason: string } | null {
     let congestion = 0;
     for (const e of list) {
-      if (e.type === 'kmreq') return { code: SRT_REJ.unsecure, reason: 'encryption_unsupported' };
       if (e.type === 'filter') return { code: SRT_REJ.filter, reason: 'packet_filter_unsupported' };
       if (e.type === 'other' && e.code === 8) return { code: SRT_REJ.group, reason: 'groups_unsupported' };
       if (e.type === 'congestion') {
@@ -228,7 +262,7 @@ export class SrtListener {
       destSocketId: hs.socketId,
       version: HS_VERSION_5,
       encryptionField: 0,
-      extensionField: HS_EXT_FLAG.hsreq,
+      extensionField: HS_EXT_FLAG.hsreq | (request.crypto ? HS_EXT_FLAG.kmreq : 0),
       initialSeq: hs.initialSeq,
       mss: Math.min(DEFAULT_MSS, hs.mss),
       flowWindow: RECV_BUFFER_PACKETS,
@@ -236,7 +270,8 @@ export class SrtListener {
       socketId,
       synCookie: hs.synCookie,
       peerIp: peerIpFromAddress(request.peer.address),
-      extensions: [{ type: 'hsrsp', options: hsrsp }],
+      // KMRSP: the caller's key material echoed says its keys are in use (both directions, HSv5).
+      extensions: request.crypto ? [{ type: 'hsrsp', options: hsrsp }, { type: 'kmrsp', km: request.crypto.keyMaterial }] : [{ type: 'hsrsp', options: hsrsp }],
     });
     const connection = new SrtConnection({
       now: connectionStart,
@@ -254,6 +289,7 @@ export class SrtListener {
       periodicNak: true,
       peerRexmitFlag: rexmit,
       handshakeReply: bytes,
+      ...(request.crypto ? { crypto: request.crypto } : {}),
       peerIdleTimeoutMs: this.opts.peerIdleTimeoutMs ?? PEER_IDLE_TIMEOUT_MS,
     });
     return { connection, bytes };

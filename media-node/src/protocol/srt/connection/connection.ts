@@ -14,6 +14,10 @@ import { encodeKeepalive } from '../packets/keepalive.ts';
 import { encodeNak } from '../packets/nak.ts';
 import { decodePacket, type SrtPacket } from '../packets/packet.ts';
 import { encodeShutdown } from '../packets/shutdown.ts';
+import type { StreamCrypto } from '../crypto/stream-crypto.ts';
+import { KM_STATE } from '../packets/hs-extensions.ts';
+import { decodeKeyMaterial, encodeKeyMaterial } from '../packets/key-material.ts';
+import { encodeUserDefined, USER_SUBTYPE } from '../packets/user-defined.ts';
 import { Receiver, type ReceiverAction, type ReceiverStats } from './receiver.ts';
 import { RttEstimator } from './rtt.ts';
 import { Sender, type SenderAction, type SenderStats } from './sender.ts';
@@ -52,6 +56,8 @@ export interface SrtConnectionOptions {
   /** Listener only: our conclusion answer, sent again when the caller repeats its conclusion. */
   readonly handshakeReply?: Uint8Array;
   readonly peerIdleTimeoutMs?: number;
+  /** Keys when the stream is encrypted (a passphrase on both sides). */
+  readonly crypto?: StreamCrypto;
   readonly recvBufferPackets?: number;
   readonly sendBufferPackets?: number;
 }
@@ -135,7 +141,13 @@ export class SrtConnection {
       peerLatencyMs: opts.sendLatencyMs,
       tooLateDrop: opts.tooLateDrop,
       peerRexmitFlag: opts.peerRexmitFlag,
+      ...(opts.crypto ? { encrypt: (seq: number, payload: Uint8Array) => opts.crypto!.encrypt(seq, payload) } : {}),
     });
+  }
+
+  /** True when payloads are encrypted. */
+  get encrypted(): boolean {
+    return this.opts.crypto !== undefined;
   }
 
   get state(): 'connected' | 'closed' {
@@ -175,9 +187,13 @@ export class SrtConnection {
     this.lastReceived = now;
     const out: SrtConnectionOutput[] = [];
     switch (p.kind) {
-      case 'data':
-        this.applyReceiver(this.receiver.onData(p.seq, p.timestamp, p.payload, p.retransmitted, now), now, out);
+      case 'data': {
+        // Clear packets on an encrypted connection, and the reverse, are not delivered.
+        const c = this.opts.crypto;
+        const payload = c ? (p.key === 'none' ? null : c.decrypt(p.key, p.seq, p.payload)) : p.key === 'none' ? p.payload : null;
+        this.applyReceiver(this.receiver.onData(p.seq, p.timestamp, payload, p.retransmitted, now), now, out);
         break;
+      }
       case 'ack':
         if (p.shape === 'full') {
           this.emit(out, encodeAckAck({ ackNumber: p.ackNumber, timestamp: this.timestamp(now), destSocketId: this.peerSocketId }), now);
@@ -200,6 +216,10 @@ export class SrtConnection {
         return this.end(out, 'peer_shutdown');
       case 'peer-error':
         return this.end(out, 'peer_error');
+      case 'user-defined':
+        if (p.subtype === USER_SUBTYPE.kmreq) this.emit(out, this.keyMaterialResponse(p.cif, now), now);
+        else this.ignored++;
+        break;
       case 'handshake':
         // A caller that missed our conclusion answer repeats its conclusion.
         if (p.type === HS_TYPE.conclusion && this.opts.handshakeReply) this.emit(out, this.opts.handshakeReply, now);
@@ -233,7 +253,7 @@ export class SrtConnection {
     if (this.closed) return [];
     if (payload.length > MAX_PAYLOAD_BYTES) throw new RangeError(`SRT live message of ${payload.length} bytes > ${MAX_PAYLOAD_BYTES}`);
     const out: SrtConnectionOutput[] = [];
-    this.applySender(this.sender.send(payload, this.timestamp(now), 'none', now), now, out);
+    this.applySender(this.sender.send(payload, this.timestamp(now), now), now, out);
     return out;
   }
 
@@ -243,6 +263,30 @@ export class SrtConnection {
     const out: SrtConnectionOutput[] = [];
     this.emit(out, encodeShutdown({ timestamp: this.timestamp(now), destSocketId: this.peerSocketId }), now);
     return this.end(out, 'closed');
+  }
+
+  /**
+   * A KMREQ after the handshake (the peer switching keys, draft-sharabayko-srt
+   * 6.1.6): install the keys and echo the message as KMRSP, or answer with
+   * the KM state that says why not.
+   */
+  private keyMaterialResponse(cif: Uint8Array, now: number): Uint8Array {
+    const f = { timestamp: this.timestamp(now), destSocketId: this.peerSocketId, subtype: USER_SUBTYPE.kmrsp, typeSpecific: 0 };
+    let state: number = KM_STATE.noSecret;
+    if (this.opts.crypto) {
+      try {
+        const km = decodeKeyMaterial(cif);
+        const problem = this.opts.crypto.update(km);
+        if (problem === null) return encodeUserDefined({ ...f, cif: encodeKeyMaterial(km) });
+        state = problem === 'bad_secret' ? KM_STATE.badSecret : KM_STATE.badCryptoMode;
+      } catch (e) {
+        if (!(e instanceof ProtocolError)) throw e;
+        state = KM_STATE.badSecret;
+      }
+    }
+    const word = new Uint8Array(4);
+    new DataView(word.buffer).setUint32(0, state);
+    return encodeUserDefined({ ...f, cif: word });
   }
 
   private end(out: SrtConnectionOutput[], reason: SrtCloseReason): SrtConnectionOutput[] {

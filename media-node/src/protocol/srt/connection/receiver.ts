@@ -33,6 +33,8 @@ export interface ReceiverStats {
   duplicate: number;
   /** Arrived further ahead than the buffer holds. */
   overflow: number;
+  /** Encrypted with a key we do not hold, or clear on an encrypted connection: acknowledged, not delivered. */
+  undecryptable: number;
 }
 
 /** What the receiver wants sent; the connection turns these into packets. */
@@ -62,7 +64,7 @@ interface SentAck {
  * ACKs every 64 packets, too-late drop, and drop requests.
  */
 export class Receiver {
-  readonly stats: ReceiverStats = { packets: 0, bytes: 0, lost: 0, dropped: 0, retransmitted: 0, belated: 0, duplicate: 0, overflow: 0 };
+  readonly stats: ReceiverStats = { packets: 0, bytes: 0, lost: 0, dropped: 0, retransmitted: 0, belated: 0, duplicate: 0, overflow: 0, undecryptable: 0 };
   private readonly ring: (Slot | undefined)[];
   private readonly mask: number;
   private readonly unwrapper = new TimestampUnwrapper();
@@ -115,8 +117,12 @@ export class Receiver {
     return this.contig;
   }
 
-  /** A data packet arrived. Returns NAKs, light ACKs and deliveries it causes. */
-  onData(seq: number, timestamp: number, payload: Uint8Array, retransmitted: boolean, now: number): ReceiverAction[] {
+  /**
+   * A data packet arrived. Returns NAKs, light ACKs and deliveries it causes.
+   * `payload` null: it arrived but cannot be used (not decryptable); it is
+   * acknowledged so the sender stops sending it, and never delivered.
+   */
+  onData(seq: number, timestamp: number, payload: Uint8Array | null, retransmitted: boolean, now: number): ReceiverAction[] {
     const out: ReceiverAction[] = [];
     const ahead = seqDiff(this.next, seq);
     if (ahead < 0) {
@@ -133,10 +139,12 @@ export class Receiver {
       return out;
     }
     this.ring[idx] = { seq, payload, timestampUs: this.unwrapper.unwrap(timestamp) };
+    const size = payload?.length ?? 0;
     this.stats.packets++;
-    this.stats.bytes += payload.length;
+    this.stats.bytes += size;
+    if (payload === null) this.stats.undecryptable++;
     this.rateCount++;
-    this.rateBytes += payload.length;
+    this.rateBytes += size;
     if (retransmitted) this.stats.retransmitted++;
     if (seqLess(this.highest, seq)) {
       const firstMissing = seqInc(this.highest);

@@ -16,6 +16,8 @@ export interface SenderOptions {
   readonly tooLateDrop: boolean;
   /** The peer understands the R flag (REXMITFLG in its handshake). */
   readonly peerRexmitFlag: boolean;
+  /** Encrypts a payload for packet `seq` (once: retransmissions reuse the ciphertext). */
+  readonly encrypt?: (seq: number, payload: Uint8Array) => { key: PacketKey; payload: Uint8Array };
 }
 
 export interface SenderStats {
@@ -85,7 +87,7 @@ export class Sender {
   }
 
   /** Queues one message (one packet in live mode) and sends it if the flow window allows. */
-  send(payload: Uint8Array, timestamp: number, key: PacketKey, now: number): SenderAction[] {
+  send(payload: Uint8Array, timestamp: number, now: number): SenderAction[] {
     const out: SenderAction[] = [];
     if (this.buffered >= this.opts.bufferPackets) {
       // Full: live data is worthless late, so the oldest packet goes.
@@ -97,16 +99,17 @@ export class Sender {
       out.push({ kind: 'drop-request', first: seq, last: seq });
     }
     const seq = this.next;
+    const body = this.opts.encrypt ? this.opts.encrypt(seq, payload) : { key: 'none' as const, payload };
     const datagram = encodeDataPacket({
       seq,
       position: 'solo',
       inOrder: false,
-      key,
+      key: body.key,
       retransmitted: false,
       messageNumber: this.messageNumber,
       timestamp,
       destSocketId: this.opts.peerSocketId,
-      payload,
+      payload: body.payload,
     });
     this.messageNumber = this.messageNumber === MAX_MESSAGE_NUMBER ? 1 : this.messageNumber + 1;
     this.ring[seq & this.mask] = { seq, datagram, origin: now, lastRetransmit: -Infinity };

@@ -9,7 +9,7 @@
  * with that id, if the peer address matches.
  */
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
-import { SrtCaller } from '../caller.ts';
+import { SrtCaller, type SrtCallerOptions } from '../caller.ts';
 import type { SrtConnection, SrtConnectionOutput } from '../connection/connection.ts';
 import { SrtListener, type SrtConnectRequest, type SrtListenerOptions } from '../listener.ts';
 import { decodePacket, peekDestSocketId } from '../packets/packet.ts';
@@ -122,10 +122,10 @@ export interface CallerHarness {
 }
 
 /** Our caller against a listener on 127.0.0.1:`port`. */
-export async function startCallerHarness(port: number, streamId?: string, latencyMs?: number): Promise<CallerHarness> {
+export async function startCallerHarness(port: number, opts: Partial<SrtCallerOptions> = {}): Promise<CallerHarness> {
   const socket = createSocket('udp4');
   await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
-  const caller = new SrtCaller({ now: now(), peerAddress: '127.0.0.1', ...(streamId === undefined ? {} : { streamId }), ...(latencyMs === undefined ? {} : { latencyMs }) });
+  const caller = new SrtCaller({ now: now(), peerAddress: '127.0.0.1', ...opts });
   const received: Uint8Array[] = [];
   let connection: SrtConnection | null = null;
   let closedReason: string | null = null;
