@@ -207,6 +207,7 @@ describe('runnel start: webhooks and sessions of a broadcast', () => {
     const seqs = events.map((r) => r.event.seq);
     expect(seqs).toEqual(seqs.map((_, i) => seqs[0] + i));
     expect(new Set(events.map((r) => r.event.id)).size).toBe(events.length);
+    expect(events[0].event.data.protocol).toBe('rtmp');
     expect(events[2].event.data.reason).toBe('unpublished');
 
     const sessions = await api<Array<{ duration_ms: number; ended_at: string | null; end_reason: string | null; protocol: string }>>('GET', `/v1/live-streams/${id}/sessions`);
@@ -215,6 +216,7 @@ describe('runnel start: webhooks and sessions of a broadcast', () => {
     const [session] = sessions.data;
     expect(session.ended_at).not.toBeNull();
     expect(session.end_reason).toBe('unpublished');
+    expect(session.protocol).toBe('rtmp');
     // The session runs from on_publish to on_unpublish: inside the wall-clock publish, at least the media's length.
     expect(session.duration_ms).toBeGreaterThanOrEqual((seconds - 2) * 1000);
     expect(session.duration_ms).toBeLessThanOrEqual(published + 2000);

@@ -119,6 +119,7 @@ describe('a node with a control plane', () => {
     const hook = received.find((r) => r.path === '/internal/hooks' && r.body.action === 'on_publish' && r.body.stream === 'goodkey');
     expect(hook?.auth).toBe(`Bearer ${TOKEN}`);
     expect(hook?.body.server_id).toBe('node-1');
+    expect(hook?.body.protocol).toBe('rtmp');
   });
 
   it.each([

@@ -1,7 +1,7 @@
 import { hookAllowSchema } from '@runnel/shared/hook-api';
 import { judgeHookAnswer } from '../hooks/hook-answer.ts';
 import { buildHookBody } from '../hooks/hook-body.ts';
-import type { AdmissionAction, HookIds, HookRequest, NotifyAction } from '../hooks/hook-body.ts';
+import type { AdmissionAction, HookAction, HookBody, HookIds, HookRequest, NotifyAction } from '../hooks/hook-body.ts';
 import type { HookClient, HookVerdict } from '../hooks/hook-client.ts';
 import type { Logger } from '../log/logger.ts';
 import { cpUrl, postControlPlane } from './cp-request.ts';
@@ -21,6 +21,23 @@ const PLAYBACK_NAME = /^[A-Za-z0-9_-]{1,64}$/;
  * notifications, which go out in order behind it.
  */
 const NOTIFY_RETRY_DELAYS_MS = [500, 1500] as const;
+
+/** tcUrl schemes (SRS: `rtmp://`, `srt://`, `webrtc://`) and the session protocol each names (shared/src/hook-api.ts `protocol`). */
+const PROTOCOL_OF_SCHEME: Readonly<Record<string, 'rtmp' | 'srt' | 'webrtc'>> = { rtmp: 'rtmp', rtmps: 'rtmp', srt: 'srt', webrtc: 'webrtc' };
+/** Actions whose control-plane body has the `protocol` field (the stream events; on_connect/on_close have no stream). */
+const WITH_PROTOCOL: ReadonlySet<HookAction> = new Set<HookAction>(['on_publish', 'on_unpublish', 'on_play', 'on_stop', 'on_hls', 'on_dvr']);
+
+/**
+ * The SRS body plus Runnel's `protocol` extension, read from the tcUrl's
+ * scheme, so the control plane records each session's protocol (local
+ * `hooks` URLs keep SRS's exact bodies). Absent when the scheme is unknown.
+ */
+export function cpHookBody(action: HookAction, ids: HookIds, request: HookRequest): HookBody {
+  const body = buildHookBody(action, ids, request);
+  const scheme = /^([a-z]+):\/\//i.exec(request.tcUrl)?.[1].toLowerCase();
+  const protocol = scheme === undefined ? undefined : PROTOCOL_OF_SCHEME[scheme];
+  return protocol === undefined || !WITH_PROTOCOL.has(action) ? body : { ...body, protocol };
+}
 
 export interface CpHookClientOptions {
   /** The control plane's base URL (`control_plane.url`). */
@@ -46,7 +63,7 @@ export function createCpHookClient(opts: CpHookClientOptions): HookClient {
   const where = cpUrl(new URL(opts.url).origin, 'internal/hooks');
   return {
     async admit(action: AdmissionAction, request: HookRequest): Promise<HookVerdict> {
-      const res = await postControlPlane(endpoint, opts.token, buildHookBody(action, opts.ids, request), opts.timeoutMs);
+      const res = await postControlPlane(endpoint, opts.token, cpHookBody(action, opts.ids, request), opts.timeoutMs);
       if (!res.ok) return { ok: false, reason: 'auth_unavailable', detail: res.detail, url: where };
       const answer = judgeHookAnswer(res.status, res.text);
       if (!answer.ok) return { ...answer, url: where };
@@ -60,7 +77,7 @@ export function createCpHookClient(opts: CpHookClientOptions): HookClient {
     },
 
     async notify(action: NotifyAction, request: HookRequest): Promise<void> {
-      const body = buildHookBody(action, opts.ids, request);
+      const body = cpHookBody(action, opts.ids, request);
       const fields = { action, client: request.clientId, url: where };
       for (let attempt = 0; ; attempt++) {
         const res = await postControlPlane(endpoint, opts.token, body, opts.timeoutMs);
