@@ -72,3 +72,13 @@ export const HANDSHAKE_RETRY_MS = 250;
 
 /** A caller gives up after this long: SRTO_CONNTIMEO default, 3 s. */
 export const CONNECT_TIMEOUT_MS = 3000;
+
+/**
+ * Clock drift between the peer and us is averaged over this many ACKACKs
+ * (10 s at one full ACK per 10 ms) before the TSBPD base moves: libsrt's
+ * TSBPD_DRIFT_MAX_SAMPLES (tsbpd_time.h).
+ */
+export const DRIFT_SAMPLES = 1000;
+
+/** Average drift beyond this (µs) moves the TSBPD time base by this much: TSBPD_DRIFT_MAX_VALUE, 5 ms. */
+export const MAX_DRIFT_US = 5000;

@@ -127,6 +127,36 @@ describe('SrtConnection: loss', () => {
   });
 });
 
+describe('SrtConnection: clock drift (TSBPD drift tracer)', () => {
+  /** Listener-side delay from send to delivery of the packets sent in the last second. */
+  function lateDelay(rate: number): number {
+    const link = new SimLink({ delayMs: 5, callerClockRate: rate }).connect();
+    const sentAt = new Map<number, number>();
+    const deliveredAt = new Map<number, number>();
+    let i = 0;
+    link.run(40_000, (now) => {
+      if (now % 10 === 0) {
+        sentAt.set(i, now);
+        link.send('caller', payload(i++));
+      }
+      for (const p of link.received.listener.splice(0)) deliveredAt.set(indexOf(p), now);
+    });
+    const last = [...deliveredAt.entries()].slice(-100);
+    return last.reduce((s, [k, t]) => s + t - sentAt.get(k)!, 0) / last.length;
+  }
+
+  // A 2000 ppm skew (20x a poor crystal) moves timestamps 80 ms in 40 s. The
+  // tracer, like libsrt's, corrects once per 1000 ACKACKs (10 s), so it trails
+  // by up to about 1.5 spans of drift (30 ms here), and by 1.5 ms at 100 ppm.
+  it('follows a peer clock 2000 ppm fast or slow: the delay stays within 35 ms of latency + one-way delay, not 80', () => {
+    const steady = lateDelay(1);
+    expect(steady).toBeGreaterThan(124);
+    expect(steady).toBeLessThan(128);
+    expect(lateDelay(1.002)).toBeLessThan(steady + 35);
+    expect(lateDelay(0.998)).toBeGreaterThan(steady - 35);
+  });
+});
+
 describe('SrtConnection: liveness', () => {
   it('keepalives flow when there is nothing to send; the link stays up', () => {
     const link = new SimLink().connect();

@@ -77,6 +77,8 @@ export interface SrtConnectionStats {
   readonly sender: Readonly<SenderStats>;
   readonly rttUs: number;
   readonly rttVarUs: number;
+  /** How far the peer's clock has drifted from ours since the handshake (µs, TSBPD corrections). */
+  readonly driftUs: number;
   /** Datagrams that failed to decode (ignored), by ProtocolError code. */
   readonly malformed: Readonly<Record<string, number>>;
   /** Control packets we do not act on (congestion warning, user-defined, stray handshakes). */
@@ -160,6 +162,7 @@ export class SrtConnection {
       sender: this.sender.stats,
       rttUs: this.rtt.rttUs,
       rttVarUs: this.rtt.rttVarUs,
+      driftUs: Math.round(this.receiver.driftUs),
       malformed: this.malformed,
       ignored: this.ignored,
     };
@@ -202,7 +205,7 @@ export class SrtConnection {
         this.applySender(this.sender.onAck(p.lastAckedSeq, now), now, out);
         break;
       case 'ackack':
-        this.receiver.onAckAck(p.ackNumber, now);
+        this.receiver.onAckAck(p.ackNumber, p.timestamp, now);
         break;
       case 'nak':
         this.applySender(this.sender.onNak(p.losses, now), now, out);

@@ -1,6 +1,7 @@
 import { ACK_HISTORY, ACK_INTERVAL_MS, LIGHT_ACK_PACKETS, MAX_NAK_WORDS, MIN_NAK_INTERVAL_MS } from '../limits.ts';
 import type { LossRange } from '../packets/nak.ts';
 import { seqAdd, seqDec, seqDiff, seqInc, seqLess } from '../seq.ts';
+import { DriftTracer } from './drift-tracer.ts';
 import type { RttEstimator } from './rtt.ts';
 import { TimestampUnwrapper } from './timestamp-unwrap.ts';
 
@@ -86,6 +87,10 @@ export class Receiver {
   private rateStart: number;
   private rateCount = 0;
   private rateBytes = 0;
+  /** TSBPD time base (local ms of the peer's timestamp 0), moved by clock drift corrections. */
+  private base: number;
+  private readonly drift = new DriftTracer();
+  private firstRttUs = -1;
   /** Packets and bytes per second over the last full second. */
   packetRate = 0;
   byteRate = 0;
@@ -99,6 +104,7 @@ export class Receiver {
     if (opts.bufferPackets < 2 || (opts.bufferPackets & (opts.bufferPackets - 1)) !== 0) throw new RangeError('bufferPackets must be a power of two');
     this.ring = new Array<Slot | undefined>(opts.bufferPackets);
     this.mask = opts.bufferPackets - 1;
+    this.base = opts.peerStartTime;
     this.next = opts.isn;
     this.contig = opts.isn;
     this.highest = seqDec(opts.isn);
@@ -185,12 +191,22 @@ export class Receiver {
     return out;
   }
 
-  /** An ACKACK for full ACK `ackNumber` arrived: one RTT sample. */
-  onAckAck(ackNumber: number, now: number): void {
+  /**
+   * An ACKACK for full ACK `ackNumber` arrived: one RTT sample, and one clock
+   * drift sample from its timestamp (libsrt CTsbpdTime::addDriftSample:
+   * arrival - (base + timestamp), less half the RTT's change since the first).
+   */
+  onAckAck(ackNumber: number, timestamp: number, now: number): void {
     const i = this.sentAcks.findIndex((a) => a.number === ackNumber);
     if (i < 0) return;
     const ack = this.sentAcks[i]!;
-    this.rtt.sample((now - ack.at) * 1000);
+    const rttUs = (now - ack.at) * 1000;
+    this.rtt.sample(rttUs);
+    if (this.opts.tsbpd) {
+      if (this.firstRttUs < 0) this.firstRttUs = rttUs;
+      const sample = (now - this.base) * 1000 - this.unwrapper.unwrap(timestamp) - (rttUs - this.firstRttUs) / 2;
+      this.base += this.drift.sample(sample) / 1000;
+    }
     if (this.lastAckAckedSeq === -1 || seqLess(this.lastAckAckedSeq, ack.seq)) this.lastAckAckedSeq = ack.seq;
     this.sentAcks.splice(0, i + 1);
   }
@@ -266,7 +282,12 @@ export class Receiver {
   }
 
   private dueAt(slot: Slot): number {
-    return this.opts.peerStartTime + slot.timestampUs / 1000 + this.opts.latencyMs;
+    return this.base + (slot.timestampUs + this.drift.driftUs) / 1000 + this.opts.latencyMs;
+  }
+
+  /** Current clock drift estimate (µs) and time base shift so far, for stats and tests. */
+  get driftUs(): number {
+    return this.drift.driftUs + (this.base - this.opts.peerStartTime) * 1000;
   }
 
   private deliver(now: number, out: ReceiverAction[]): void {

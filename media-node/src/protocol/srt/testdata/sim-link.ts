@@ -16,6 +16,8 @@ export interface SimOptions {
   readonly delayMs?: number;
   /** Return true to lose this datagram (sent by `from`). */
   readonly drop?: (bytes: Uint8Array, from: Side) => boolean;
+  /** The caller's clock runs this much faster than the listener's (1.001 = +1000 ppm). */
+  readonly callerClockRate?: number;
   readonly caller?: Partial<SrtCallerOptions>;
   readonly listener?: Partial<SrtListenerOptions>;
 }
@@ -55,18 +57,25 @@ export class SimLink {
   private readonly queue: InFlight[] = [];
   private readonly opts: SimOptions;
 
+  private readonly t0 = 1000;
+
   constructor(opts: SimOptions = {}) {
     this.opts = opts;
     this.delayMs = opts.delayMs ?? 5;
   }
 
+  /** What `side`'s clock reads now. */
+  clock(side: Side): number {
+    return side === 'caller' ? this.t0 + (this.now - this.t0) * (this.opts.callerClockRate ?? 1) : this.now;
+  }
+
   /** Runs the handshake (our caller against our listener) over the simulated network. */
   connect(): this {
     const random = seededRandom(7);
-    const caller = new SrtCaller({ now: this.now, streamId: '#!::r=live/sim,m=publish', random, ...this.opts.caller });
+    const caller = new SrtCaller({ now: this.clock('caller'), streamId: '#!::r=live/sim,m=publish', random, ...this.opts.caller });
     const listener = new SrtListener({ now: this.now, random, cookieSecret: new Uint8Array(32).fill(9), ...this.opts.listener });
     const peer = { address: '10.0.0.1', port: 5000 };
-    let toListener = caller.start(this.now).flatMap((o) => (o.kind === 'send' ? [o.bytes] : []));
+    let toListener = caller.start(this.clock('caller')).flatMap((o) => (o.kind === 'send' ? [o.bytes] : []));
     for (let round = 0; round < 4 && !this.caller; round++) {
       this.now += this.delayMs;
       const toCaller: Uint8Array[] = [];
@@ -83,7 +92,7 @@ export class SimLink {
       this.now += this.delayMs;
       toListener = [];
       for (const b of toCaller) {
-        for (const o of caller.receive(b, this.now)) {
+        for (const o of caller.receive(b, this.clock('caller'))) {
           if (o.kind === 'send') toListener.push(o.bytes);
           else if (o.kind === 'connected') this.caller = o.connection;
           else throw new Error(`caller failed: ${o.reason}`);
@@ -111,12 +120,12 @@ export class SimLink {
   }
 
   send(side: Side, payload: Uint8Array): void {
-    this.apply(side, this.conn(side).send(payload, this.now));
+    this.apply(side, this.conn(side).send(payload, this.clock(side)));
   }
 
   /** Injects a datagram as if it arrived at `side` now. */
   inject(side: Side, bytes: Uint8Array): void {
-    this.apply(side, this.conn(side).receive(bytes, this.now));
+    this.apply(side, this.conn(side).receive(bytes, this.clock(side)));
   }
 
   /** Advances the clock in 1 ms steps: deliveries due, then both ticks. */
@@ -127,11 +136,11 @@ export class SimLink {
       this.queue.sort((a, b) => a.at - b.at);
       while (this.queue.length > 0 && this.queue[0]!.at <= this.now) {
         const d = this.queue.shift()!;
-        this.apply(d.to, this.conn(d.to).receive(d.bytes, this.now));
+        this.apply(d.to, this.conn(d.to).receive(d.bytes, this.clock(d.to)));
       }
       each?.(this.now);
-      this.apply('caller', this.caller.tick(this.now));
-      this.apply('listener', this.listener.tick(this.now));
+      this.apply('caller', this.caller.tick(this.clock('caller')));
+      this.apply('listener', this.listener.tick(this.clock('listener')));
     }
   }
 }
