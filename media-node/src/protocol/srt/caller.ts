@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { ProtocolError } from '@runnel/shared';
 import { SrtConnection } from './connection/connection.ts';
-import { checkPassphrase, StreamCrypto } from './crypto/stream-crypto.ts';
+import { checkPassphrase, StreamCrypto, type KeyRefresh } from './crypto/stream-crypto.ts';
 import { KM_STATE } from './packets/hs-extensions.ts';
 import { CONNECT_TIMEOUT_MS, DEFAULT_LATENCY_MS, DEFAULT_MSS, HANDSHAKE_RETRY_MS, PEER_IDLE_TIMEOUT_MS, RECV_BUFFER_PACKETS } from './limits.ts';
 import { encodeHandshake, HS_EXT_FLAG, HS_MAGIC, HS_TYPE, HS_VERSION_4, HS_VERSION_5, UDT_DGRAM, type Handshake } from './packets/handshake.ts';
@@ -27,6 +27,8 @@ export interface SrtCallerOptions {
   readonly passphrase?: string;
   /** AES key length 16, 24 or 32; default what the listener announces, else 16 (libsrt). */
   readonly keyLength?: number;
+  /** When our sending side switches keys (SRTO_KMREFRESHRATE / SRTO_KMPREANNOUNCE); libsrt's defaults. */
+  readonly keyRefresh?: KeyRefresh;
   /** Random bytes for the socket id, initial sequence number and keys. */
   readonly random?: (n: number) => Uint8Array;
 }
@@ -106,7 +108,7 @@ export class SrtCaller {
       if (this.opts.passphrase !== undefined && this.crypto === null) {
         const announced = p.encryptionField * 8;
         const keyLength = this.opts.keyLength ?? ([16, 24, 32].includes(announced) ? announced : 16);
-        this.crypto = StreamCrypto.create(this.opts.passphrase, keyLength, this.random);
+        this.crypto = StreamCrypto.create(this.opts.passphrase, keyLength, this.random, this.opts.keyRefresh);
       }
       return this.transmit(this.conclusion(p.synCookie, now), now);
     }

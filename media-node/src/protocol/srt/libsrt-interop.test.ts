@@ -294,6 +294,34 @@ describe('encryption with libsrt (AES-CTR, passphrase-derived keys)', () => {
     await expectStdout(slt, concat(data), () => c.send(FILLER));
   });
 
+  it('libsrt switches keys every 100 packets (kmrefreshrate); we follow its KMREQs and decrypt every byte', async () => {
+    const h = await listen({ passphrase: PASS });
+    const data = chunks(400);
+    const slt = srtLiveTransmit('file://con', `srt://127.0.0.1:${h.port}?passphrase=${PASS}&kmrefreshrate=100&kmpreannounce=20&streamid=#!::r=live/enc,m=publish`);
+    await until(() => h.connections.length > 0, 3000);
+    await feed(slt, data);
+    const want = concat(data);
+    await until(() => received(h).length >= want.length, 3000);
+    expect(Buffer.compare(received(h), want)).toBe(0);
+    expect(h.connections[0]!.connection.stats.receiver.undecryptable).toBe(0);
+  });
+
+  it('we switch keys every 100 packets; libsrt follows our KMREQs and writes every byte', async () => {
+    const port = await freeUdpPort();
+    const slt = srtLiveTransmit(`srt://:${port}?mode=listener&passphrase=${PASS}`, 'file://con');
+    await sleep(300);
+    const c = await startCallerHarness(port, { passphrase: PASS, keyRefresh: { rate: 100, preAnnounce: 20 } });
+    cleanups.push(() => c.close());
+    const conn = await c.connected;
+    const data = chunks(400);
+    for (let i = 0; i < data.length; i += 4) {
+      for (const d of data.slice(i, i + 4)) c.send(d);
+      await sleep(5);
+    }
+    await expectStdout(slt, concat(data), () => c.send(FILLER));
+    expect(conn.stats.keyAnnouncementsRefused).toBe(0);
+  });
+
   it('our caller with the wrong passphrase learns SRT_REJ_BADSECRET from libsrt', async () => {
     const port = await freeUdpPort();
     srtLiveTransmit(`srt://:${port}?mode=listener&passphrase=${PASS}`, 'file://con');

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { ProtocolError } from '@runnel/shared';
 import { SrtConnection } from './connection/connection.ts';
-import { checkPassphrase, StreamCrypto } from './crypto/stream-crypto.ts';
+import { checkPassphrase, StreamCrypto, type KeyRefresh } from './crypto/stream-crypto.ts';
 import { DEFAULT_LATENCY_MS, DEFAULT_MSS, PEER_IDLE_TIMEOUT_MS, RECV_BUFFER_PACKETS } from './limits.ts';
 import { decodeHandshake, encodeHandshake, HS_EXT_FLAG, HS_MAGIC, HS_TYPE, HS_VERSION_4, HS_VERSION_5, type Handshake } from './packets/handshake.ts';
 import { findExtension, type HsExtension } from './packets/hs-extensions.ts';
@@ -36,6 +36,8 @@ export interface SrtListenerOptions {
   readonly passphrase?: string;
   /** Key length (16, 24, 32) announced in the induction answer (SRS `pbkeylen`); callers may pick their own when absent. */
   readonly keyLength?: number;
+  /** When our sending side switches keys (SRTO_KMREFRESHRATE / SRTO_KMPREANNOUNCE); libsrt's defaults. */
+  readonly keyRefresh?: KeyRefresh;
   readonly peerIdleTimeoutMs?: number;
   /** Random bytes for socket ids (tests inject a fixed source). */
   readonly random?: (n: number) => Uint8Array;
@@ -204,7 +206,7 @@ export class SrtListener {
     if (announced && !kmreq) return { code: SRT_REJ.rogue, reason: 'kmreq_missing' };
     if (!announced || !kmreq) return passphrase === undefined ? null : { code: SRT_REJ.unsecure, reason: 'passphrase_required' };
     if (passphrase === undefined) return { code: SRT_REJ.unsecure, reason: 'passphrase_unexpected' };
-    const crypto = StreamCrypto.accept(passphrase, kmreq.km);
+    const crypto = StreamCrypto.accept(passphrase, kmreq.km, this.random, this.opts.keyRefresh);
     if (crypto === 'bad_secret') return { code: SRT_REJ.badSecret, reason: 'bad_passphrase' };
     if (crypto === 'cipher_unsupported') return { code: SRT_REJ.unsecure, reason: 'cipher_unsupported' };
     return crypto;

@@ -157,6 +157,39 @@ describe('SrtConnection: clock drift (TSBPD drift tracer)', () => {
   });
 });
 
+describe('SrtConnection: encryption', () => {
+  it('an encrypted stream with key switches every 50 packets arrives whole (KMREQ/KMRSP in band)', () => {
+    const link = new SimLink({
+      delayMs: 5,
+      caller: { passphrase: 'sim-link-passphrase', keyRefresh: { rate: 50, preAnnounce: 10 } },
+      listener: { passphrase: 'sim-link-passphrase' },
+    }).connect();
+    stream(link, 300);
+    expect(delivered(link)).toEqual(range(300));
+    const keys = new Set(link.sent.caller.filter(isData).map((b) => decodeDataPacket(b).key));
+    expect(keys).toEqual(new Set(['even', 'odd']));
+    const kmreqs = link.sent.caller.filter((b) => !isData(b) && controlType(b) === CONTROL_TYPE.userDefined);
+    const kmrsps = link.sent.listener.filter((b) => !isData(b) && controlType(b) === CONTROL_TYPE.userDefined);
+    expect(kmreqs.length).toBeGreaterThanOrEqual(10);
+    expect(kmrsps.length).toBe(kmreqs.length);
+    expect(link.listener.stats.receiver.undecryptable).toBe(0);
+  });
+
+  it('a lost key announcement is sent again until echoed', () => {
+    let dropped = 0;
+    const link = new SimLink({
+      delayMs: 5,
+      drop: (b, from) => from === 'caller' && !isData(b) && controlType(b) === CONTROL_TYPE.userDefined && dropped++ < 2,
+      caller: { passphrase: 'sim-link-passphrase', keyRefresh: { rate: 300, preAnnounce: 150 } },
+      listener: { passphrase: 'sim-link-passphrase' },
+    }).connect();
+    stream(link, 400);
+    expect(dropped).toBeGreaterThanOrEqual(2);
+    expect(delivered(link)).toEqual(range(400));
+    expect(link.listener.stats.receiver.undecryptable).toBe(0);
+  });
+});
+
 describe('SrtConnection: liveness', () => {
   it('keepalives flow when there is nothing to send; the link stays up', () => {
     const link = new SimLink().connect();

@@ -2,6 +2,7 @@ import { ProtocolError } from '@runnel/shared';
 import {
   KEEPALIVE_INTERVAL_MS,
   MAX_PAYLOAD_BYTES,
+  MIN_NAK_INTERVAL_MS,
   PEER_IDLE_TIMEOUT_MS,
   RECV_BUFFER_PACKETS,
   SEND_BUFFER_PACKETS,
@@ -16,11 +17,14 @@ import { decodePacket, type SrtPacket } from '../packets/packet.ts';
 import { encodeShutdown } from '../packets/shutdown.ts';
 import type { StreamCrypto } from '../crypto/stream-crypto.ts';
 import { KM_STATE } from '../packets/hs-extensions.ts';
-import { decodeKeyMaterial, encodeKeyMaterial } from '../packets/key-material.ts';
+import { decodeKeyMaterial, encodeKeyMaterial, type KeyMaterial } from '../packets/key-material.ts';
 import { encodeUserDefined, USER_SUBTYPE } from '../packets/user-defined.ts';
 import { Receiver, type ReceiverAction, type ReceiverStats } from './receiver.ts';
 import { RttEstimator } from './rtt.ts';
 import { Sender, type SenderAction, type SenderStats } from './sender.ts';
+
+/** A key announcement is sent at most this many times (libsrt SRT_MAX_KMRETRY). */
+const KM_MAX_RETRIES = 10;
 
 /** What a handshake settled; the listener and the caller build these. */
 export interface SrtConnectionOptions {
@@ -83,6 +87,8 @@ export interface SrtConnectionStats {
   readonly malformed: Readonly<Record<string, number>>;
   /** Control packets we do not act on (congestion warning, user-defined, stray handshakes). */
   readonly ignored: number;
+  /** Our key announcements the peer answered with a KM error state. */
+  readonly keyAnnouncementsRefused: number;
 }
 
 /**
@@ -113,7 +119,10 @@ export class SrtConnection {
   private lastSent: number;
   private closed = false;
   private readonly malformed: Record<string, number> = {};
+  /** Our key announcement being sent (KMREQ) and when / how often. */
+  private announcing: { km: KeyMaterial; lastSent: number; tries: number } | null = null;
   private ignored = 0;
+  private kmFailures = 0;
 
   constructor(opts: SrtConnectionOptions) {
     this.opts = opts;
@@ -165,6 +174,7 @@ export class SrtConnection {
       driftUs: Math.round(this.receiver.driftUs),
       malformed: this.malformed,
       ignored: this.ignored,
+      keyAnnouncementsRefused: this.kmFailures,
     };
   }
 
@@ -221,6 +231,7 @@ export class SrtConnection {
         return this.end(out, 'peer_error');
       case 'user-defined':
         if (p.subtype === USER_SUBTYPE.kmreq) this.emit(out, this.keyMaterialResponse(p.cif, now), now);
+        else if (p.subtype === USER_SUBTYPE.kmrsp) this.keyMaterialAnswer(p.cif);
         else this.ignored++;
         break;
       case 'handshake':
@@ -241,6 +252,7 @@ export class SrtConnection {
     if (now - this.lastReceived >= (this.opts.peerIdleTimeoutMs ?? PEER_IDLE_TIMEOUT_MS)) return this.end(out, 'peer_idle_timeout');
     this.applyReceiver(this.receiver.tick(now), now, out);
     this.applySender(this.sender.tick(now), now, out);
+    this.announceKeys(now, out);
     if (now - this.lastSent >= KEEPALIVE_INTERVAL_MS) {
       this.emit(out, encodeKeepalive({ timestamp: this.timestamp(now), destSocketId: this.peerSocketId }), now);
     }
@@ -257,6 +269,7 @@ export class SrtConnection {
     if (payload.length > MAX_PAYLOAD_BYTES) throw new RangeError(`SRT live message of ${payload.length} bytes > ${MAX_PAYLOAD_BYTES}`);
     const out: SrtConnectionOutput[] = [];
     this.applySender(this.sender.send(payload, this.timestamp(now), now), now, out);
+    this.announceKeys(now, out);
     return out;
   }
 
@@ -290,6 +303,43 @@ export class SrtConnection {
     const word = new Uint8Array(4);
     new DataView(word.buffer).setUint32(0, state);
     return encodeUserDefined({ ...f, cif: word });
+  }
+
+  /** The peer answered our KMREQ: an echo completes the announcement, a KM state word ends it (the peer cannot use it). */
+  private keyMaterialAnswer(cif: Uint8Array): void {
+    const crypto = this.opts.crypto;
+    if (!crypto?.announcement) return;
+    if (cif.length === 4) {
+      this.kmFailures++;
+      crypto.announcement = null;
+      return;
+    }
+    try {
+      crypto.acknowledge(decodeKeyMaterial(cif));
+    } catch (e) {
+      if (!(e instanceof ProtocolError)) throw e;
+      this.malformed[e.code] = (this.malformed[e.code] ?? 0) + 1;
+    }
+  }
+
+  /**
+   * Sends our pending key announcement (KMREQ) when it is new, and again
+   * every 1.5 RTT (at least 20 ms, the NAK floor) until echoed, at most 10
+   * times (libsrt CCryptoControl::sendKeysToPeer, SRT_MAX_KMRETRY).
+   */
+  private announceKeys(now: number, out: SrtConnectionOutput[]): void {
+    const km = this.opts.crypto?.announcement ?? null;
+    if (km === null) {
+      this.announcing = null;
+      return;
+    }
+    if (this.announcing?.km !== km) this.announcing = { km, lastSent: -Infinity, tries: 0 };
+    const a = this.announcing;
+    if (a.tries >= KM_MAX_RETRIES || now - a.lastSent < Math.max(MIN_NAK_INTERVAL_MS, (1.5 * this.rtt.rttUs) / 1000)) return;
+    a.tries++;
+    a.lastSent = now;
+    const f = { timestamp: this.timestamp(now), destSocketId: this.peerSocketId, subtype: USER_SUBTYPE.kmreq, typeSpecific: 0 };
+    this.emit(out, encodeUserDefined({ ...f, cif: encodeKeyMaterial(km) }), now);
   }
 
   private end(out: SrtConnectionOutput[], reason: SrtCloseReason): SrtConnectionOutput[] {

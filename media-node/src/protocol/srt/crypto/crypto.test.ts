@@ -141,6 +141,28 @@ describe('payload cipher and stream keys', () => {
     expect(receiver.update({ ...both, wrappedKeys: new Uint8Array(both.wrappedKeys.length) })).toBe('bad_secret');
   });
 
+  it('our sending side switches keys like haicrypt: announce both before the switch, switch, retire the old key', () => {
+    const random = seededRandom(11);
+    const tx = StreamCrypto.create('passphrase-0123456789', 16, random, { rate: 10, preAnnounce: 3 });
+    const rx = StreamCrypto.accept('passphrase-0123456789', tx.keyMaterial) as StreamCrypto;
+    const keys: string[] = [];
+    const announced: string[] = [];
+    for (let seq = 0; seq < 30; seq++) {
+      const msg = new Uint8Array(64).fill(seq);
+      const e = tx.encrypt(seq, msg);
+      if (tx.announcement) {
+        announced.push(`${seq}:${tx.announcement.keys}`);
+        expect(rx.update(tx.announcement)).toBeNull();
+        tx.acknowledge(tx.announcement);
+      }
+      keys.push(e.key[0]!);
+      expect(rx.decrypt(e.key, seq, e.payload)).toEqual(msg);
+    }
+    expect(keys.join('')).toBe('eeeeeeeeee' + 'oooooooooo' + 'eeeeeeeeee');
+    // Both keys 3 packets before each switch; the new key alone 3 packets after.
+    expect(announced).toEqual(['7:both', '13:odd', '17:both', '23:even', '27:both']);
+  });
+
   it('refuses passphrases libsrt refuses (under 10 or over 80 characters)', () => {
     expect(() => StreamCrypto.create('short', 16, seededRandom(1))).toThrow(RangeError);
     expect(() => StreamCrypto.create('x'.repeat(81), 16, seededRandom(1))).toThrow(RangeError);
