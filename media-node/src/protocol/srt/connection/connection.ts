@@ -212,7 +212,7 @@ export class SrtConnection {
           this.emit(out, encodeAckAck({ ackNumber: p.ackNumber, timestamp: this.timestamp(now), destSocketId: this.peerSocketId }), now);
           if (p.rttUs !== undefined && p.rttVarUs !== undefined) this.rtt.adopt(p.rttUs, p.rttVarUs);
         }
-        this.applySender(this.sender.onAck(p.lastAckedSeq, now), now, out);
+        this.applySender(this.sender.onAck(p.lastAckedSeq), now, out);
         break;
       case 'ackack':
         this.receiver.onAckAck(p.ackNumber, p.timestamp, now);

@@ -1,7 +1,8 @@
 import { SEND_DROP_MIN_THRESHOLD_MS } from '../limits.ts';
+import { HEADER_SIZE } from '../packets/control-header.ts';
 import { MAX_MESSAGE_NUMBER, encodeDataPacket, setRetransmittedFlag, type PacketKey } from '../packets/data-packet.ts';
 import type { LossRange } from '../packets/nak.ts';
-import { seqAdd, seqDec, seqDiff, seqInc, seqLess } from '../seq.ts';
+import { seqDec, seqDiff, seqInc, seqLess } from '../seq.ts';
 
 export interface SenderOptions {
   /** Our first sequence number (ISN). */
@@ -114,18 +115,18 @@ export class Sender {
     this.messageNumber = this.messageNumber === MAX_MESSAGE_NUMBER ? 1 : this.messageNumber + 1;
     this.ring[seq & this.mask] = { seq, datagram, origin: now, lastRetransmit: -Infinity };
     this.next = seqInc(seq);
-    this.flush(now, out);
+    this.flush(out);
     return out;
   }
 
   /** The peer acknowledged everything before `seq`. Returns packets the opened window lets out. */
-  onAck(seq: number, now: number): SenderAction[] {
+  onAck(seq: number): SenderAction[] {
     const out: SenderAction[] = [];
     // An ACK beyond what we sent is bogus; one behind the current point is stale.
     if (seqLess(this.unsent, seq) || !seqLess(this.acked, seq)) return out;
     for (let s = this.acked; s !== seq; s = seqInc(s)) this.release(s);
     this.acked = seq;
-    this.flush(now, out);
+    this.flush(out);
     return out;
   }
 
@@ -181,11 +182,11 @@ export class Sender {
     return out;
   }
 
-  private flush(now: number, out: SenderAction[]): void {
+  private flush(out: SenderAction[]): void {
     while (seqLess(this.unsent, this.next) && seqDiff(this.acked, this.unsent) < this.opts.peerFlowWindow) {
       const slot = this.ring[this.unsent & this.mask]!;
       this.stats.packets++;
-      this.stats.bytes += slot.datagram.length - 16;
+      this.stats.bytes += slot.datagram.length - HEADER_SIZE;
       out.push({ kind: 'send', bytes: slot.datagram });
       this.unsent = seqInc(this.unsent);
     }
@@ -194,14 +195,5 @@ export class Sender {
   private release(seq: number): void {
     const idx = seq & this.mask;
     if (this.ring[idx]?.seq === seq) this.ring[idx] = undefined;
-  }
-
-  /** Sequence numbers still unacknowledged (for tests and stats). */
-  get ackPoint(): number {
-    return this.acked;
-  }
-
-  get nextSeq(): number {
-    return seqAdd(this.next, 0);
   }
 }
