@@ -25,4 +25,5 @@ export { parseStreamId, STREAM_ID_PREFIX, type SrtMode, type StreamIdResult, typ
 export { SRT_REJ, SRT_REJX, rejectType, rejectCodeOf } from './reject.ts';
 export { decodePacket, encodePacket, peekDestSocketId, MAX_DATAGRAM_BYTES, type SrtPacket, type ControlPacket } from './packets/packet.ts';
 export { isControlPacket } from './packets/control-header.ts';
+export { decodeHandshake, encodeHandshake, HS_TYPE, type Handshake } from './packets/handshake.ts';
 export * from './limits.ts';
