@@ -161,6 +161,7 @@ export class SrtCaller {
       recvIsn: hs.initialSeq,
       peerFlowWindow: hs.flowWindow,
       peerStartTime: now - hs.timestamp / 1000,
+      mss: Math.min(DEFAULT_MSS, hs.mss),
       // HSRSP: SND is the latency the listener will send to us with (our receiver), RCV its own (libsrt processSrtMsg_HSRSP).
       recvTsbpd: (o.flags & SRT_FLAG.tsbpdSnd) !== 0,
       recvLatencyMs: o.sendLatencyMs,

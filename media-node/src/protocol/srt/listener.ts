@@ -291,6 +291,7 @@ export class SrtListener {
       periodicNak: true,
       peerRexmitFlag: rexmit,
       handshakeReply: bytes,
+      mss: Math.min(DEFAULT_MSS, hs.mss),
       ...(request.crypto ? { crypto: request.crypto } : {}),
       peerIdleTimeoutMs: this.opts.peerIdleTimeoutMs ?? PEER_IDLE_TIMEOUT_MS,
     });

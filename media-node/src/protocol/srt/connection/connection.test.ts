@@ -257,6 +257,14 @@ describe('SrtConnection: flow control and buffers', () => {
     expect(more.map(dataIndex)).toEqual([4, 5, 6]);
   });
 
+  it('messages are limited by the negotiated MSS (MSS - 44 bytes)', () => {
+    expect(bare().maxPayload).toBe(1456);
+    const small = bare({ mss: 1360 });
+    expect(small.maxPayload).toBe(1316);
+    expect(sends(small.send(new Uint8Array(1316), 1))).toHaveLength(1);
+    expect(() => small.send(new Uint8Array(1317), 1)).toThrow(RangeError);
+  });
+
   it('a full send buffer drops its oldest packet and tells the peer', () => {
     const c = bare({ sendBufferPackets: 8 });
     for (let i = 0; i < 8; i++) c.send(payload(i), 1);

@@ -1,5 +1,6 @@
 import { ProtocolError } from '@runnel/shared';
 import {
+  DEFAULT_MSS,
   KEEPALIVE_INTERVAL_MS,
   MAX_PAYLOAD_BYTES,
   MIN_NAK_INTERVAL_MS,
@@ -9,6 +10,7 @@ import {
 } from '../limits.ts';
 import { encodeAck } from '../packets/ack.ts';
 import { encodeAckAck } from '../packets/ackack.ts';
+import { HEADER_SIZE } from '../packets/control-header.ts';
 import { encodeDropRequest, DROP_ANY_MESSAGE } from '../packets/drop-request.ts';
 import { HS_TYPE } from '../packets/handshake.ts';
 import { encodeKeepalive } from '../packets/keepalive.ts';
@@ -60,6 +62,8 @@ export interface SrtConnectionOptions {
   /** Listener only: our conclusion answer, sent again when the caller repeats its conclusion. */
   readonly handshakeReply?: Uint8Array;
   readonly peerIdleTimeoutMs?: number;
+  /** The smaller MSS of both handshakes (bytes, IP/UDP headers included); default 1500. */
+  readonly mss?: number;
   /** Keys when the stream is encrypted (a passphrase on both sides). */
   readonly crypto?: StreamCrypto;
   readonly recvBufferPackets?: number;
@@ -154,6 +158,11 @@ export class SrtConnection {
       peerRexmitFlag: opts.peerRexmitFlag,
       ...(opts.crypto ? { encrypt: (seq: number, payload: Uint8Array) => opts.crypto!.encrypt(seq, payload) } : {}),
     });
+  }
+
+  /** Largest message `send` takes: the negotiated MSS less IP/UDP (28) and SRT (16) headers. */
+  get maxPayload(): number {
+    return Math.min(MAX_PAYLOAD_BYTES, (this.opts.mss ?? DEFAULT_MSS) - 28 - HEADER_SIZE);
   }
 
   /** True when payloads are encrypted. */
@@ -260,13 +269,14 @@ export class SrtConnection {
   }
 
   /**
-   * Sends one message: at most MAX_PAYLOAD_BYTES (1456; 1316 = 7 TS packets is
-   * what encoders use). Live mode keeps one message per packet, like libsrt,
-   * which refuses larger messages in live mode.
+   * Sends one message: at most `maxPayload` bytes (MSS - 44: 1456 with the
+   * default 1500; 1316 = 7 TS packets is what encoders use). Live mode keeps
+   * one message per packet, like libsrt, which refuses larger messages in
+   * live mode.
    */
   send(payload: Uint8Array, now: number): SrtConnectionOutput[] {
     if (this.closed) return [];
-    if (payload.length > MAX_PAYLOAD_BYTES) throw new RangeError(`SRT live message of ${payload.length} bytes > ${MAX_PAYLOAD_BYTES}`);
+    if (payload.length > this.maxPayload) throw new RangeError(`SRT live message of ${payload.length} bytes > ${this.maxPayload}`);
     const out: SrtConnectionOutput[] = [];
     this.applySender(this.sender.send(payload, this.timestamp(now), now), now, out);
     this.announceKeys(now, out);
