@@ -52,6 +52,12 @@ export interface HlsCaseResult extends HlsCaseSpec {
   readonly harnessCpuPercent: number;
   /** Everything else on the machine during the window, % of one core. */
   readonly otherCpuPercent: number;
+  /**
+   * How busy the node's CPU was in all (the node plus whatever else the
+   * kernel ran there), % of it; NaN when not pinned. Near 100 the node had
+   * no headroom left, whatever its own CPU % says.
+   */
+  readonly serverCpuBusyPercent: number;
   /** What the node received from all publishers in the window, Mbit/s, and the slowest stream's share. */
   readonly ingestMbps: number;
   readonly minStreamMbps: number;
@@ -215,9 +221,11 @@ interface CpuMark {
   /** This process, µs of user + system CPU. */
   readonly selfMicros: number;
   readonly machine: number | undefined;
+  /** Busy ticks of the CPU the node is pinned to. */
+  readonly serverCpu: number | undefined;
 }
 
-function cpuMark(run: Running): CpuMark {
+function cpuMark(run: Running, serverCpus: string | undefined): CpuMark {
   const self = process.cpuUsage();
   return {
     node: readProcSample(run.server.child.pid),
@@ -225,6 +233,7 @@ function cpuMark(run: Running): CpuMark {
     s3rver: run.s3 ? readProcSample(run.s3.child.pid) : undefined,
     selfMicros: self.user + self.system,
     machine: readMachineBusyTicks(),
+    serverCpu: serverCpus !== undefined && /^\d+$/.test(serverCpus) ? readMachineBusyTicks(`cpu${serverCpus}`) : undefined,
   };
 }
 
@@ -239,7 +248,7 @@ async function measure(spec: HlsCaseSpec, ctx: HlsCaseContext, run: Running): Pr
   const a0 = performance.now();
   const api0 = await readStreams(run.server.apiPort, spec.streams);
   const apiAt0 = (a0 + performance.now()) / 2;
-  const c0 = cpuMark(run);
+  const c0 = cpuMark(run, ctx.serverCpus);
   const t0 = performance.now();
   if (!c0.node) throw new Error(`runnel exited before the window:\n${run.server.child.tail()}`);
   let rss = c0.node.rssBytes;
@@ -260,7 +269,7 @@ async function measure(spec: HlsCaseSpec, ctx: HlsCaseContext, run: Running): Pr
     }
   }
   const t1 = performance.now();
-  const c1 = cpuMark(run);
+  const c1 = cpuMark(run, ctx.serverCpus);
   const wallMs = t1 - t0;
   if (!c1.node) throw new Error(`runnel exited during the window:\n${run.server.child.tail()}`);
   const a1 = performance.now();
@@ -290,6 +299,7 @@ async function measure(spec: HlsCaseSpec, ctx: HlsCaseContext, run: Running): Pr
     publisherCpuPercent: pct(pubTicks),
     harnessCpuPercent: pct(harnessTicks),
     otherCpuPercent: pct(other),
+    serverCpuBusyPercent: c0.serverCpu !== undefined && c1.serverCpu !== undefined ? pct(c1.serverCpu - c0.serverCpu) : Number.NaN,
     ingestMbps: rates.reduce((a, b) => a + b, 0),
     minStreamMbps: Math.min(...rates),
     realTimeStreams,
@@ -333,6 +343,7 @@ function failed(spec: HlsCaseSpec, message: string): HlsCaseResult {
     publisherCpuPercent: Number.NaN,
     harnessCpuPercent: Number.NaN,
     otherCpuPercent: Number.NaN,
+    serverCpuBusyPercent: Number.NaN,
     ingestMbps: 0,
     minStreamMbps: 0,
     realTimeStreams: 0,

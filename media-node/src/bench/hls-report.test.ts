@@ -12,6 +12,7 @@ function result(over: Partial<HlsCaseResult>): HlsCaseResult {
     publisherCpuPercent: 4,
     harnessCpuPercent: 1,
     otherCpuPercent: 3,
+    serverCpuBusyPercent: 12,
     ingestMbps: 2 * streams,
     minStreamMbps: 2,
     realTimeStreams: streams,
@@ -86,8 +87,9 @@ describe('formatHlsTable', () => {
   });
 
   it('warns when the load CPUs are saturated or other processes were busy', () => {
-    const busy = [result({ publisherCpuPercent: 80, harnessCpuPercent: 15, otherCpuPercent: 60 })];
+    const busy = [result({ publisherCpuPercent: 80, harnessCpuPercent: 15, otherCpuPercent: 60, serverCpuBusyPercent: 97 })];
     const t = formatHlsTable(busy, 1);
+    expect(t).toContain("local K=4: the node's CPU was 97 % busy (node 10 %, the rest other processes): no headroom left");
     expect(t).toContain('local K=4: publishers + s3rver + bench used 95 % of their 1 CPU(s)');
     expect(t).toContain('local K=4: other processes used 60 % of a core during the window: a noisy run');
     expect(formatHlsTable(busy, 2)).not.toContain('publishers + s3rver + bench used');

@@ -23,6 +23,9 @@ export interface HlsRunMeta {
  */
 export const LOAD_SATURATED_FRACTION = 0.9;
 
+/** The node's CPU this busy (node + others) had no headroom: lateness there may come from sharing it. */
+export const SERVER_CPU_FULL_PERCENT = 90;
+
 function usable(r: HlsCaseResult): boolean {
   return r.failure === undefined && Number.isFinite(r.cpuPercent);
 }
@@ -50,7 +53,7 @@ export function summarizeStorage(results: readonly HlsCaseResult[], storage: Hls
   return { storage, largestRealTime: good, firstNotRealTime: bad, cpuPerStreamAtLargest: at ? at.cpuPercent / at.streams : Number.NaN };
 }
 
-const HEADERS = ['storage', 'K', 'real time', 'CPU %', 'CPU %/stream', 'HLS CPU %/stream', 'RSS MiB', 'ingest Mbit/s', 'CPU %/(Mbit/s)', 'segments', 'seg s', 'behind s', 'max read ms', 'missing+disc', 'spool max MiB', 's3 PUT ms', 'pub CPU %', 's3rver+bench CPU %', 'other CPU %'];
+const HEADERS = ['storage', 'K', 'real time', 'CPU %', 'CPU %/stream', 'HLS CPU %/stream', 'RSS MiB', 'ingest Mbit/s', 'CPU %/(Mbit/s)', 'segments', 'seg s', 'behind s', 'max read ms', 'missing+disc', 'spool max MiB', 's3 PUT ms', 'pub CPU %', 's3rver+bench CPU %', 'other CPU %', 'CPU 0 busy %'];
 const LEFT_COLUMNS = 1;
 
 function row(results: readonly HlsCaseResult[], r: HlsCaseResult): string[] {
@@ -78,6 +81,7 @@ function row(results: readonly HlsCaseResult[], r: HlsCaseResult): string[] {
     dash(r.publisherCpuPercent.toFixed(0)),
     dash(r.harnessCpuPercent.toFixed(0)),
     dash(r.otherCpuPercent.toFixed(0)),
+    ok && Number.isFinite(r.serverCpuBusyPercent) ? r.serverCpuBusyPercent.toFixed(0) : '',
   ];
 }
 
@@ -145,6 +149,9 @@ function noteLines(results: readonly HlsCaseResult[], loadCpus: number): string[
     const load = r.publisherCpuPercent + r.harnessCpuPercent;
     if (load >= LOAD_SATURATED_FRACTION * 100 * loadCpus) {
       out.push(`${what}: publishers + s3rver + bench used ${load.toFixed(0)} % of their ${loadCpus} CPU(s): the load side, not only the node, may be what fell behind`);
+    }
+    if (r.serverCpuBusyPercent >= SERVER_CPU_FULL_PERCENT) {
+      out.push(`${what}: the node's CPU was ${r.serverCpuBusyPercent.toFixed(0)} % busy (node ${r.cpuPercent.toFixed(0)} %, the rest other processes): no headroom left`);
     }
     if (r.otherCpuPercent >= OTHER_LOAD_NOISY_PERCENT) out.push(`${what}: other processes used ${r.otherCpuPercent.toFixed(0)} % of a core during the window: a noisy run`);
   }

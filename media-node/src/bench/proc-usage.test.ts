@@ -80,6 +80,13 @@ describe('parseMachineBusyTicks', () => {
     expect(parseMachineBusyTicks('cpu 10 0 5 100\n')).toBe(15);
   });
 
+  it('reads one CPU from its own line', () => {
+    const stat = 'cpu  100 2 30 5000 40 0 6 7 0 0\ncpu0 50 1 15 2500 20 0 3 3 0 0\ncpu1 50 1 15 2500 20 0 3 4 0 0\n';
+    expect(parseMachineBusyTicks(stat, 'cpu0')).toBe(50 + 1 + 15 + 0 + 3 + 3);
+    expect(parseMachineBusyTicks(stat, 'cpu1')).toBe(50 + 1 + 15 + 0 + 3 + 4);
+    expect(() => parseMachineBusyTicks(stat, 'cpu2')).toThrow(/no "cpu2" line/);
+  });
+
   it('refuses text without a total cpu line', () => {
     expect(() => parseMachineBusyTicks('cpu0 1 2 3 4\n')).toThrow(/no "cpu" line/);
     expect(() => parseMachineBusyTicks('cpu a b c d\n')).toThrow(/malformed/);

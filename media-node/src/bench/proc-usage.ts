@@ -42,21 +42,23 @@ export function parseVmRssBytes(text: string): number {
  * Busy clock ticks of the whole machine from the text of /proc/stat (proc(5)):
  * the first line, `cpu user nice system idle iowait irq softirq steal guest
  * guest_nice`, summed without idle and iowait (guest time is already inside
- * user). Used to see how much else ran during a window.
+ * user). Used to see how much else ran during a window. With `cpu` = "cpu0",
+ * "cpu1" ...: the same for one CPU (its own line), e.g. the one the server
+ * under test is pinned to, to see whether it had that CPU to itself.
  */
-export function parseMachineBusyTicks(text: string): number {
-  const line = text.split('\n').find((l) => l.startsWith('cpu '));
-  if (!line) throw new Error('no "cpu" line in /proc/stat');
+export function parseMachineBusyTicks(text: string, cpu = 'cpu'): number {
+  const line = text.split('\n').find((l) => l.startsWith(`${cpu} `));
+  if (!line) throw new Error(`no "${cpu}" line in /proc/stat`);
   const f = line.trim().split(/\s+/).slice(1).map(Number);
-  if (f.length < 4 || f.some((v) => !Number.isFinite(v))) throw new Error('malformed "cpu" line in /proc/stat');
+  if (f.length < 4 || f.some((v) => !Number.isFinite(v))) throw new Error(`malformed "${cpu}" line in /proc/stat`);
   const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = f;
   return user + nice + system + irq + softirq + steal;
 }
 
-/** Busy ticks of the whole machine now; undefined where /proc/stat is not readable. */
-export function readMachineBusyTicks(): number | undefined {
+/** Busy ticks of the whole machine (or of one CPU: "cpu0") now; undefined where /proc/stat is not readable. */
+export function readMachineBusyTicks(cpu = 'cpu'): number | undefined {
   try {
-    return parseMachineBusyTicks(readFileSync('/proc/stat', 'utf8'));
+    return parseMachineBusyTicks(readFileSync('/proc/stat', 'utf8'), cpu);
   } catch {
     return undefined;
   }
