@@ -186,7 +186,8 @@ describe('runnel start: webhooks and sessions of a broadcast', () => {
     expect(urls.status).toBe(200);
     const publishUrl = `${urls.data.rtmp.url.replace(/\/$/, '')}/${urls.data.rtmp.stream_key}`;
     const pid = made.data.playback_ids[0].id;
-    const mine = () => received.filter((r) => r.event.object.id === id);
+    // Deliveries may arrive in any order (at least once, in parallel); receivers order them by seq.
+    const mine = () => received.filter((r) => r.event.object.id === id).sort((a, b) => a.event.seq - b.event.seq);
     const types = () => mine().map((r) => r.event.type);
 
     const seconds = 12;
