@@ -128,5 +128,5 @@ Options (lists are comma-separated):
   -h, --help              this text
 
 Example (what BENCHMARKS.md records):
-  npm run bench -- hls --streams 1,4,8 --find-max --markdown bench-hls.md
+  npm run bench -- hls --streams 1,4,8 --find-max --max-streams 256 --markdown bench-hls.md
 `;
