@@ -31,5 +31,16 @@ export const MIGRATIONS: readonly Migration[] = [
       "ALTER TABLE `live_streams` ADD `event_seq` integer DEFAULT 0 NOT NULL;",
       "ALTER TABLE `live_streams` ADD `last_event_id` text;"
     ]
+  },
+  {
+    "tag": "0002_accounts",
+    "statements": [
+      "CREATE TABLE `account_sessions` (\n\t`id` text PRIMARY KEY NOT NULL,\n\t`account_id` text NOT NULL,\n\t`tenant_id` text NOT NULL,\n\t`token_hash` text NOT NULL,\n\t`created_at` integer NOT NULL,\n\t`expires_at` integer NOT NULL,\n\tFOREIGN KEY (`account_id`) REFERENCES `accounts`(`id`) ON UPDATE no action ON DELETE cascade,\n\tFOREIGN KEY (`tenant_id`) REFERENCES `tenants`(`id`) ON UPDATE no action ON DELETE cascade\n);",
+      "CREATE UNIQUE INDEX `account_sessions_token` ON `account_sessions` (`token_hash`);",
+      "CREATE INDEX `account_sessions_account` ON `account_sessions` (`account_id`);",
+      "CREATE TABLE `accounts` (\n\t`id` text PRIMARY KEY NOT NULL,\n\t`tenant_id` text NOT NULL,\n\t`email` text NOT NULL,\n\t`password_hash` text NOT NULL,\n\t`created_at` integer NOT NULL,\n\tFOREIGN KEY (`tenant_id`) REFERENCES `tenants`(`id`) ON UPDATE no action ON DELETE cascade\n);",
+      "CREATE UNIQUE INDEX `accounts_email` ON `accounts` (`email`);",
+      "CREATE INDEX `accounts_tenant` ON `accounts` (`tenant_id`);"
+    ]
   }
 ];

@@ -145,6 +145,38 @@ export const webhookDeliveries = sqliteTable(
   (t) => [index('webhook_deliveries_due').on(t.status, t.nextAttemptAt), index('webhook_deliveries_endpoint').on(t.endpointId, t.id)],
 );
 
+/**
+ * Dashboard accounts: email + password, one tenant each for now (a team
+ * would add a membership table between accounts and tenants).
+ */
+export const accounts = sqliteTable(
+  'accounts',
+  {
+    id: text('id').primaryKey(),
+    tenantId: text('tenant_id').notNull().references(() => tenants.id, { onDelete: 'cascade' }),
+    /** Lowercased and trimmed at sign-up, so sign-in is case-insensitive. */
+    email: text('email').notNull(),
+    /** `pbkdf2-sha256$<iterations>$<salt b64url>$<hash b64url>` (accounts/password.ts); the iteration count travels with the hash. */
+    passwordHash: text('password_hash').notNull(),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [uniqueIndex('accounts_email').on(t.email), index('accounts_tenant').on(t.tenantId)],
+);
+
+/** Signed-in browsers. The cookie carries a random token; only its SHA-256 is stored. */
+export const accountSessions = sqliteTable(
+  'account_sessions',
+  {
+    id: text('id').primaryKey(),
+    accountId: text('account_id').notNull().references(() => accounts.id, { onDelete: 'cascade' }),
+    tenantId: text('tenant_id').notNull().references(() => tenants.id, { onDelete: 'cascade' }),
+    tokenHash: text('token_hash').notNull(),
+    createdAt: integer('created_at').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+  },
+  (t) => [uniqueIndex('account_sessions_token').on(t.tokenHash), index('account_sessions_account').on(t.accountId)],
+);
+
 export type TenantRow = typeof tenants.$inferSelect;
 export type ApiKeyRow = typeof apiKeys.$inferSelect;
 export type MediaNodeRow = typeof mediaNodes.$inferSelect;
@@ -152,3 +184,5 @@ export type LiveStreamRow = typeof liveStreams.$inferSelect;
 export type SessionRow = typeof sessions.$inferSelect;
 export type WebhookEndpointRow = typeof webhookEndpoints.$inferSelect;
 export type WebhookDeliveryRow = typeof webhookDeliveries.$inferSelect;
+export type AccountRow = typeof accounts.$inferSelect;
+export type AccountSessionRow = typeof accountSessions.$inferSelect;
