@@ -12,6 +12,10 @@ export const ERROR_STATUS = {
   unauthorized: 401,
   /** Known credentials that may not do this (a read-only key writing). */
   forbidden: 403,
+  /** A signed playback id was requested without `?token=`. */
+  playback_token_required: 401,
+  /** The playback token is not valid for this playback id (signature, kid, expiry, audience, subject). */
+  playback_token_invalid: 403,
   not_found: 404,
   /** The stream is disabled, so it gets no publish URLs. */
   stream_disabled: 409,
@@ -21,6 +25,8 @@ export const ERROR_STATUS = {
   unsupported_media_type: 415,
   /** Body, query or path failed its schema; `errors` names each field. */
   validation_failed: 422,
+  /** A webhook endpoint URL we will not call: not https, or a private, loopback or metadata address. */
+  webhook_url_unsafe: 422,
   rate_limited: 429,
   internal: 500,
   /** No healthy media node with room (in the requested region). */

@@ -6,7 +6,8 @@ import { createClient } from '@libsql/client';
 import { drizzle } from 'drizzle-orm/libsql';
 import { createApp } from '../app.ts';
 import { applyMigrations } from '../db/migrate.ts';
-import { hlsFiles } from './hls-files.ts';
+import { localDirHlsStorage } from './hls-files.ts';
+import { hlsDeliveryFor } from '../hls/delivery.ts';
 import * as schema from '../db/schema.ts';
 import { EnvError, parseNodeEnv } from '../env.ts';
 import type { NodeEntryConfig } from '../env.ts';
@@ -42,7 +43,7 @@ function libsqlUrl(dbFile: string): string {
 }
 
 export interface NodeEntryOptions {
-  /** Serve `/hls/{playback_id}/...` from this local HLS directory (the one-machine platform, `hls-files.ts`). */
+  /** Serve `/hls/{playback_id}/...` from this local HLS directory (the one-machine platform, hls/delivery.ts). */
   readonly hlsDir?: string;
 }
 
@@ -58,7 +59,8 @@ export async function startControlPlane(config: NodeEntryConfig, log: Logger = c
     if (b.created) log.info('bootstrap tenant created for RUNNEL_BOOTSTRAP_API_KEY', { tenant_id: b.tenantId });
   }
 
-  const app = createApp({ db, config: config.app, clock: systemClock, log, rateLimiter: new TokenBucketLimiter(config.app.rateLimit) });
+  const deps = { db, config: config.app, clock: systemClock, log, rateLimiter: new TokenBucketLimiter(config.app.rateLimit) };
+  const app = createApp(deps);
   const sweeper = setInterval(() => {
     sweepStaleNodes(db, systemClock.now()).then(
       (lost) => lost.length > 0 && log.info('nodes lost', { nodes: lost }),
@@ -69,7 +71,7 @@ export async function startControlPlane(config: NodeEntryConfig, log: Logger = c
   const webhooks = startWebhookLoop(db, systemClock, log);
 
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
-    const hls = options.hlsDir === undefined ? null : hlsFiles(options.hlsDir);
+    const hls = options.hlsDir === undefined ? null : hlsDeliveryFor(deps, localDirHlsStorage(options.hlsDir));
     const fetch = hls === null ? app.fetch : async (req: Request) => (await hls(req)) ?? app.fetch(req);
     const s = serve({ fetch, port: config.port, hostname: config.host }, () => resolve(s));
   });

@@ -65,6 +65,16 @@ export async function getLiveStream(db: Db, tenantId: string, id: string): Promi
   return row ?? null;
 }
 
+/** The playback policy of a playback id (any tenant: playback ids are global and unguessable), or null when none has it. */
+export async function getPlaybackPolicy(db: Db, playbackId: string): Promise<PlaybackPolicy | null> {
+  const [row] = await db
+    .select({ policy: liveStreams.playbackPolicy })
+    .from(liveStreams)
+    .where(eq(liveStreams.playbackId, playbackId))
+    .limit(1);
+  return row?.policy ?? null;
+}
+
 /** Newest first; `before` is the last id of the previous page. */
 export async function listLiveStreams(db: Db, tenantId: string, page: { limit: number; before?: string }): Promise<LiveStreamRow[]> {
   const where = page.before === undefined ? eq(liveStreams.tenantId, tenantId) : and(eq(liveStreams.tenantId, tenantId), lt(liveStreams.id, page.before));
