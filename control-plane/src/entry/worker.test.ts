@@ -22,6 +22,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const wrangler = join(dirname(createRequire(import.meta.url).resolve('wrangler/package.json')), 'bin', 'wrangler.js');
 const NODE_TOKEN = 'worker-node-token-0123456789abcdefghijkl';
 const API_KEY = 'rnl_workerdtest0123456789abcdefghjkmnpqrs';
+const PLAYBACK_KEYS = 'k2:worker-playback-secret-0123456789abcdef,k1:worker-old-playback-secret-0123456789ab';
 
 let outDir: string;
 let mf: Miniflare;
@@ -42,7 +43,14 @@ beforeAll(async () => {
       modulesRoot: outDir,
       compatibilityDate: '2025-11-01',
       d1Databases: { DB: 'runnel-test' },
-      bindings: { RUNNEL_NODE_TOKEN: NODE_TOKEN, RUNNEL_BOOTSTRAP_API_KEY: API_KEY, RUNNEL_PUBLIC_URL: 'https://cp.example.com' },
+      r2Buckets: { HLS_BUCKET: 'runnel-hls-test' },
+      bindings: {
+        RUNNEL_NODE_TOKEN: NODE_TOKEN,
+        RUNNEL_BOOTSTRAP_API_KEY: API_KEY,
+        RUNNEL_PUBLIC_URL: 'https://cp.example.com',
+        RUNNEL_PLAYBACK_KEYS: PLAYBACK_KEYS,
+        RUNNEL_HLS_BUCKET_PREFIX: 'hls/',
+      },
     }),
   );
   await mf.ready;
@@ -157,5 +165,84 @@ describe('the control plane in workerd with D1', () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }
+  });
+});
+
+describe('/hls in workerd: the R2 bucket behind the edge cache', () => {
+  const SEGMENT = new Uint8Array(4096).map((_, i) => (i * 7 + 0x47) & 0xff);
+  const playlistOf = (id: string, first: number) => `#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXT-X-MEDIA-SEQUENCE:${first}\n#EXTINF:2.000,\n${id}-${first}.ts\n`;
+  const get = (path: string, method = 'GET') => mf.dispatchFetch(`http://localhost${path}`, { method });
+  // Miniflare's R2 types need @cloudflare/workers-types, which this repo does not install.
+  type Bucket = { put(key: string, value: string | Uint8Array): Promise<unknown>; delete(key: string): Promise<void> };
+  const hlsBucket = () => mf.getR2Bucket('HLS_BUCKET') as unknown as Promise<Bucket>;
+
+  async function stream(policy: 'public' | 'signed'): Promise<{ id: string; pid: string }> {
+    const s = (await call('POST', '/v1/live-streams', { auth: API_KEY, body: { name: `hls ${policy}`, playback_policy: policy } })).json.data;
+    const pid = s.playback_ids[0].id as string;
+    const bucket = await hlsBucket();
+    await bucket.put(`hls/live/${pid}.m3u8`, playlistOf(pid, 1));
+    await bucket.put(`hls/live/${pid}-1.ts`, SEGMENT);
+    return { id: s.id, pid };
+  }
+
+  /** The edge-cache put runs after the answer (waitUntil); the next request may come before it lands. */
+  async function untilHit(path: string): Promise<Response> {
+    for (let i = 0; i < 50; i++) {
+      const r = await get(path);
+      if (r.headers.get('runnel-cache') === 'HIT') return r;
+      await r.arrayBuffer();
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    throw new Error(`${path} never came from the edge cache`);
+  }
+
+  it('serves a public playlist and segment from the bucket (prefix applied), then the segment from the edge cache', async () => {
+    const { pid } = await stream('public');
+    const playlist = await get(`/hls/${pid}/index.m3u8`);
+    expect(playlist.status).toBe(200);
+    expect(await playlist.text()).toBe(playlistOf(pid, 1));
+    expect(playlist.headers.get('content-type')).toBe('application/vnd.apple.mpegurl');
+    expect(playlist.headers.get('cache-control')).toBe('public, max-age=1');
+    const seg = await get(`/hls/${pid}/${pid}-1.ts`);
+    expect(seg.status).toBe(200);
+    expect(seg.headers.get('runnel-cache')).toBe('MISS');
+    expect(new Uint8Array(await seg.arrayBuffer())).toEqual(SEGMENT);
+    expect(seg.headers.get('content-type')).toBe('video/mp2t');
+    expect(seg.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    // Gone from the bucket, still served: the answer comes from caches.default.
+    await (await hlsBucket()).delete(`hls/live/${pid}-1.ts`);
+    const cached = await untilHit(`/hls/${pid}/${pid}-1.ts?cb=1`);
+    expect(new Uint8Array(await cached.arrayBuffer())).toEqual(SEGMENT);
+    expect(cached.headers.get('content-length')).toBe(String(SEGMENT.byteLength));
+  });
+
+  it('keeps playlists in the edge cache for about a second only', async () => {
+    const { pid } = await stream('public');
+    await untilHit(`/hls/${pid}/index.m3u8`);
+    await (await hlsBucket()).put(`hls/live/${pid}.m3u8`, playlistOf(pid, 2));
+    await new Promise((resolve) => setTimeout(resolve, 2100));
+    const fresh = await get(`/hls/${pid}/index.m3u8`);
+    expect(await fresh.text()).toBe(playlistOf(pid, 2));
+  });
+
+  it('checks tokens of a signed playback id before the cache, and hands the token on in the playlist', async () => {
+    const { id, pid } = await stream('signed');
+    const none = await get(`/hls/${pid}/index.m3u8`);
+    expect(none.status).toBe(401);
+    expect(none.headers.get('content-type')).toBe('application/problem+json');
+    expect(((await none.json()) as { code: string }).code).toBe('playback_token_required');
+    const token = (await call('POST', `/v1/live-streams/${id}/playback-tokens`, { auth: API_KEY })).json.data.token as string;
+    const playlist = await get(`/hls/${pid}/index.m3u8?token=${token}`);
+    expect(playlist.status).toBe(200);
+    expect(playlist.headers.get('cache-control')).toBe('private, max-age=1');
+    expect(await playlist.text()).toContain(`\n${pid}-1.ts?token=${token}\n`);
+    const seg = await untilHit(`/hls/${pid}/${pid}-1.ts?token=${token}`);
+    expect(new Uint8Array(await seg.arrayBuffer())).toEqual(SEGMENT);
+    expect(seg.headers.get('cache-control')).toBe('private, max-age=31536000, immutable');
+    // In the cache now, and still refused without a token or with a forged one.
+    expect((await get(`/hls/${pid}/${pid}-1.ts`)).status).toBe(401);
+    const forged = await get(`/hls/${pid}/${pid}-1.ts?token=${token.slice(0, -4)}AAAA`);
+    expect(forged.status).toBe(403);
+    expect(((await forged.json()) as { code: string }).code).toBe('playback_token_invalid');
   });
 });

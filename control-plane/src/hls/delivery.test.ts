@@ -100,6 +100,15 @@ describe('GET /hls/{playback_id}/... for a public playback id', () => {
     expect(r.headers.get('cache-control')).toBe('no-store');
   });
 
+  it('answers a storage failure with 500 problem JSON, logged and not cached', async () => {
+    storage.get = () => Promise.reject(new Error('bucket unreachable'));
+    const r = await get(delivery(), `/hls/${pub}/index.m3u8`);
+    expect(r.status).toBe(500);
+    expect((await problem(r)).code).toBe('internal');
+    expect(r.headers.get('cache-control')).toBe('no-store');
+    expect(h.log.lines).toContainEqual(expect.objectContaining({ level: 'error', msg: 'hls delivery failed' }));
+  });
+
   it('answers 404 for other methods and leaves other paths to the app', async () => {
     expect((await get(delivery(), `/hls/${pub}/index.m3u8`, 'DELETE')).status).toBe(404);
     expect(await delivery()(new Request('https://cp.example.com/v1/live-streams'))).toBeNull();

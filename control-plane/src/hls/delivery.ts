@@ -69,9 +69,22 @@ function refuse(code: ErrorCode, detail: string): Response {
 }
 
 export function createHlsDelivery(deps: HlsDeliveryDeps): HlsHandler {
+  const serve = serveHls(deps);
   return async (req, waitUntil) => {
     const url = new URL(req.url);
     if (!url.pathname.startsWith('/hls/')) return null;
+    try {
+      return await serve(req, url, waitUntil);
+    } catch (e) {
+      // A storage or database failure: problem JSON like the rest of the API, never cached.
+      deps.log.error('hls delivery failed', { path: url.pathname, error: String(e) });
+      return refuse('internal', 'internal error');
+    }
+  };
+}
+
+function serveHls(deps: HlsDeliveryDeps) {
+  return async (req: Request, url: URL, waitUntil: ((p: Promise<unknown>) => void) | undefined): Promise<Response> => {
     const target = req.method === 'GET' || req.method === 'HEAD' ? hlsTargetFor(url.pathname) : null;
     if (target === null) return refuse('not_found', 'not an HLS object of this route');
     const policy = await deps.policies.get(target.playbackId);
