@@ -3,6 +3,7 @@ import { bodyLimit } from 'hono/body-limit';
 import type { AppDeps } from './deps.ts';
 import { ApiError } from './errors.ts';
 import { accountRoutes } from './accounts/routes.ts';
+import { dashboardRoutes } from './dashboard/routes.ts';
 import { errorHandler, problemResponse } from './http/error-handler.ts';
 import { adminApi } from './routes/admin-api.ts';
 import { nodeApi } from './routes/node-api.ts';
@@ -36,6 +37,7 @@ export function createApp(deps: AppDeps): Hono {
   const openapi = openApiDocument();
   app.get('/v1/openapi.json', (c) => c.json(openapi));
   app.route('/auth', accountRoutes(deps));
+  app.route('/', dashboardRoutes(deps));
   app.route('/v1', tenantApi(deps));
   app.route('/internal', nodeApi(deps));
   app.route('/admin', adminApi(deps));
