@@ -1,0 +1,288 @@
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { errorsOf, launchChromium, saveScreenshot, waitForPlayback, watchVideo } from './support/browser.ts';
+import { publishRtmp } from './support/ffmpeg.ts';
+import type { Peer } from './support/ffmpeg.ts';
+import { freePort } from './support/free-port.ts';
+
+/**
+ * The dashboard end to end, as a tenant uses it: the platform launcher
+ * (control-plane/src/entry/platform.ts) on free ports, headless Chromium
+ * signing up, creating a stream, reading its RTMP settings off the page,
+ * ffmpeg publishing with them, the status turning live without a reload,
+ * the preview playing (HTTP-FLV with mpegts.js, then HLS with hls.js, both
+ * served by the control plane), the key rotated behind its confirmation and
+ * the publisher cut; a webhook endpoint with a test delivery; an API key
+ * created, used and revoked; sign-out. Screenshots of the main pages land in
+ * media-node/test-results/dashboard-*.png.
+ */
+
+const LAUNCHER = fileURLToPath(new URL('../../control-plane/src/entry/platform.ts', import.meta.url));
+/** The launcher wants a bootstrap key; the dashboard never uses it (its tenant is another one). */
+const BOOTSTRAP_KEY = 'rnl_dashboarde2etest0123456789abcdefghjk';
+const EMAIL = 'tenant@example.com';
+const PASSWORD = 'correct-horse-battery-staple';
+
+let platform: ChildProcess;
+let output = '';
+let dir: string;
+let cp: string;
+let rtmpPort: number;
+let browser: Browser;
+let context: BrowserContext;
+const peers: Peer[] = [];
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'runnel-dashboard-e2e-'));
+  const port = await freePort();
+  rtmpPort = await freePort();
+  cp = `http://127.0.0.1:${port}`;
+  const args = [LAUNCHER, '--port', String(port), '--rtmp-port', String(rtmpPort), '--http-port', String(await freePort()), '--api-port', String(await freePort()), '--data-dir', dir];
+  // The webhook receiver below is on 127.0.0.1: the local platform may call plain http on loopback.
+  const env = { ...process.env, RUNNEL_BOOTSTRAP_API_KEY: BOOTSTRAP_KEY, RUNNEL_WEBHOOK_ALLOW_INSECURE: 'true' };
+  platform = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
+  const started = new Promise<void>((resolve, reject) => {
+    const onData = (d: Buffer) => {
+      output += d.toString();
+      if (output.includes('Runnel is running.')) resolve();
+    };
+    platform.stdout?.on('data', onData);
+    platform.stderr?.on('data', onData);
+    platform.once('exit', (code) => reject(new Error(`the launcher exited ${code}: ${output}`)));
+  });
+  [browser] = await Promise.all([launchChromium(), started]);
+  context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+});
+
+afterAll(async () => {
+  await Promise.all(peers.map((p) => p.stop()));
+  await browser?.close();
+  if (platform?.exitCode === null) {
+    const exited = new Promise<void>((r) => platform.once('exit', () => r()));
+    platform.kill('SIGTERM');
+    await exited;
+  }
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** A page of the shared context (one cookie jar), recording its errors like support/browser.ts `openPage`. */
+async function open(path: string): Promise<Page> {
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(`console: ${m.text()}`);
+  });
+  (page as unknown as { runnelErrors: string[] }).runnelErrors = errors;
+  await page.goto(`${cp}${path}`);
+  return page;
+}
+const pageErrors = (page: Page): string[] => [...(page as unknown as { runnelErrors: string[] }).runnelErrors, ...errorsOf(page)];
+
+/** Marks the document; `stillSameDocument` is false after any reload or navigation. */
+async function markDocument(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    (globalThis as { runnelMark?: number }).runnelMark = 1;
+  });
+}
+const stillSameDocument = (page: Page): Promise<boolean> => page.evaluate(() => (globalThis as { runnelMark?: number }).runnelMark === 1);
+
+let streamPage: Page;
+let streamUrl: string;
+let publisher: Peer;
+let firstKey: string;
+
+describe('dashboard: sign up, create a stream, go live, preview, rotate the key', () => {
+  it('signs up and lands on an empty stream list', async () => {
+    const page = await open('/dashboard/');
+    await page.waitForURL(/\/dashboard\/sign-in\?next=/);
+    await page.getByRole('link', { name: 'Create an account' }).click();
+    await page.getByLabel('Email').fill(EMAIL);
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await page.waitForURL(`${cp}/dashboard/`);
+    await expect.poll(() => page.locator('#streams-empty').isVisible()).toBe(true);
+    await saveScreenshot(page, 'dashboard-streams-empty');
+    const cookie = (await context.cookies(cp)).find((c) => c.name === 'runnel_session');
+    expect(cookie?.httpOnly).toBe(true);
+    expect(cookie?.sameSite).toBe('Lax');
+    expect(pageErrors(page)).toEqual([]);
+    await page.close();
+  });
+
+  it('creates a stream and shows its RTMP settings with the key masked until revealed', async () => {
+    const page = await open('/dashboard/');
+    await page.getByLabel('Name').fill('Studio A');
+    await page.getByRole('button', { name: 'Create stream' }).click();
+    await page.waitForURL(/\/dashboard\/streams\/ls_[0-9a-z]{26}$/);
+    streamPage = page;
+    streamUrl = page.url();
+    const server = page.locator('#rtmp-server-value');
+    await expect.poll(() => server.textContent(), { timeout: 10_000 }).toBe(`rtmp://127.0.0.1:${rtmpPort}/live`);
+    const key = page.locator('#rtmp-key-value');
+    expect(await key.textContent()).toMatch(/^•+$/);
+    await page.locator('#rtmp-key').getByRole('button', { name: 'Reveal' }).click();
+    firstKey = (await key.textContent()) ?? '';
+    expect(firstKey).toMatch(/^[0-9a-z]{32}$/);
+    expect(await page.locator('#status').textContent()).toBe('idle');
+    await saveScreenshot(page, 'dashboard-stream-idle');
+  });
+
+  it('turns live without a reload when ffmpeg publishes with those settings, and the FLV preview plays', async () => {
+    const page = streamPage;
+    await markDocument(page);
+    const server = (await page.locator('#rtmp-server-value').textContent()) ?? '';
+    publisher = publishRtmp(`${server}/${firstKey}`, { seconds: 120, width: 640, height: 360, fps: 25, gop: 25 });
+    peers.push(publisher);
+    await expect.poll(() => page.locator('#status').textContent(), { timeout: 20_000, interval: 250 }).toMatch(/^(connected|active)$/);
+    expect(await stillSameDocument(page)).toBe(true);
+    await waitForPlayback(page, '#preview', 20_000);
+    const w = await watchVideo(page, '#preview', 3000);
+    expect(w.engine).toBe('mpegts.js');
+    expect(w.currentTimeEnd - w.currentTimeStart).toBeGreaterThanOrEqual(2);
+    expect([w.width, w.height]).toEqual([640, 360]);
+    expect(await page.locator('#status-detail').textContent()).toMatch(/since .* over RTMP · node local-1/);
+    await saveScreenshot(page, 'dashboard-stream-live-flv');
+  });
+
+  it('plays HLS in the preview (hls.js from the control plane, through /hls)', async () => {
+    const page = streamPage;
+    await expect.poll(() => page.locator('#status').textContent(), { timeout: 30_000, interval: 250 }).toBe('active');
+    await page.getByRole('button', { name: 'HLS', exact: true }).click();
+    await expect.poll(() => page.locator('#preview').getAttribute('data-engine'), { timeout: 10_000 }).toBe('hls.js');
+    await waitForPlayback(page, '#preview', 30_000);
+    const w = await watchVideo(page, '#preview', 3000);
+    expect(w.currentTimeEnd - w.currentTimeStart).toBeGreaterThanOrEqual(2);
+    expect(pageErrors(page)).toEqual([]);
+    expect(await stillSameDocument(page)).toBe(true);
+    await page.locator('#sessions').scrollIntoViewIfNeeded();
+    expect(await page.locator('#sessions tbody tr').count()).toBe(1);
+    await saveScreenshot(page, 'dashboard-stream-live-hls');
+  });
+
+  it('the stream list shows it live and updates by itself when the key is rotated and the publisher cut', async () => {
+    const list = await open('/dashboard/');
+    const row = list.locator('#streams tbody tr', { hasText: 'Studio A' });
+    await expect.poll(() => row.locator('.badge').textContent(), { timeout: 10_000 }).toBe('active');
+    await saveScreenshot(list, 'dashboard-streams-live');
+    await markDocument(list);
+
+    const page = streamPage;
+    await page.getByRole('button', { name: 'Rotate stream key…' }).click();
+    const dialog = page.getByRole('dialog');
+    await expect.poll(() => dialog.isVisible()).toBe(true);
+    expect(await dialog.textContent()).toContain('Anyone publishing with the current key is disconnected now');
+    await saveScreenshot(page, 'dashboard-rotate-confirm');
+    await dialog.getByRole('button', { name: 'Rotate key and cut publishers' }).click();
+
+    await expect.poll(() => publisher.child.exitCode !== null || publisher.child.signalCode !== null, { timeout: 15_000, interval: 250 }).toBe(true);
+    await expect.poll(() => page.locator('#status').textContent(), { timeout: 15_000, interval: 250 }).toMatch(/^(disconnected|idle)$/);
+    await expect.poll(() => row.locator('.badge').textContent(), { timeout: 15_000, interval: 250 }).toMatch(/^(disconnected|idle)$/);
+    expect(await stillSameDocument(list)).toBe(true);
+    expect(await page.locator('#flash').textContent()).toContain('Stream key rotated');
+    await page.locator('#rtmp-key').getByRole('button', { name: 'Reveal' }).click();
+    const newKey = await page.locator('#rtmp-key-value').textContent();
+    expect(newKey).toMatch(/^[0-9a-z]{32}$/);
+    expect(newKey).not.toBe(firstKey);
+    expect(await page.locator('#sessions tbody tr').first().textContent()).toContain('key_rotated');
+    await saveScreenshot(page, 'dashboard-stream-rotated');
+    await list.close();
+  });
+
+  it('fits a phone screen', async () => {
+    const phone = await browser.newContext({ viewport: { width: 375, height: 812 }, storageState: await context.storageState() });
+    const page = await phone.newPage();
+    await page.goto(streamUrl);
+    await expect.poll(() => page.locator('#rtmp-server-value').isVisible(), { timeout: 10_000 }).toBe(true);
+    const overflow = await page.evaluate(() => {
+      const d = (globalThis as unknown as { document: { documentElement: { scrollWidth: number; clientWidth: number } } }).document.documentElement;
+      return d.scrollWidth - d.clientWidth;
+    });
+    expect(overflow).toBeLessThanOrEqual(0);
+    await saveScreenshot(page, 'dashboard-stream-phone');
+    await phone.close();
+  });
+});
+
+describe('dashboard: webhooks, API keys, sign-out', () => {
+  let receiver: Server;
+  const received: string[] = [];
+
+  beforeAll(async () => {
+    receiver = createServer((req, res) => {
+      let body = '';
+      req.on('data', (d: Buffer) => (body += d.toString()));
+      req.on('end', () => {
+        received.push(body);
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', () => r()));
+  });
+
+  afterAll(async () => {
+    await new Promise<void>((r) => receiver.close(() => r()));
+  });
+
+  it('adds a webhook endpoint (secret shown once), sends a test event and shows its delivery', async () => {
+    const page = await open('/dashboard/webhooks');
+    await expect.poll(() => page.locator('#endpoints-empty').isVisible()).toBe(true);
+    const port = (receiver.address() as { port: number }).port;
+    await page.getByLabel('URL').fill(`http://127.0.0.1:${port}/hooks`);
+    await page.getByRole('button', { name: 'Add endpoint' }).click();
+    await expect.poll(() => page.locator('#webhook-secret-field-value').textContent(), { timeout: 10_000 }).toMatch(/^whsec_/);
+    await page.getByRole('button', { name: 'Send test event' }).click();
+    await expect.poll(() => received.length, { timeout: 15_000, interval: 250 }).toBeGreaterThan(0);
+    const delivered = page.locator('.deliveries tbody tr[data-status=delivered]');
+    await expect.poll(() => delivered.count(), { timeout: 15_000, interval: 250 }).toBe(1);
+    expect(await delivered.textContent()).toContain('204');
+    await saveScreenshot(page, 'dashboard-webhooks');
+    // The secret is in the create answer only: a fresh page does not show it.
+    await page.reload();
+    await expect.poll(() => page.locator('.endpoint').count()).toBe(1);
+    expect(await page.locator('#webhook-secret').isVisible()).toBe(false);
+    expect(pageErrors(page)).toEqual([]);
+    await page.close();
+  });
+
+  it('creates an API key shown once that works as Bearer, and revokes it', async () => {
+    const page = await open('/dashboard/api-keys');
+    await expect.poll(() => page.locator('#keys-empty').isVisible()).toBe(true);
+    await page.getByLabel('Name').fill('ci');
+    await page.getByRole('button', { name: 'Create key' }).click();
+    const keyText = page.locator('#new-key-field-value');
+    await expect.poll(() => keyText.textContent(), { timeout: 10_000 }).toMatch(/^rnl_/);
+    const key = (await keyText.textContent()) ?? '';
+    const listed = await fetch(`${cp}/v1/live-streams`, { headers: { authorization: `Bearer ${key}` } });
+    expect(listed.status).toBe(200);
+    expect(((await listed.json()) as { data: Array<{ name: string }> }).data.map((s) => s.name)).toEqual(['Studio A']);
+    await expect.poll(() => page.locator('#keys tbody tr').count()).toBe(1);
+    await saveScreenshot(page, 'dashboard-api-keys');
+    await page.getByRole('button', { name: 'Revoke ci' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Revoke key' }).click();
+    await expect.poll(() => page.locator('#keys tbody tr').first().textContent(), { timeout: 10_000 }).toContain('revoked');
+    expect((await fetch(`${cp}/v1/live-streams`, { headers: { authorization: `Bearer ${key}` } })).status).toBe(401);
+    expect(pageErrors(page)).toEqual([]);
+    await page.close();
+  });
+
+  it('signs out: the session no longer opens the API or the pages', async () => {
+    const page = await open('/dashboard/');
+    const cookie = (await context.cookies(cp)).find((c) => c.name === 'runnel_session');
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL(`${cp}/dashboard/sign-in`);
+    expect((await fetch(`${cp}/v1/live-streams`, { headers: { cookie: `runnel_session=${cookie?.value}` } })).status).toBe(401);
+    await page.goto(`${cp}/dashboard/`);
+    await page.waitForURL(/\/dashboard\/sign-in/);
+    await saveScreenshot(page, 'dashboard-sign-in');
+    await page.close();
+  });
+});
