@@ -14,6 +14,7 @@ describe('parseNodeEnv', () => {
         playbackKeys: [],
         maxBodyBytes: DEFAULT_MAX_BODY_BYTES,
         rateLimit: { perSecond: 20, burst: 100 },
+        webhookAllowInsecure: false,
       },
       port: 8787,
       host: '127.0.0.1',
@@ -36,6 +37,8 @@ describe('parseNodeEnv', () => {
       { kid: 'k1', secret: 'a'.repeat(32) },
     ]);
     expect(c.app.rateLimit.perSecond).toBe(5);
+    expect(parseNodeEnv({ RUNNEL_NODE_TOKEN: token, RUNNEL_WEBHOOK_ALLOW_INSECURE: '1' }).app.webhookAllowInsecure).toBe(true);
+    expect(parseNodeEnv({ RUNNEL_NODE_TOKEN: token, RUNNEL_WEBHOOK_ALLOW_INSECURE: 'false' }).app.webhookAllowInsecure).toBe(false);
     expect(Object.isFrozen(c.app)).toBe(true);
   });
 
@@ -47,6 +50,7 @@ describe('parseNodeEnv', () => {
     ['RUNNEL_PLAYBACK_KEYS', { RUNNEL_NODE_TOKEN: token, RUNNEL_PLAYBACK_KEYS: 'k1:tooshort' }],
     ['RUNNEL_BOOTSTRAP_API_KEY', { RUNNEL_NODE_TOKEN: token, RUNNEL_BOOTSTRAP_API_KEY: 'secret' }],
     ['RUNNEL_MAX_BODY_BYTES', { RUNNEL_NODE_TOKEN: token, RUNNEL_MAX_BODY_BYTES: '-1' }],
+    ['RUNNEL_WEBHOOK_ALLOW_INSECURE', { RUNNEL_NODE_TOKEN: token, RUNNEL_WEBHOOK_ALLOW_INSECURE: 'maybe' }],
   ];
 
   it.each(bad)('names %s when it is wrong', (name, env) => {

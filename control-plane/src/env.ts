@@ -21,6 +21,12 @@ export interface AppConfig {
   readonly playbackKeys: readonly SigningKey[];
   readonly maxBodyBytes: number;
   readonly rateLimit: { readonly perSecond: number; readonly burst: number };
+  /**
+   * Webhook endpoints may be http and on loopback/private addresses (the
+   * one-machine platform and tests). Off in production: endpoints must be
+   * https on public addresses (webhooks/url-safety.ts).
+   */
+  readonly webhookAllowInsecure: boolean;
 }
 
 /** A create-stream body is well under 2 KiB; 64 KiB leaves room for metadata without letting a client stream megabytes at us. */
@@ -47,6 +53,12 @@ const playbackKeys = z
     return keys;
   });
 
+/** An explicit on/off switch: unset is off, anything but these words is an error (no surprise truthiness). */
+const flag = z
+  .enum(['1', 'true', 'yes', '0', 'false', 'no', ''])
+  .default('')
+  .transform((v) => v === '1' || v === 'true' || v === 'yes');
+
 const appEnvSchema = z.object({
   RUNNEL_NODE_TOKEN: secret,
   RUNNEL_ADMIN_TOKEN: secret.optional(),
@@ -57,6 +69,7 @@ const appEnvSchema = z.object({
   RUNNEL_MAX_BODY_BYTES: positiveInt(DEFAULT_MAX_BODY_BYTES),
   RUNNEL_RATE_LIMIT_PER_S: positiveInt(20),
   RUNNEL_RATE_LIMIT_BURST: positiveInt(100),
+  RUNNEL_WEBHOOK_ALLOW_INSECURE: flag,
 });
 
 const nodeEnvSchema = appEnvSchema.extend({
@@ -93,6 +106,7 @@ function toAppConfig(e: z.infer<typeof appEnvSchema>): AppConfig {
     playbackKeys: e.RUNNEL_PLAYBACK_KEYS,
     maxBodyBytes: e.RUNNEL_MAX_BODY_BYTES,
     rateLimit: { perSecond: e.RUNNEL_RATE_LIMIT_PER_S, burst: e.RUNNEL_RATE_LIMIT_BURST },
+    webhookAllowInsecure: e.RUNNEL_WEBHOOK_ALLOW_INSECURE,
   });
 }
 

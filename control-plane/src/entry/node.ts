@@ -17,7 +17,9 @@ import { consoleLogger } from '../services/logger.ts';
 import type { Logger } from '../services/logger.ts';
 import { sweepStaleNodes } from '../services/nodes.ts';
 import { TokenBucketLimiter } from '../services/rate-limiter.ts';
-import { startWebhookLoop } from '../webhooks/loop.ts';
+import { DEFAULT_DISPATCH } from '../webhooks/dispatcher.ts';
+import { startWebhookLoop, WEBHOOK_LOOP_EVERY_MS } from '../webhooks/loop.ts';
+import { nodeWebhookFetch } from './node-webhook-fetch.ts';
 
 /**
  * The control plane on Node: an embedded SQLite file through libsql,
@@ -68,7 +70,9 @@ export async function startControlPlane(config: NodeEntryConfig, log: Logger = c
     );
   }, SWEEP_EVERY_MS);
   sweeper.unref();
-  const webhooks = startWebhookLoop(db, systemClock, log);
+  const allowInsecure = config.app.webhookAllowInsecure;
+  const dispatch = { ...DEFAULT_DISPATCH, allowInsecureUrls: allowInsecure, fetch: nodeWebhookFetch({ allowPrivate: allowInsecure }) };
+  const webhooks = startWebhookLoop(db, systemClock, log, WEBHOOK_LOOP_EVERY_MS, dispatch);
 
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
     const hls = options.hlsDir === undefined ? null : hlsDeliveryFor(deps, localDirHlsStorage(options.hlsDir));

@@ -91,6 +91,9 @@ export async function startPlatform(opts: PlatformOptions): Promise<RunningPlatf
     RUNNEL_NODE_TOKEN: token,
     RUNNEL_BOOTSTRAP_API_KEY: apiKey,
     RUNNEL_PUBLIC_URL: opts.env.RUNNEL_PUBLIC_URL ?? publicUrl,
+    // One machine, for development: webhook receivers are usually plain http on this machine.
+    // Set RUNNEL_WEBHOOK_ALLOW_INSECURE=0 to apply the production rules (https, public addresses).
+    RUNNEL_WEBHOOK_ALLOW_INSECURE: opts.env.RUNNEL_WEBHOOK_ALLOW_INSECURE ?? '1',
     PORT: String(opts.port),
     HOST: '127.0.0.1',
     RUNNEL_DB_FILE: join(dataDir, 'control-plane.db'),

@@ -50,6 +50,8 @@ beforeAll(async () => {
         RUNNEL_PUBLIC_URL: 'https://cp.example.com',
         RUNNEL_PLAYBACK_KEYS: PLAYBACK_KEYS,
         RUNNEL_HLS_BUCKET_PREFIX: 'hls/',
+        // The webhook receiver of these tests is plain http on 127.0.0.1.
+        RUNNEL_WEBHOOK_ALLOW_INSECURE: '1',
       },
     }),
   );

@@ -6,6 +6,7 @@ import type { Db } from '../db/db.ts';
 import { applyMigrations } from '../db/migrate.ts';
 import * as schema from '../db/schema.ts';
 import { EnvError, parseAppEnv } from '../env.ts';
+import type { AppConfig } from '../env.ts';
 import { hlsDeliveryFor } from '../hls/delivery.ts';
 import type { HlsHandler } from '../hls/delivery.ts';
 import type { EdgeCache } from '../hls/edge-cache.ts';
@@ -17,6 +18,7 @@ import { consoleLogger } from '../services/logger.ts';
 import { sweepStaleNodes } from '../services/nodes.ts';
 import { TokenBucketLimiter } from '../services/rate-limiter.ts';
 import { problemResponse } from '../http/error-handler.ts';
+import { DEFAULT_DISPATCH } from '../webhooks/dispatcher.ts';
 import { runWebhookWork } from '../webhooks/loop.ts';
 
 /**
@@ -46,6 +48,7 @@ const bindingsSchema = z.object({
 interface Runtime {
   readonly app: Hono;
   readonly db: Db;
+  readonly config: AppConfig;
   readonly hls: HlsHandler | null;
 }
 
@@ -74,7 +77,7 @@ async function boot(env: Readonly<Record<string, unknown>>): Promise<Runtime> {
   const deps = { db, config, clock: systemClock, log: consoleLogger, rateLimiter: new TokenBucketLimiter(config.rateLimit) };
   const { HLS_BUCKET, RUNNEL_HLS_BUCKET_PREFIX } = bindings.data;
   const hls = HLS_BUCKET === undefined ? null : hlsDeliveryFor(deps, r2HlsStorage(HLS_BUCKET, RUNNEL_HLS_BUCKET_PREFIX), edgeCache());
-  return { app: createApp(deps), db, hls };
+  return { app: createApp(deps), db, config, hls };
 }
 
 /** One boot per isolate; a failed boot is retried by the next request instead of being cached. */
@@ -104,6 +107,6 @@ export default {
     const lost = await sweepStaleNodes(rt.db, systemClock.now());
     if (lost.length > 0) consoleLogger.info('nodes lost', { nodes: lost });
     // Idle streams and the webhook outbox: each cron run sends what is due (webhooks/loop.ts).
-    await runWebhookWork(rt.db, systemClock, consoleLogger);
+    await runWebhookWork(rt.db, systemClock, consoleLogger, { ...DEFAULT_DISPATCH, allowInsecureUrls: rt.config.webhookAllowInsecure });
   },
 };

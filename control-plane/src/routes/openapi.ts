@@ -66,7 +66,7 @@ export const TENANT_OPERATIONS: readonly Operation[] = [
     summary: 'Create a webhook endpoint (its signing secret is shown in this answer only)',
     body: createWebhookEndpointBody,
     status: 201,
-    errors: [...WRITE, 'conflict'],
+    errors: [...WRITE, 'conflict', 'webhook_url_unsafe'],
   },
   { method: 'get', path: '/v1/webhook-endpoints', summary: 'List webhook endpoints, newest first', query: listEndpointsQuery, status: 200, errors: [...AUTH, 'validation_failed'] },
   { method: 'delete', path: '/v1/webhook-endpoints/{id}', summary: 'Delete a webhook endpoint and its deliveries', status: 204, errors: [...AUTH, 'forbidden', 'not_found'] },

@@ -37,6 +37,29 @@ describe('/v1/webhook-endpoints', () => {
     expect(ev.json.errors).toContainEqual(expect.objectContaining({ field: 'events.0' }));
   });
 
+  it.each([
+    ['http://hooks.example.com/x', 'not_https'],
+    ['https://127.0.0.1:8080/x', 'blocked_address'],
+    ['https://169.254.169.254/latest/meta-data/', 'blocked_address'],
+    ['https://[::ffff:10.0.0.1]/x', 'blocked_address'],
+    ['https://[fd00::1]/x', 'blocked_address'],
+    ['https://metadata.google.internal/', 'internal_name'],
+    ['https://localhost/x', 'internal_name'],
+  ])('refuses %s with 422 webhook_url_unsafe (%s)', async (url, reason) => {
+    const r = await create({ url });
+    expect(r.status).toBe(422);
+    expect(r.json).toMatchObject({ code: 'webhook_url_unsafe', errors: [{ in: 'body', field: 'url', message: reason }] });
+    expect((await call(h, 'GET', '/v1/webhook-endpoints', { auth: key })).json.data).toEqual([]);
+  });
+
+  it('takes http and loopback URLs when RUNNEL_WEBHOOK_ALLOW_INSECURE is on (the local platform, tests)', async () => {
+    h.close();
+    h = await harness({ webhookAllowInsecure: true });
+    ({ key } = await newTenant(h));
+    expect((await create({ url: 'http://127.0.0.1:9000/hooks' })).status).toBe(201);
+    expect((await create({ url: 'ftp://127.0.0.1/x' })).status).toBe(422);
+  });
+
   it(`refuses more than ${MAX_ENDPOINTS_PER_TENANT} endpoints per tenant`, async () => {
     for (let i = 0; i < MAX_ENDPOINTS_PER_TENANT; i++) expect((await create({ url: `https://example.com/${i}` })).status).toBe(201);
     const r = await create({ url: 'https://example.com/one-more' });

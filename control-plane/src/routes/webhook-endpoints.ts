@@ -18,6 +18,7 @@ import {
   listEndpoints,
 } from '../webhooks/endpoints.ts';
 import { STREAM_EVENT_TYPES } from '../webhooks/events.ts';
+import { URL_PROBLEM_TEXT, webhookUrlProblem } from '../webhooks/url-safety.ts';
 
 /**
  * `/v1/webhook-endpoints`: create (the signing secret is in this answer
@@ -42,6 +43,10 @@ export function webhookEndpointRoutes(deps: AppDeps): Hono<TenantEnv> {
 
   r.post('/', async (c) => {
     const b = await readBody(c, createWebhookEndpointBody);
+    const unsafe = webhookUrlProblem(b.url, { allowInsecure: deps.config.webhookAllowInsecure });
+    if (unsafe !== null) {
+      throw new ApiError('webhook_url_unsafe', `${URL_PROBLEM_TEXT[unsafe]} (${unsafe})`, { errors: [{ in: 'body', field: 'url', message: unsafe }] });
+    }
     const tenantId = c.get('auth').tenantId;
     if ((await countEndpoints(deps.db, tenantId)) >= MAX_ENDPOINTS_PER_TENANT) {
       throw new ApiError('conflict', `a tenant has at most ${MAX_ENDPOINTS_PER_TENANT} webhook endpoints`);

@@ -29,6 +29,7 @@ export const testConfig: AppConfig = {
   playbackKeys: [PLAYBACK_KEY],
   maxBodyBytes: 4096,
   rateLimit: { perSecond: 1000, burst: 1000 },
+  webhookAllowInsecure: false,
 };
 
 export interface Harness {

@@ -43,7 +43,8 @@ async function receiver(): Promise<Receiver> {
   });
 }
 
-const OPTS: DispatchOptions = { ...DEFAULT_DISPATCH, timeoutMs: 300, maxAttempts: 3 };
+/** The receiver is plain http on 127.0.0.1: the dev option the local platform uses. */
+const OPTS: DispatchOptions = { ...DEFAULT_DISPATCH, timeoutMs: 300, maxAttempts: 3, allowInsecureUrls: true };
 
 let h: Harness;
 let rx: Receiver;
@@ -144,6 +145,27 @@ describe('dispatchDue against a real HTTP receiver', () => {
     expect(await delivery(test.id)).toMatchObject({ status: 'delivered' });
     const rotated = (await h.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.eventType, 'stream.key_rotated')))[0];
     expect(rotated).toMatchObject({ status: 'failed', lastError: 'event_filtered' });
+  });
+
+  it('refuses at send time an endpoint URL the rules forbid (stored before them, or the dev option is off now)', async () => {
+    const ep = await createEndpoint(h.db, tenantId, { url: rx.url, events: [], enabled: true }, h.clock.now());
+    const d = await enqueueTestEvent(h.db, ep, h.clock.now());
+    expect(await dispatchDue(h.db, h.clock, { ...OPTS, allowInsecureUrls: false })).toEqual({ delivered: 0, retrying: 0, failed: 1 });
+    expect(rx.got).toHaveLength(0);
+    expect(await delivery(d.id)).toMatchObject({ status: 'failed', attempts: 0, lastError: 'webhook_url_unsafe: not_https' });
+    await h.db.update(webhookEndpoints).set({ url: 'https://169.254.169.254/latest' }).where(eq(webhookEndpoints.id, ep.id));
+    const d2 = await enqueueTestEvent(h.db, ep, h.clock.now());
+    await dispatchDue(h.db, h.clock, { ...OPTS, allowInsecureUrls: false });
+    expect(await delivery(d2.id)).toMatchObject({ status: 'failed', lastError: 'webhook_url_unsafe: blocked_address' });
+  });
+
+  it('does not follow a redirect: it is the answer, retried', async () => {
+    const ep = await createEndpoint(h.db, tenantId, { url: rx.url, events: [], enabled: true }, h.clock.now());
+    const d = await enqueueTestEvent(h.db, ep, h.clock.now());
+    rx.plan = [302];
+    expect(await dispatchDue(h.db, h.clock, OPTS)).toEqual({ delivered: 0, retrying: 1, failed: 0 });
+    expect(rx.got).toHaveLength(1);
+    expect(await delivery(d.id)).toMatchObject({ status: 'pending', lastStatusCode: 302, lastError: 'http_302' });
   });
 
   it('sends a row once when two runs overlap (claims are conditional)', async () => {

@@ -5,6 +5,7 @@ import type { WebhookDeliveryRow } from '../db/schema.ts';
 import type { Clock } from '../services/clock.ts';
 import { TEST_EVENT_TYPE } from './events.ts';
 import { SIGNATURE_HEADER, signatureHeader } from './signature.ts';
+import { webhookUrlProblem } from './url-safety.ts';
 
 /**
  * Sends due outbox rows (outbox.ts): claim, POST the stored payload signed
@@ -26,9 +27,31 @@ export interface DispatchOptions {
   /** Wait after the first failure; doubles per attempt. */
   readonly baseBackoffMs: number;
   readonly maxBackoffMs: number;
-  /** Injected so tests and runtimes can choose; defaults to the global fetch. */
-  readonly fetch?: typeof fetch;
+  /** RUNNEL_WEBHOOK_ALLOW_INSECURE: send to http and private addresses too (url-safety.ts). */
+  readonly allowInsecureUrls: boolean;
+  /** How a delivery is POSTed; the Node entry gives one that refuses private addresses at connect time. */
+  readonly fetch?: WebhookFetch;
 }
+
+export interface WebhookRequest {
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string;
+  readonly signal: AbortSignal;
+}
+
+/**
+ * POSTs one delivery and answers the receiver's status, having discarded its
+ * body. Redirects are answers, never followed (the URL is the tenant's to
+ * fix, as Stripe does; following one could also lead to a private address).
+ */
+export type WebhookFetch = (url: string, req: WebhookRequest) => Promise<{ readonly status: number }>;
+
+/** The runtime's fetch (Workers: Cloudflare's network cannot reach private addresses). */
+export const globalWebhookFetch: WebhookFetch = async (url, req) => {
+  const res = await fetch(url, { method: 'POST', headers: req.headers, body: req.body, redirect: 'manual', signal: req.signal });
+  await res.body?.cancel();
+  return { status: res.status };
+};
 
 /** 10 attempts at 30 s doubling, capped at 6 h: the last one comes about 13 h after the event. */
 export const DEFAULT_DISPATCH: DispatchOptions = {
@@ -37,6 +60,7 @@ export const DEFAULT_DISPATCH: DispatchOptions = {
   batchSize: 25,
   baseBackoffMs: 30_000,
   maxBackoffMs: 6 * 3600_000,
+  allowInsecureUrls: false,
 };
 
 /** Extra lease past the timeout before another run may take a claimed row (its runner died mid-send). */
@@ -90,6 +114,12 @@ async function deliver(db: Db, clock: Clock, row: WebhookDeliveryRow, opts: Disp
         : row.eventType !== TEST_EVENT_TYPE && endpoint.events.length > 0 && !endpoint.events.includes(row.eventType)
           ? 'event_filtered'
           : null;
+  // Checked again at send time: the endpoint may predate the rule, or the option was switched off since.
+  const unsafe = endpoint === undefined ? null : webhookUrlProblem(endpoint.url, { allowInsecure: opts.allowInsecureUrls });
+  if (unsafe !== null) {
+    await db.update(webhookDeliveries).set({ status: 'failed', nextAttemptAt: null, lastError: `webhook_url_unsafe: ${unsafe}` }).where(eq(webhookDeliveries.id, row.id));
+    return { kind: 'failed' };
+  }
   if (unwanted !== null || endpoint === undefined) {
     await db.update(webhookDeliveries).set({ status: 'failed', nextAttemptAt: null, lastError: unwanted }).where(eq(webhookDeliveries.id, row.id));
     return { kind: 'failed' };
@@ -99,8 +129,7 @@ async function deliver(db: Db, clock: Clock, row: WebhookDeliveryRow, opts: Disp
   let statusCode: number | null = null;
   let error: string | null = null;
   try {
-    const res = await (opts.fetch ?? fetch)(endpoint.url, {
-      method: 'POST',
+    const res = await (opts.fetch ?? globalWebhookFetch)(endpoint.url, {
       headers: {
         'content-type': 'application/json',
         'user-agent': 'Runnel-Webhooks/1',
@@ -109,12 +138,9 @@ async function deliver(db: Db, clock: Clock, row: WebhookDeliveryRow, opts: Disp
         'runnel-delivery-id': row.id,
       },
       body: row.payload,
-      // A redirect is an answer we do not follow (the URL is the tenant's to fix), as Stripe does.
-      redirect: 'manual',
       signal: AbortSignal.timeout(opts.timeoutMs),
     });
     statusCode = res.status;
-    await res.body?.cancel();
     if (res.status < 200 || res.status > 299) error = `http_${res.status}`;
   } catch (e) {
     error = (e instanceof Error && (e.name === 'TimeoutError' || e.name === 'AbortError') ? 'timeout' : String(e)).slice(0, MAX_ERROR_CHARS);

@@ -7,6 +7,7 @@ import { call, harness, newTenant } from '../testing/harness.ts';
 import type { Harness } from '../testing/harness.ts';
 import { hook, registerNode } from '../testing/nodes.ts';
 import { createEndpoint } from './endpoints.ts';
+import { DEFAULT_DISPATCH } from './dispatcher.ts';
 import { startWebhookLoop } from './loop.ts';
 
 let h: Harness;
@@ -34,7 +35,7 @@ describe('startWebhookLoop', () => {
     await hook(h, 'on_publish', 'n1', s.stream_key, { client_id: 'p1' });
     await hook(h, 'on_unpublish', 'n1', s.playback_ids[0].id, { client_id: 'p1' });
     h.clock.advance(5000);
-    const loop = startWebhookLoop(h.db, h.clock, h.log, 10);
+    const loop = startWebhookLoop(h.db, h.clock, h.log, 10, { ...DEFAULT_DISPATCH, allowInsecureUrls: true });
     try {
       const deadline = Date.now() + 3000;
       while (bodies.length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
