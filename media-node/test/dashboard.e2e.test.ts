@@ -59,7 +59,8 @@ beforeAll(async () => {
     platform.once('exit', (code) => reject(new Error(`the launcher exited ${code}: ${output}`)));
   });
   [browser] = await Promise.all([launchChromium(), started]);
-  context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  // Clipboard permissions: the test copies the stream key with the page's Copy button and reads it back.
+  context = await browser.newContext({ viewport: { width: 1280, height: 900 }, permissions: ['clipboard-read', 'clipboard-write'] });
 });
 
 afterAll(async () => {
@@ -105,9 +106,12 @@ describe('dashboard: sign up, create a stream, go live, preview, rotate the key'
     const page = await open('/dashboard/');
     await page.waitForURL(/\/dashboard\/sign-in\?next=/);
     await page.getByRole('link', { name: 'Create an account' }).click();
-    await page.getByLabel('Email').fill(EMAIL);
-    await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Create account' }).click();
+    // Keyboard only: type, Tab to the password, Enter submits.
+    await page.getByLabel('Email').focus();
+    await page.keyboard.type(EMAIL);
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(PASSWORD);
+    await page.keyboard.press('Enter');
     await page.waitForURL(`${cp}/dashboard/`);
     await expect.poll(() => page.locator('#streams-empty').isVisible()).toBe(true);
     await saveScreenshot(page, 'dashboard-streams-empty');
@@ -132,6 +136,9 @@ describe('dashboard: sign up, create a stream, go live, preview, rotate the key'
     await page.locator('#rtmp-key').getByRole('button', { name: 'Reveal' }).click();
     firstKey = (await key.textContent()) ?? '';
     expect(firstKey).toMatch(/^[0-9a-z]{32}$/);
+    await page.locator('#rtmp-key').getByRole('button', { name: 'Copy Stream key' }).click();
+    expect(await page.evaluate(() => (globalThis as unknown as { navigator: { clipboard: { readText(): Promise<string> } } }).navigator.clipboard.readText())).toBe(firstKey);
+    expect(await page.locator('#flash').textContent()).toBe('Stream key copied to the clipboard.');
     expect(await page.locator('#status').textContent()).toBe('idle');
     await saveScreenshot(page, 'dashboard-stream-idle');
   });
@@ -176,8 +183,17 @@ describe('dashboard: sign up, create a stream, go live, preview, rotate the key'
     await markDocument(list);
 
     const page = streamPage;
-    await page.getByRole('button', { name: 'Rotate stream key…' }).click();
     const dialog = page.getByRole('dialog');
+    // Escape cancels: nothing is rotated.
+    await page.getByRole('button', { name: 'Rotate stream key…' }).click();
+    await expect.poll(() => dialog.isVisible()).toBe(true);
+    await page.keyboard.press('Escape');
+    await expect.poll(() => dialog.isVisible()).toBe(false);
+    await page.waitForTimeout(1000);
+    expect(publisher.child.exitCode).toBeNull();
+    expect(await page.locator('#status').textContent()).toBe('active');
+
+    await page.getByRole('button', { name: 'Rotate stream key…' }).click();
     await expect.poll(() => dialog.isVisible()).toBe(true);
     expect(await dialog.textContent()).toContain('Anyone publishing with the current key is disconnected now');
     await saveScreenshot(page, 'dashboard-rotate-confirm');
