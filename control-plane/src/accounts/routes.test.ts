@@ -112,6 +112,17 @@ describe('sign-in and sign-out', () => {
   });
 });
 
+describe('sign-in limit per client address', () => {
+  it('refuses the 31st quick attempt from one address whatever the email, while another address still gets in', async () => {
+    await signUp();
+    const from = (ip: string, email: string, password = 'wrong-password') =>
+      call(h, 'POST', '/auth/sign-in', { body: { email, password }, headers: { 'cf-connecting-ip': ip } });
+    for (let i = 0; i < 30; i++) expect((await from('203.0.113.9', `user${i}@example.com`)).status).toBe(401);
+    expect((await from('203.0.113.9', 'user99@example.com')).status).toBe(429);
+    expect((await from('198.51.100.7', EMAIL, PASSWORD)).status).toBe(200);
+  });
+});
+
 describe('the session cookie on /v1', () => {
   it('reads without CSRF, but writes need x-runnel-csrf with the session token', async () => {
     const s = await signUp();

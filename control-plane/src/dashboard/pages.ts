@@ -41,6 +41,7 @@ export function streamsPage(): Html {
 <thead><tr><th scope="col">Name</th><th scope="col">Status</th><th scope="col">Enabled</th><th scope="col">Node</th><th scope="col">Created</th></tr></thead>
 <tbody></tbody>
 </table></div>
+<p id="streams-more" class="muted" hidden>Showing the newest 100 streams; use the API (<code>GET /v1/live-streams?cursor=</code>) for older ones.</p>
 <p id="streams-empty" class="empty" hidden>No live streams yet. Create one above, then publish to it with OBS or ffmpeg.</p>
 </section>`;
 }

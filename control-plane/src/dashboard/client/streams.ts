@@ -42,6 +42,7 @@ function initStreams() {
   function refresh() {
     return api('GET', '/v1/live-streams?limit=100').then(function (r) {
       render(r.data);
+      $('#streams-more').hidden = !r.next_cursor;
       $('#refreshed').textContent = 'Status as of ' + new Date().toLocaleTimeString() + ', refreshing every 3 s';
     });
   }
