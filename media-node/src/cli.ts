@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseCli, readyBanner, readyUrls, UsageError } from './server/cli-args.ts';
-import type { CliCommand } from './server/cli-args.ts';
+import type { CliCommand, ReadyInfo } from './server/cli-args.ts';
 import { ConfigError, loadNodeConfig } from './server/config/index.ts';
 import type { NodeConfig } from './server/config/index.ts';
 import { createLogger, lineSink } from './server/log/logger.ts';
@@ -61,11 +61,13 @@ async function runNode(cmd: Extract<CliCommand, { kind: 'node' }>): Promise<numb
     return 1;
   }
   const ready = { version: RUNNEL_VERSION, serverId: config.serverId, host: config.listen.host, ports: node.ports };
+  const cpUrl = config.controlPlane.url;
   if (config.log.format === 'text') {
-    process.stdout.write(readyBanner(ready));
+    process.stdout.write(cpUrl === '' ? readyBanner(ready) : controlPlaneBanner(ready, cpUrl));
   } else {
     const urls = readyUrls(ready);
-    logger.info('ready', { server_id: config.serverId, publish: urls.publish, play: urls.play, api: urls.api });
+    const examples = cpUrl === '' ? { publish: urls.publish, play: urls.play } : { control_plane: cpUrl };
+    logger.info('ready', { server_id: config.serverId, ...examples, api: urls.api });
   }
 
   const signal = await signalled;
@@ -77,6 +79,23 @@ async function runNode(cmd: Extract<CliCommand, { kind: 'node' }>): Promise<numb
   await node.stop();
   logger.info('stopped');
   return 0;
+}
+
+/**
+ * The ready lines of a node under a control plane (`runnel start`, a fleet
+ * node). Every publish there needs a stream key the control plane issued,
+ * and streams play under playback ids, so the standalone examples
+ * (`live/livestream`) would be refused: this points at the API instead.
+ */
+function controlPlaneBanner(ready: ReadyInfo, cpUrl: string): string {
+  const api = cpUrl.replace(/\/+$/, '');
+  return [
+    `runnel ${ready.version} node ${ready.serverId} ready, streams managed by the control plane ${api}`,
+    `  publish  to the URL and stream key of a stream the API created: POST ${api}/v1/live-streams/{id}/publish-urls`,
+    `  play     under its playback id: GET ${api}/v1/live-streams/{id}/playback-urls`,
+    ...readyUrls(ready).api.map((u) => `  api      ${u}`),
+    '',
+  ].join('\n');
 }
 
 /** The AWS SDK's standard variables, for `storage.type: s3` without keys in the config. */

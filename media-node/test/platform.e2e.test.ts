@@ -85,7 +85,41 @@ interface Created {
 describe('runnel start: the platform on one machine', () => {
   it('prints the API key and working examples', () => {
     expect(output).toContain(`export RUNNEL_API_KEY=${API_KEY}`);
-    expect(output).toContain(`rtmp://127.0.0.1:${ports.rtmp}/live`);
+    expect(output).toContain(`rtmp://127.0.0.1:${ports.rtmp}`);
+    // Neither the launcher nor the node shows a publish without an issued key (the platform refuses those).
+    expect(output).not.toContain('live/livestream');
+    expect(output).toContain(`streams managed by the control plane ${cp}`);
+  });
+
+  it('creates a stream and publishes to it with the commands of the banner, pasted into a shell', async () => {
+    const lines = output.split('\n');
+    const block = (first: number) => {
+      const out: string[] = [];
+      for (let i = first; i < lines.length && lines[i].startsWith('  '); i++) out.push(lines[i].slice(2));
+      return out;
+    };
+    const setup = block(lines.findIndex((l) => l.startsWith('  export RUNNEL_API_KEY=')));
+    const ffmpeg = block(lines.findIndex((l) => l.startsWith('  ffmpeg ')));
+    expect(setup.length).toBeGreaterThan(3);
+    expect(ffmpeg.join('\n')).toContain('"$RTMP_URL"');
+    const script = [...setup, 'echo "STREAM_ID=$STREAM_ID"', ...ffmpeg.map((l) => l.replace(/^ffmpeg /, 'exec ffmpeg -loglevel error '))].join('\n');
+    const shell = spawn('bash', ['-euc', script], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    let said = '';
+    shell.stdout?.on('data', (d: Buffer) => (said += d.toString()));
+    shell.stderr?.on('data', (d: Buffer) => (said += d.toString()));
+    try {
+      await expect.poll(() => /STREAM_ID=(ls_\w+)/.exec(said)?.[1], { timeout: 10_000, interval: 100 }).toBeDefined();
+      const id = /STREAM_ID=(ls_\w+)/.exec(said)?.[1];
+      await expect
+        .poll(async () => (await api<{ status: string }>('GET', `/v1/live-streams/${id}`)).data.status, { timeout: 20_000, interval: 250 })
+        .toMatch(/^(connected|active)$/);
+    } finally {
+      if (shell.exitCode === null) {
+        const exited = new Promise<void>((r) => shell.once('exit', () => r()));
+        process.kill(-(shell.pid as number), 'SIGKILL');
+        await exited;
+      }
+    }
   });
 
   it('publishes to the URL the API returns, plays HTTP-FLV under the playback id, refuses wrong and rotated keys', async () => {
