@@ -179,6 +179,8 @@ describe('dashboard: sign up, create a stream, go live, preview, rotate the key'
     const list = await open('/dashboard/');
     const row = list.locator('#streams tbody tr', { hasText: 'Studio A' });
     await expect.poll(() => row.locator('.badge').textContent(), { timeout: 10_000 }).toBe('active');
+    // "Live since": the start of the current session, a local date and time.
+    await expect.poll(() => row.locator('td').nth(1).textContent(), { timeout: 10_000 }).toMatch(/\d{1,2}:\d{2}:\d{2}/);
     await saveScreenshot(list, 'dashboard-streams-live');
     await markDocument(list);
 
@@ -202,6 +204,7 @@ describe('dashboard: sign up, create a stream, go live, preview, rotate the key'
     await expect.poll(() => publisher.child.exitCode !== null || publisher.child.signalCode !== null, { timeout: 15_000, interval: 250 }).toBe(true);
     await expect.poll(() => page.locator('#status').textContent(), { timeout: 15_000, interval: 250 }).toMatch(/^(disconnected|idle)$/);
     await expect.poll(() => row.locator('.badge').textContent(), { timeout: 15_000, interval: 250 }).toMatch(/^(disconnected|idle)$/);
+    expect(await row.locator('td').nth(1).textContent()).toBe('—');
     expect(await stillSameDocument(list)).toBe(true);
     expect(await page.locator('#flash').textContent()).toContain('Stream key rotated');
     await page.locator('#rtmp-key').getByRole('button', { name: 'Reveal' }).click();

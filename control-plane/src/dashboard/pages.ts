@@ -38,7 +38,7 @@ export function streamsPage(): Html {
 <h2 id="list-h">Your streams</h2>
 <div class="table-wrap"><table id="streams">
 <caption class="sr-only">Live streams, newest first; status refreshes every few seconds</caption>
-<thead><tr><th scope="col">Name</th><th scope="col">Status</th><th scope="col">Enabled</th><th scope="col">Node</th><th scope="col">Created</th></tr></thead>
+<thead><tr><th scope="col">Name</th><th scope="col">Status</th><th scope="col">Live since</th><th scope="col">Enabled</th><th scope="col">Node</th><th scope="col">Created</th></tr></thead>
 <tbody></tbody>
 </table></div>
 <p id="streams-more" class="muted" hidden>Showing the newest 100 streams; use the API (<code>GET /v1/live-streams?cursor=</code>) for older ones.</p>
