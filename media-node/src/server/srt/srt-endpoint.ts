@@ -44,6 +44,8 @@ export interface SrtSession {
 export interface SrtSessionHandler {
   onData(payload: Uint8Array): void;
   onClosed(reason: string): void;
+  /** Every timer tick (5 ms), after the connection's own timers: time-based work of the handler. */
+  onTick?(now: number): void;
 }
 
 export interface SrtEndpointOptions {
@@ -219,7 +221,7 @@ export async function startSrtEndpoint(opts: SrtEndpointOptions): Promise<SrtEnd
   await new Promise<void>((resolve, reject) => {
     const onError = (e: NodeJS.ErrnoException): void => {
       const why = e.code === 'EADDRINUSE' ? 'the port is in use (is another server running?)' : e.code === 'EACCES' ? 'permission denied' : e.message;
-      reject(new Error(`srt: cannot listen on ${opts.host}:${opts.port}/udp: ${why}`));
+      reject(new Error(`srt: cannot listen on ${opts.host}:${opts.port}/udp: ${why}; choose another with --srt-port or listen.srt, or turn SRT off with srt.enabled: false`));
     };
     socket.once('error', onError);
     socket.bind(opts.port, opts.host, () => {
@@ -230,7 +232,10 @@ export async function startSrtEndpoint(opts: SrtEndpointOptions): Promise<SrtEnd
 
   const ticker = setInterval(() => {
     const now = opts.now();
-    for (const live of [...bySocketId.values()]) if (!live.closed) apply(live, live.session.connection.tick(now));
+    for (const live of [...bySocketId.values()]) {
+      if (!live.closed) apply(live, live.session.connection.tick(now));
+      if (!live.closed) live.handler?.onTick?.(now);
+    }
   }, opts.tickMs ?? DEFAULT_TICK_MS);
   ticker.unref();
 
