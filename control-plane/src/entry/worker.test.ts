@@ -248,3 +248,39 @@ describe('/hls in workerd: the R2 bucket behind the edge cache', () => {
     expect(((await forged.json()) as { code: string }).code).toBe('playback_token_invalid');
   });
 });
+
+describe('the rate limit binding in workerd (RATE_LIMITER, [[ratelimits]])', () => {
+  let limited: Miniflare;
+  beforeAll(async () => {
+    // The same bundle, a binding of 5 requests per 10 s, and an isolate bucket too large to be what refuses.
+    limited = new Miniflare(
+      convertV4MiniflareOptions({
+        modules: true,
+        scriptPath: join(outDir, 'worker.js'),
+        modulesRoot: outDir,
+        compatibilityDate: '2025-11-01',
+        d1Databases: { DB: 'runnel-rate-test' },
+        ratelimits: { RATE_LIMITER: { namespace_id: '1001', simple: { limit: 5, period: 10 } } },
+        bindings: { RUNNEL_NODE_TOKEN: NODE_TOKEN, RUNNEL_BOOTSTRAP_API_KEY: API_KEY, RUNNEL_RATE_LIMIT_BURST: '1000', RUNNEL_RATE_LIMIT_PER_S: '1000' },
+      }),
+    );
+    await limited.ready;
+  });
+  afterAll(async () => {
+    await limited?.dispose();
+  });
+
+  it('refuses the key past the binding limit with 429 and Retry-After of the period, without made-up counts', async () => {
+    const statuses: number[] = [];
+    let last: Response | undefined;
+    for (let i = 0; i < 7; i++) {
+      last = await limited.dispatchFetch('http://localhost/v1/live-streams', { headers: { authorization: `Bearer ${API_KEY}` } });
+      statuses.push(last.status);
+      await last.arrayBuffer();
+    }
+    expect(statuses.slice(0, 5)).toEqual([200, 200, 200, 200, 200]);
+    expect(statuses.slice(5)).toEqual([429, 429]);
+    expect(last?.headers.get('retry-after')).toBe('10');
+    expect(last?.headers.get('ratelimit-remaining')).toBeNull();
+  });
+});

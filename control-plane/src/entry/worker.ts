@@ -17,6 +17,8 @@ import { systemClock } from '../services/clock.ts';
 import { consoleLogger } from '../services/logger.ts';
 import { sweepStaleNodes } from '../services/nodes.ts';
 import { TokenBucketLimiter } from '../services/rate-limiter.ts';
+import { RATE_LIMIT_PERIODS_S, WorkersRateLimiter } from '../services/workers-rate-limiter.ts';
+import type { RateLimitBinding } from '../services/workers-rate-limiter.ts';
 import { problemResponse } from '../http/error-handler.ts';
 import { DEFAULT_DISPATCH } from '../webhooks/dispatcher.ts';
 import { runWebhookWork } from '../webhooks/loop.ts';
@@ -43,6 +45,10 @@ const bindingsSchema = z.object({
     .string()
     .regex(/^(?:[A-Za-z0-9_.-]+\/)*$/, "empty, or path segments each ending in '/' (the nodes' storage.s3.prefix)")
     .default(''),
+  /** Per-key API budgets kept by Cloudflare across isolates; without it each isolate's token bucket limits bursts only. */
+  RATE_LIMITER: z.custom<RateLimitBinding>(hasMethod('limit'), 'a Rate Limiting binding (see wrangler.toml [[ratelimits]])').optional(),
+  /** The `period` of that binding in wrangler.toml, for Retry-After. */
+  RUNNEL_RATE_LIMIT_PERIOD_S: z.enum(RATE_LIMIT_PERIODS_S.map(String) as ['10', '60']).default('10').transform(Number),
 });
 
 interface Runtime {
@@ -74,8 +80,11 @@ async function boot(env: Readonly<Record<string, unknown>>): Promise<Runtime> {
   const db = drizzle(bindings.data.DB, { schema }) as unknown as Db;
   await applyMigrations(db, systemClock.now());
   if (config.bootstrapApiKey !== undefined) await ensureBootstrapKey(db, config.bootstrapApiKey, systemClock.now());
-  const deps = { db, config, clock: systemClock, log: consoleLogger, rateLimiter: new TokenBucketLimiter(config.rateLimit) };
-  const { HLS_BUCKET, RUNNEL_HLS_BUCKET_PREFIX } = bindings.data;
+  const { HLS_BUCKET, RUNNEL_HLS_BUCKET_PREFIX, RATE_LIMITER, RUNNEL_RATE_LIMIT_PERIOD_S } = bindings.data;
+  const bucket = new TokenBucketLimiter(config.rateLimit);
+  const rateLimiter =
+    RATE_LIMITER === undefined ? bucket : new WorkersRateLimiter({ binding: RATE_LIMITER, periodS: RUNNEL_RATE_LIMIT_PERIOD_S, fallback: bucket, log: consoleLogger });
+  const deps = { db, config, clock: systemClock, log: consoleLogger, rateLimiter };
   const hls = HLS_BUCKET === undefined ? null : hlsDeliveryFor(deps, r2HlsStorage(HLS_BUCKET, RUNNEL_HLS_BUCKET_PREFIX), edgeCache());
   return { app: createApp(deps), db, config, hls };
 }

@@ -10,9 +10,9 @@ import type { TenantEnv } from './auth.ts';
  */
 export function rateLimit(deps: AppDeps): MiddlewareHandler<TenantEnv> {
   return async (c, next) => {
-    const d = deps.rateLimiter.take(c.get('auth').key.id, deps.clock.now());
-    c.header('RateLimit-Limit', String(d.limit));
-    c.header('RateLimit-Remaining', String(d.remaining));
+    const d = await deps.rateLimiter.take(c.get('auth').key.id, deps.clock.now());
+    if (d.limit !== undefined) c.header('RateLimit-Limit', String(d.limit));
+    if (d.remaining !== undefined) c.header('RateLimit-Remaining', String(d.remaining));
     if (!d.ok) throw new ApiError('rate_limited', `too many requests with this key; retry in ${d.retryAfterS} s`, { retryAfterS: d.retryAfterS });
     await next();
   };

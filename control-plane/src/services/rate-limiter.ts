@@ -1,21 +1,22 @@
 /**
- * Per-key request budgets. The real limiter is an in-memory token bucket:
- * exact on one Node process, but per isolate on Workers (each isolate keeps
- * its own buckets), so there it limits bursts rather than enforcing a global
- * rate. A Durable Object or KV-backed limiter can replace it behind this
- * interface.
+ * Per-key request budgets. On Node: an in-memory token bucket, exact for
+ * the one process. On Workers each isolate has its own memory, so a bucket
+ * there only limits bursts; with a Rate Limiting binding (wrangler.toml
+ * `[[ratelimits]]`) the count is kept by Cloudflare for all isolates
+ * (workers-rate-limiter.ts), and the token bucket is only its fallback.
  */
 
 export interface RateDecision {
   readonly ok: boolean;
-  readonly limit: number;
-  readonly remaining: number;
+  /** The budget and what is left of it, when the limiter knows (the Workers binding does not tell). */
+  readonly limit: number | undefined;
+  readonly remaining: number | undefined;
   /** Whole seconds until one request would pass; 0 when ok. */
   readonly retryAfterS: number;
 }
 
 export interface RateLimiter {
-  take(key: string, nowMs: number): RateDecision;
+  take(key: string, nowMs: number): RateDecision | Promise<RateDecision>;
 }
 
 export interface TokenBucketOptions {
