@@ -162,6 +162,8 @@ describe('WHIP/WHEP offer checks and codec choice', () => {
     ['extmap id 15', edit(A, 'a=mid:1', 'a=mid:1\r\na=extmap:15 urn:a'), 'sdp_bad_extmap'],
     ['a malformed rtpmap', edit(A, 'a=rtpmap:96 H264/90000', 'a=rtpmap:96 H264'), 'sdp_bad_rtpmap'],
     ['two fmtp for one payload type', edit(A, 'a=rtpmap:96 H264/90000', 'a=rtpmap:96 H264/90000\r\na=fmtp:96 a=1\r\na=fmtp:96 b=2'), 'sdp_bad_fmtp'],
+    ['a malformed rtcp-fb', edit(A, 'a=rtcp-fb:96 nack', 'a=rtcp-fb:96'), 'sdp_bad_rtcp_fb'],
+    ['a malformed ssrc', edit(A, 'a=ssrc:3245185839 cname:obs-cname', 'a=ssrc:99999999999 cname:x'), 'sdp_bad_ssrc'],
     ['a malformed candidate', edit(A, 'a=candidate:1 1 UDP 2122317823 192.168.1.20 53481 typ host', 'a=candidate:1 1 UDP x 192.168.1.20 53481 typ host'), 'sdp_bad_candidate'],
     ['65 candidates', edit(A, 'a=end-of-candidates', 'a=candidate:1 1 UDP 1 81.2.69.161 9 typ host\r\n'.repeat(64).trim()), 'sdp_too_many_candidates'],
   ])('rejects %s', (_n, sdp, code) => {

@@ -3,6 +3,7 @@ import { test as fcTest, fc } from '@fast-check/vitest';
 import { ProtocolError } from '@runnel/shared';
 import { classifyAddress, parseIpv6 } from './address.ts';
 import { candidateRefusal, parseCandidate } from './candidate.ts';
+import { parseTrickleFragment } from './trickle-fragment.ts';
 
 describe('candidate address classes', () => {
   it.each([
@@ -96,6 +97,45 @@ describe('ICE candidates (RFC 8839 5.1)', () => {
   fcTest.prop([fc.string({ maxLength: 200 })])('garbage never crashes', (s) => {
     try {
       parseCandidate(s);
+    } catch (e) {
+      expect(e).toBeInstanceOf(ProtocolError);
+    }
+  });
+});
+
+describe('trickle ICE fragments (RFC 8840 4.4)', () => {
+  const FRAG = [
+    'a=ice-ufrag:EsAw',
+    'a=ice-pwd:P2uYro0UCOQ4zxjKXaWCBui1',
+    'm=audio 9 UDP/TLS/RTP/SAVPF 0',
+    'a=mid:0',
+    'a=candidate:1387637174 1 udp 2122260223 81.2.69.160 61764 typ host generation 0 ufrag EsAw network-id 1',
+    'a=candidate:3471623853 1 udp 2122194687 169.254.169.254 61765 typ host generation 0 ufrag EsAw network-id 2',
+    'a=end-of-candidates',
+    '',
+  ].join('\r\n');
+
+  it('reads credentials, candidates with their mid, and the end marker', () => {
+    const f = parseTrickleFragment(FRAG);
+    expect([f.iceUfrag, f.icePwd, f.endOfCandidates]).toEqual(['EsAw', 'P2uYro0UCOQ4zxjKXaWCBui1', true]);
+    expect(f.candidates.map((c) => [c.mid, c.candidate.address, candidateRefusal(c.candidate)])).toEqual([
+      ['0', '81.2.69.160', undefined],
+      ['0', '169.254.169.254', 'metadata'],
+    ]);
+  });
+
+  it.each([
+    ['an oversized fragment', 'a=x\r\n'.repeat(5000), 'sdp_too_large'],
+    ['a malformed candidate', 'a=candidate:1 1 udp 1 81.2.69.160 9 typ bogus', 'sdp_bad_candidate'],
+    ['too many candidates', 'a=candidate:1 1 udp 1 81.2.69.160 9 typ host\r\n'.repeat(65), 'sdp_too_many_candidates'],
+    ['a line that is not SDP', 'hello', 'sdp_bad_line'],
+  ])('rejects %s', (_n, text, code) => {
+    expect(() => parseTrickleFragment(text)).toThrow(expect.objectContaining({ code }));
+  });
+
+  fcTest.prop([fc.string({ maxLength: 300 })])('garbage never crashes', (s) => {
+    try {
+      parseTrickleFragment(s);
     } catch (e) {
       expect(e).toBeInstanceOf(ProtocolError);
     }
