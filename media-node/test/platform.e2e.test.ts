@@ -18,7 +18,10 @@ import { freePort } from './support/free-port.ts';
  * stream created through the tenant API, ffmpeg publishing to the RTMP URL
  * the API returned, ffprobe playing HTTP-FLV under the playback id (the key
  * never names a stream) and HLS through the control plane's /hls route, a wrong key and a rotated key refused with no
- * source created, and the running publish ended by the rotation. A second
+ * source created, and the running publish ended by the rotation. The banner's
+ * commands, pasted into bash, create a stream and publish to it. A signed
+ * playback id is refused on /hls without a token and played by ffprobe with
+ * one (the playlist hands it on to the segments). A second
  * broadcast is watched through a webhook receiver registered by API: signed
  * stream.connected, stream.active, stream.disconnected, stream.idle in `seq`
  * order, and one session lasting as long as the publish.
@@ -83,12 +86,13 @@ interface Created {
 }
 
 describe('runnel start: the platform on one machine', () => {
-  it('prints the API key and working examples', () => {
+  it('prints the API key and working examples', async () => {
     expect(output).toContain(`export RUNNEL_API_KEY=${API_KEY}`);
     expect(output).toContain(`rtmp://127.0.0.1:${ports.rtmp}`);
+    // The node prints its ready lines once started, which may come after the launcher's banner.
+    await expect.poll(() => output, { timeout: 5000, interval: 100 }).toContain(`streams managed by the control plane ${cp}`);
     // Neither the launcher nor the node shows a publish without an issued key (the platform refuses those).
     expect(output).not.toContain('live/livestream');
-    expect(output).toContain(`streams managed by the control plane ${cp}`);
   });
 
   it('creates a stream and publishes to it with the commands of the banner, pasted into a shell', async () => {
@@ -166,6 +170,33 @@ describe('runnel start: the platform on one machine', () => {
     expect(await nodeStreams(true)).not.toContain(pid);
     expect(await nodeStreams()).not.toContain(key);
   });
+});
+
+describe('runnel start: a signed playback id over HLS', () => {
+  it('refuses /hls without a valid token, and plays with one: the playlist hands the token on to its segments', async () => {
+    const made = await api<Created>('POST', '/v1/live-streams', { name: 'e2e-signed', playback_policy: 'signed' });
+    expect(made.status).toBe(201);
+    const { id } = made.data;
+    const pid = made.data.playback_ids[0].id;
+    const urls = await api<{ rtmp: { url: string; stream_key: string } }>('POST', `/v1/live-streams/${id}/publish-urls`, {});
+    const pub = publishRtmp(`${urls.data.rtmp.url.replace(/\/$/, '')}/${urls.data.rtmp.stream_key}`, { seconds: 30 });
+    peers.push(pub);
+    const token = (await api<{ token: string }>('POST', `/v1/live-streams/${id}/playback-tokens`, { expires_in_s: 600 })).data.token;
+    const playlist = `${cp}/hls/${pid}/index.m3u8`;
+    await expect.poll(async () => (await fetch(`${playlist}?token=${token}`)).status, { timeout: 30_000, interval: 500 }).toBe(200);
+    const noToken = await fetch(playlist);
+    expect(noToken.status).toBe(401);
+    expect(((await noToken.json()) as { code: string }).code).toBe('playback_token_required');
+    expect((await fetch(`${playlist}?token=${token.slice(0, -3)}xyz`)).status).toBe(403);
+    const text = await (await fetch(`${playlist}?token=${token}`)).text();
+    const segment = text.split('\n').find((l) => l.endsWith(`?token=${token}`));
+    expect(segment).toMatch(new RegExp(`^${pid}-\\d+\\.ts\\?token=`));
+    expect((await fetch(`${cp}/hls/${pid}/${segment?.split('?')[0]}`)).status).toBe(401);
+    // ffprobe fetches the segments by the URIs of the playlist: frames are read only if they carry the token.
+    const played = await probe(`${playlist}?token=${token}`, ['-read_intervals', '%+1', '-count_frames'], 20_000);
+    expect(Number(played.streams.find((s) => s.codec_type === 'video')?.nb_read_frames)).toBeGreaterThan(0);
+    await pub.stop();
+  }, 60_000);
 });
 
 interface Received {

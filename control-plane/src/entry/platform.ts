@@ -85,11 +85,14 @@ export async function startPlatform(opts: PlatformOptions): Promise<RunningPlatf
   mkdirSync(dataDir, { recursive: true });
   const token = secret(opts.env.RUNNEL_NODE_TOKEN, join(dataDir, 'node-token'), () => randomBytes(24).toString('hex'));
   const apiKey = secret(opts.env.RUNNEL_BOOTSTRAP_API_KEY, join(dataDir, 'api-key'), () => `rnl_${randomBytes(20).toString('hex')}`);
+  // Signed playback ids work out of the box: one playback signing key, kept like the node token.
+  const playbackKeys = opts.env.RUNNEL_PLAYBACK_KEYS ?? `local1:${secret(undefined, join(dataDir, 'playback-key'), () => randomBytes(24).toString('hex'))}`;
   const publicUrl = `http://127.0.0.1:${opts.port}`;
   const config = parseNodeEnv({
     ...opts.env,
     RUNNEL_NODE_TOKEN: token,
     RUNNEL_BOOTSTRAP_API_KEY: apiKey,
+    RUNNEL_PLAYBACK_KEYS: playbackKeys,
     RUNNEL_PUBLIC_URL: opts.env.RUNNEL_PUBLIC_URL ?? publicUrl,
     // One machine, for development: webhook receivers are usually plain http on this machine.
     // Set RUNNEL_WEBHOOK_ALLOW_INSECURE=0 to apply the production rules (https, public addresses).
