@@ -79,11 +79,16 @@ describe('GET /hls/{playback_id}/... for a public playback id', () => {
     expect(seg.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
   });
 
-  it('answers HEAD with the headers and no body', async () => {
+  it('answers HEAD with the headers and no body (a signed playlist with the length of its rewritten text)', async () => {
     const r = await get(delivery(), `/hls/${pub}/${pub}-7.ts`, 'HEAD');
     expect(r.status).toBe(200);
     expect(r.headers.get('content-length')).toBe(String(SEGMENT.byteLength));
     expect(await r.text()).toBe('');
+    const token = await issuedToken();
+    const head = await get(delivery(), `/hls/${signed}/index.m3u8?token=${token}`, 'HEAD');
+    const full = await (await get(delivery(), `/hls/${signed}/index.m3u8?token=${token}`)).text();
+    expect(head.headers.get('content-length')).toBe(String(new TextEncoder().encode(full).byteLength));
+    expect(await head.text()).toBe('');
   });
 
   it.each([

@@ -127,8 +127,8 @@ function serveHls(deps: HlsDeliveryDeps) {
       if (length !== null) headers.set('content-length', length);
     }
     if (req.method === 'HEAD') {
-      if (typeof body !== 'string') await body?.cancel();
       if (typeof body === 'string') headers.set('content-length', String(new TextEncoder().encode(body).byteLength));
+      else await body?.cancel();
       body = null;
     }
     return new Response(body, { headers });
