@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { test as fcTest, fc } from '@fast-check/vitest';
-import { ProtocolError } from '@runnel/shared';
+import { ProtocolError, toHex } from '@runnel/shared';
 import { validateOffer } from './offer.ts';
-import { h264ProfileLevel, parseFmtp, sectionCodecs } from './rtp-parameters.ts';
+import { h264ProfileLevel, h264SpropParameterSets, parseFmtp, sectionCodecs } from './rtp-parameters.ts';
 import { parseSdp } from './session-description.ts';
 import { CHROME_WHIP_OFFER, OBS_WHIP_OFFER, WHEP_PLAY_OFFER } from './testdata/offers.ts';
 
@@ -48,6 +48,11 @@ describe('SDP parsing (RFC 8866)', () => {
     expect(h264ProfileLevel({})).toEqual({ profileIdc: 66, profileIop: 0, levelIdc: 16 });
     expect(parseFmtp(' Minptime=10 ; useinbandfec=1;')).toEqual({ minptime: '10', useinbandfec: '1' });
     expect(parseFmtp('111/111')).toEqual({}); // RED (RFC 2198): not a parameter list
+    // The SPS/PPS of codec/testdata's 320x240 x264 sample, as an out-of-band sender announces them.
+    const sprop = h264SpropParameterSets(parseFmtp(`packetization-mode=1; sprop-parameter-sets=Z2QADazZQUH7ARAAAAMAEAAAAwMg8UKZYA==,aOvjyyLA; profile-level-id=64000D`));
+    expect(sprop.map(toHex)).toEqual(['6764000dacd94141fb011000000300100000030320f1429960', '68ebe3cb22c0']);
+    expect(() => h264SpropParameterSets({ 'sprop-parameter-sets': 'Z2QA*,aOvj' })).toThrow(expect.objectContaining({ code: 'sdp_bad_fmtp' }));
+    expect(h264SpropParameterSets({})).toEqual([]);
     expect(() => parseFmtp('a=1;'.repeat(33))).toThrow(expect.objectContaining({ code: 'sdp_bad_fmtp' }));
   });
 

@@ -147,3 +147,20 @@ export function h264PacketizationMode(parameters: Readonly<Record<string, string
   const v = parameters['packetization-mode'] ?? '0';
   return /^[0-9]$/.test(v) ? Number(v) : undefined;
 }
+
+/**
+ * RFC 6184 8.1 sprop-parameter-sets: the SPS and PPS as base64 NAL units
+ * separated by commas. Senders that keep parameter sets out of band (ffmpeg's
+ * RTP muxer, some encoders) only announce them here; the depacketizer starts
+ * from them. Malformed base64 or an empty unit is a `ProtocolError`.
+ */
+export function h264SpropParameterSets(parameters: Readonly<Record<string, string>>): Uint8Array[] {
+  const v = parameters['sprop-parameter-sets'];
+  if (v === undefined || v === '') return [];
+  return v.split(',').map((b64) => {
+    if (b64.length === 0 || b64.length % 4 !== 0 || !/^[A-Za-z0-9+/]+={0,2}$/.test(b64)) bad('sdp_bad_fmtp', `sprop-parameter-sets unit ${b64.slice(0, 20)}`);
+    const bin = atob(b64);
+    if (bin.length === 0) bad('sdp_bad_fmtp', 'empty sprop-parameter-sets unit');
+    return Uint8Array.from(bin, (c) => c.charCodeAt(0));
+  });
+}

@@ -94,6 +94,20 @@ export class H264Depacketizer {
   private pps: Uint8Array | undefined;
   private configDirty = false;
 
+  /**
+   * `parameterSets`: SPS/PPS known before any packet, e.g. from the SDP's
+   * sprop-parameter-sets (RFC 6184 8.1), for senders that do not repeat them
+   * in band. In-band ones replace them when they differ.
+   */
+  constructor(options: { readonly parameterSets?: readonly Uint8Array[] } = {}) {
+    for (const nal of options.parameterSets ?? []) {
+      if (nal.length === 0) continue;
+      const type = avcNaluType(nal);
+      if (type === AVC_NALU.SPS) this.setParam('sps', nal);
+      else if (type === AVC_NALU.PPS) this.setParam('pps', nal);
+    }
+  }
+
   /** True while output is held back until a keyframe: the moment to send PLI/FIR upstream. */
   get keyframeWanted(): boolean {
     return this.waitKeyframe;

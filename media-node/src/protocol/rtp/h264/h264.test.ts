@@ -114,6 +114,13 @@ describe('H.264 depacketizer', () => {
     expect(next).toEqual({ rtpTimestamp: 12000, avcc: joinAvcc([SLICE(50)], 4), nalus: [SLICE(50)], keyframe: false });
   });
 
+  it('starts from out-of-band parameter sets (sprop-parameter-sets)', () => {
+    const d = new H264Depacketizer({ parameterSets: [SPS, PPS] });
+    const [au] = feed(d, [IDR(5)], 0, 0);
+    expect(au?.keyframe).toBe(true);
+    expect(toHex(au!.config!.pps[0]!)).toBe(toHex(PPS));
+  });
+
   it('holds back frames until a keyframe with parameter sets', () => {
     const d = new H264Depacketizer();
     expect(feed(d, [SLICE(5)], 0, 0)).toEqual([]);
