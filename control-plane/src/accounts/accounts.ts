@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/db.ts';
 import { accounts, tenants } from '../db/schema.ts';
 import type { AccountRow } from '../db/schema.ts';
@@ -8,6 +8,12 @@ import { decoyHash, hashPassword, verifyPassword } from './password.ts';
 /**
  * Accounts: sign-up makes a tenant and its one account in one batch (D1 has
  * no interactive transactions); sign-in checks the password.
+ *
+ * Admins (operators): the first account of a deployment is one, decided in
+ * the INSERT itself so two racing first sign-ups cannot both win (SQLite and
+ * D1 run writes one at a time). Self-hosted servers do the same (Grafana,
+ * Mattermost, Gitea): whoever deploys signs up first. More admins, or a
+ * different one, are set with the admin token (`POST /admin/accounts/admin`).
  */
 
 /** Account ids: `acct_` + 26 random characters (130 bits), like the other ids but not time-sortable (never listed). */
@@ -26,15 +32,23 @@ export async function signUp(db: Db, input: { email: string; password: string },
   const email = normalizeEmail(input.email);
   if ((await findAccountByEmail(db, email)) !== null) return { ok: false, reason: 'email_taken' };
   const tenantId = newId('tn', nowMs);
-  const account: AccountRow = {
+  const fields = {
     id: `acct_${randomChars(ACCOUNT_ID_CHARS)}`,
     tenantId,
     email,
     passwordHash: await hashPassword(input.password),
     createdAt: nowMs,
   };
+  let account: AccountRow;
   try {
-    await db.batch([db.insert(tenants).values({ id: tenantId, name: email, createdAt: nowMs }), db.insert(accounts).values(account)]);
+    const [, inserted] = await db.batch([
+      db.insert(tenants).values({ id: tenantId, name: email, createdAt: nowMs }),
+      db
+        .insert(accounts)
+        .values({ ...fields, isAdmin: sql`(NOT EXISTS (SELECT 1 FROM ${accounts}))` })
+        .returning(),
+    ]);
+    account = inserted[0];
   } catch (e) {
     // A sign-up with the same email won the unique index between our check and our batch (which rolled back).
     if ((await findAccountByEmail(db, email)) !== null) return { ok: false, reason: 'email_taken' };
@@ -51,4 +65,12 @@ export async function checkCredentials(db: Db, email: string, password: string):
     return null;
   }
   return (await verifyPassword(password, account.passwordHash)) ? account : null;
+}
+
+export type SetAdminResult = { readonly ok: true; readonly account: AccountRow } | { readonly ok: false; readonly reason: 'no_such_account' };
+
+/** Makes the account with this email an admin (or not). */
+export async function setAdmin(db: Db, email: string, admin: boolean): Promise<SetAdminResult> {
+  const [row] = await db.update(accounts).set({ isAdmin: admin }).where(eq(accounts.email, normalizeEmail(email))).returning();
+  return row === undefined ? { ok: false, reason: 'no_such_account' } : { ok: true, account: row };
 }

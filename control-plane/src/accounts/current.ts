@@ -9,6 +9,8 @@ export interface SignedIn {
   readonly accountId: string;
   readonly tenantId: string;
   readonly email: string;
+  /** An operator (accounts.ts): the dashboard shows the Nodes page. */
+  readonly admin: boolean;
   /** For the page's `<meta name="csrf-token">`. */
   readonly csrfToken: string;
 }
@@ -21,5 +23,5 @@ export async function signedIn(c: Context, db: Db, nowMs: number): Promise<Signe
   if (session === null) return null;
   const [account] = await db.select().from(accounts).where(eq(accounts.id, session.accountId)).limit(1);
   if (account === undefined) return null;
-  return { accountId: account.id, tenantId: account.tenantId, email: account.email, csrfToken: await csrfTokenFor(token) };
+  return { accountId: account.id, tenantId: account.tenantId, email: account.email, admin: account.isAdmin, csrfToken: await csrfTokenFor(token) };
 }

@@ -42,7 +42,7 @@ export function accountRoutes(deps: AppDeps): Hono {
     if (!made.ok) throw new ApiError('conflict', 'an account with this email exists; sign in instead');
     const session = await createSession(deps.db, made.account, deps.clock.now());
     writeSessionCookie(c, session.token);
-    const data = { account_id: made.account.id, email: made.account.email, tenant_id: made.account.tenantId, csrf_token: await csrfTokenFor(session.token) };
+    const data = { account_id: made.account.id, email: made.account.email, tenant_id: made.account.tenantId, admin: made.account.isAdmin, csrf_token: await csrfTokenFor(session.token) };
     return c.json({ data }, 201);
   });
 
@@ -54,7 +54,7 @@ export function accountRoutes(deps: AppDeps): Hono {
     if (account === null) throw new ApiError('unauthorized', 'wrong email or password');
     const session = await createSession(deps.db, account, deps.clock.now());
     writeSessionCookie(c, session.token);
-    const data = { account_id: account.id, email: account.email, tenant_id: account.tenantId, csrf_token: await csrfTokenFor(session.token) };
+    const data = { account_id: account.id, email: account.email, tenant_id: account.tenantId, admin: account.isAdmin, csrf_token: await csrfTokenFor(session.token) };
     return c.json({ data });
   });
 

@@ -42,5 +42,12 @@ export const MIGRATIONS: readonly Migration[] = [
       "CREATE UNIQUE INDEX `accounts_email` ON `accounts` (`email`);",
       "CREATE INDEX `accounts_tenant` ON `accounts` (`tenant_id`);"
     ]
+  },
+  {
+    "tag": "0003_account_admin",
+    "statements": [
+      "ALTER TABLE `accounts` ADD `is_admin` integer DEFAULT false NOT NULL;",
+      "-- Deployments that had accounts before admins existed: their first account becomes the admin, as a new deployment's would.\nUPDATE `accounts` SET `is_admin` = 1 WHERE `id` = (SELECT `id` FROM `accounts` ORDER BY `created_at`, `id` LIMIT 1);"
+    ]
   }
 ];

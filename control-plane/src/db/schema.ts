@@ -159,6 +159,11 @@ export const accounts = sqliteTable(
     /** `pbkdf2-sha256$<iterations>$<salt b64url>$<hash b64url>` (accounts/password.ts); the iteration count travels with the hash. */
     passwordHash: text('password_hash').notNull(),
     createdAt: integer('created_at').notNull(),
+    /**
+     * Operator: sees every media node and the streams on it (`/admin`, the dashboard's Nodes page).
+     * The first account of a deployment is one (accounts/accounts.ts); the admin token grants more.
+     */
+    isAdmin: integer('is_admin', { mode: 'boolean' }).notNull().default(false),
   },
   (t) => [uniqueIndex('accounts_email').on(t.email), index('accounts_tenant').on(t.tenantId)],
 );
