@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { probe, publishRtmp, sleep } from './support/ffmpeg.ts';
+import { probe, publishRtmp, runPeer, sleep, testSignalArgs } from './support/ffmpeg.ts';
 import type { Peer } from './support/ffmpeg.ts';
 import { freePort } from './support/free-port.ts';
 
@@ -35,7 +35,7 @@ let platform: ChildProcess;
 let output = '';
 let dir: string;
 let cp: string;
-let ports: { rtmp: number; http: number; api: number };
+let ports: { rtmp: number; http: number; api: number; srt: number };
 const peers: Peer[] = [];
 
 async function api<T>(method: string, path: string, body?: unknown): Promise<{ status: number; data: T }> {
@@ -54,9 +54,9 @@ async function nodeStreams(published = false): Promise<string[]> {
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'runnel-platform-e2e-'));
   const port = await freePort();
-  ports = { rtmp: await freePort(), http: await freePort(), api: await freePort() };
+  ports = { rtmp: await freePort(), http: await freePort(), api: await freePort(), srt: await freePort() };
   cp = `http://127.0.0.1:${port}`;
-  const args = [LAUNCHER, '--port', String(port), '--rtmp-port', String(ports.rtmp), '--http-port', String(ports.http), '--api-port', String(ports.api), '--data-dir', dir];
+  const args = [LAUNCHER, '--port', String(port), '--rtmp-port', String(ports.rtmp), '--http-port', String(ports.http), '--api-port', String(ports.api), '--srt-port', String(ports.srt), '--data-dir', dir];
   platform = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RUNNEL_BOOTSTRAP_API_KEY: API_KEY } });
   await new Promise<void>((resolve, reject) => {
     const onData = (d: Buffer) => {
@@ -169,6 +169,39 @@ describe('runnel start: the platform on one machine', () => {
     // The playback id's source stays for its players (swept when idle), but nobody publishes it; the key never named one.
     expect(await nodeStreams(true)).not.toContain(pid);
     expect(await nodeStreams()).not.toContain(key);
+  });
+});
+
+describe('runnel start: SRT publish with the URL, stream id and passphrase the API returns', () => {
+  it('an encrypted SRT publish goes live under the playback id; without the passphrase or with a wrong key it is refused', async () => {
+    const made = await api<Created>('POST', '/v1/live-streams', { name: 'srt e2e' });
+    const { id } = made.data;
+    const pid = made.data.playback_ids[0].id;
+    const urls = await api<{ srt: { url: string; streamid: string; passphrase: string } }>('POST', `/v1/live-streams/${id}/publish-urls`, {});
+    const srt = urls.data.srt;
+    expect(srt.url).toBe(`srt://127.0.0.1:${ports.srt}`);
+    const publish = (query: string, seconds: number) => {
+      const p = runPeer('ffmpeg', [...testSignalArgs({ seconds }), '-f', 'mpegts', `${srt.url}?streamid=${srt.streamid}${query}`]);
+      peers.push(p);
+      return p;
+    };
+
+    const noPassphrase = publish('', 3);
+    expect(await noPassphrase.exited).not.toBe(0);
+    const wrongKey = runPeer('ffmpeg', [...testSignalArgs({ seconds: 3 }), '-f', 'mpegts', `${srt.url}?streamid=#!::r=live/rnl_wrongkey,m=publish&passphrase=${srt.passphrase}`]);
+    peers.push(wrongKey);
+    expect(await wrongKey.exited).not.toBe(0);
+    expect(await nodeStreams(true)).not.toContain(pid);
+
+    const pub = publish(`&passphrase=${srt.passphrase}`, 30);
+    await expect.poll(() => nodeStreams(true), { timeout: 15_000, interval: 250 }).toContain(pid);
+    const played = await probe(`http://127.0.0.1:${ports.http}/live/${pid}.flv`, ['-read_intervals', '%+2', '-count_frames'], 20_000);
+    const video = played.streams.find((s) => s.codec_type === 'video');
+    expect(video?.codec_name).toBe('h264');
+    expect(Number(video?.nb_read_frames)).toBeGreaterThan(0);
+    const sessions = await api<Array<{ protocol: string | null }>>('GET', `/v1/live-streams/${id}/sessions`);
+    expect(sessions.data[0]?.protocol).toBe('srt');
+    await pub.stop();
   });
 });
 

@@ -90,6 +90,8 @@ export const publishGrantSchema = z.object({
   playback_policy: z.enum(['public', 'signed']),
   recording: z.object({ mode: z.enum(['off', 'automatic']) }),
   reconnect_window_s: z.number().int(),
+  /** SRT publishes only: the passphrase the caller must encrypt with (libsrt's 10-80 characters). */
+  srt_passphrase: z.string().min(10).max(80).optional(),
 });
 export type PublishGrant = z.infer<typeof publishGrantSchema>;
 

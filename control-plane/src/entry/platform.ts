@@ -18,7 +18,7 @@ import { platformBanner } from './platform-banner.ts';
  * storage under one data directory.
  *
  *   node control-plane/src/entry/platform.ts [--port 8787] [--rtmp-port 1935]
- *     [--http-port 8080] [--api-port 1985] [--data-dir .runnel]
+ *     [--http-port 8080] [--api-port 1985] [--srt-port 10080] [--data-dir .runnel]
  *
  * The media node runs as a child process of the `runnel node` CLI, not as an
  * import: the control plane never imports media-node (design.md, enforced by
@@ -42,6 +42,8 @@ export interface PlatformOptions {
   readonly rtmpPort: number;
   readonly httpPort: number;
   readonly apiPort: number;
+  /** UDP, SRT publish and play; the node's per-stream passphrases come from the control plane. */
+  readonly srtPort: number;
   readonly dataDir: string;
   /** Environment the secrets may come from (RUNNEL_NODE_TOKEN, RUNNEL_BOOTSTRAP_API_KEY) and the control plane reads. */
   readonly env: Readonly<Record<string, string | undefined>>;
@@ -53,7 +55,7 @@ export interface PlatformOptions {
 export interface RunningPlatform {
   readonly controlPlane: RunningControlPlane;
   readonly apiKey: string;
-  readonly ports: { readonly rtmp: number; readonly http: number; readonly api: number };
+  readonly ports: { readonly rtmp: number; readonly http: number; readonly api: number; readonly srt: number };
   readonly banner: string;
   close(): Promise<void>;
 }
@@ -107,7 +109,7 @@ export async function startPlatform(opts: PlatformOptions): Promise<RunningPlatf
 
   const nodeConfig = join(dataDir, 'node.yaml');
   writeFileSync(nodeConfig, nodeYaml({ dataDir: nodeDataDir, cpUrl: controlPlane.url, token }), { mode: 0o600 });
-  const args = [NODE_CLI, 'node', '-c', nodeConfig, '--rtmp-port', String(opts.rtmpPort), '--http-port', String(opts.httpPort), '--api-port', String(opts.apiPort)];
+  const args = [NODE_CLI, 'node', '-c', nodeConfig, '--rtmp-port', String(opts.rtmpPort), '--http-port', String(opts.httpPort), '--api-port', String(opts.apiPort), '--srt-port', String(opts.srtPort)];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   try {
     await nodeRegistered(child, opts.nodeOutput);
@@ -116,7 +118,7 @@ export async function startPlatform(opts: PlatformOptions): Promise<RunningPlatf
     await controlPlane.close();
     throw e;
   }
-  const ports = { rtmp: opts.rtmpPort, http: opts.httpPort, api: opts.apiPort };
+  const ports = { rtmp: opts.rtmpPort, http: opts.httpPort, api: opts.apiPort, srt: opts.srtPort };
   const banner = platformBanner({ controlPlaneUrl: controlPlane.url, apiKey, dataDir, ports });
   return {
     controlPlane,
@@ -167,6 +169,7 @@ const OPTIONS = {
   'rtmp-port': { type: 'string', default: '1935' },
   'http-port': { type: 'string', default: '8080' },
   'api-port': { type: 'string', default: '1985' },
+  'srt-port': { type: 'string', default: '10080' },
   'data-dir': { type: 'string', default: '.runnel' },
 } as const;
 
@@ -184,6 +187,7 @@ async function main(): Promise<number> {
       rtmpPort: portFlag(values['rtmp-port'], '--rtmp-port'),
       httpPort: portFlag(values['http-port'], '--http-port'),
       apiPort: portFlag(values['api-port'], '--api-port'),
+      srtPort: portFlag(values['srt-port'], '--srt-port'),
       dataDir: values['data-dir'],
       env: process.env,
       nodeOutput: (line) => process.stdout.write(`[node] ${line}\n`),

@@ -48,6 +48,13 @@ describe('on_publish', () => {
     expect(await getStream(s.id)).toMatchObject({ status: 'connected', node_id: 'n1', current_session_id: r.json.data.session_id });
   });
 
+  it('gives an SRT publish the stream\'s passphrase (the node checks the caller\'s keys with it); RTMP grants never carry it', async () => {
+    const s = await newStream();
+    const srt = await hook(h, 'on_publish', 'n1', s.stream_key, { protocol: 'srt', tcUrl: 'srt://127.0.0.1:10080/live' });
+    expect(srt.json.data.srt_passphrase).toBe(s.srt_passphrase);
+    expect(srt.json.data.srt_passphrase).toMatch(/^.{10,80}$/);
+  });
+
   const refusals: ReadonlyArray<{ name: string; reason: string; code: number; make: () => Promise<{ node: string; stream: string }> }> = [
     { name: 'an unknown key', reason: 'stream_key_invalid', code: 403, make: async () => ({ node: 'n1', stream: 'nosuchkey' }) },
     {

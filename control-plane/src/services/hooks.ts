@@ -115,11 +115,13 @@ async function onPublish(db: Db, body: PublishBody, nowMs: number): Promise<Hook
         .where(and(eq(sessions.id, previous), isNull(sessions.endedAt))),
     ]);
   }
-  return { code: 0, data: publishGrant(stream, sessionId) };
+  return { code: 0, data: publishGrant(stream, sessionId, body.protocol === 'srt') };
 }
 
-function publishGrant(stream: LiveStreamRow, sessionId: string) {
+/** What the node needs to run the publish; an SRT caller must encrypt with the stream's passphrase (the node checks its keys before the accept). */
+function publishGrant(stream: LiveStreamRow, sessionId: string, srt: boolean) {
   return {
+    ...(srt ? { srt_passphrase: stream.srtPassphrase } : {}),
     live_stream_id: stream.id,
     tenant_id: stream.tenantId,
     session_id: sessionId,

@@ -120,11 +120,11 @@ export function mainHelp(): string {
   return `runnel: a live-video media server (an SRS-compatible node in TypeScript)
 
 Usage:
-  runnel node [flags]    run a media node: RTMP publish and play, HTTP-FLV play,
-                         the SRS-compatible HTTP API
+  runnel node [flags]    run a media node: RTMP and SRT publish and play, HTTP-FLV,
+                         HTTP-TS and HLS play, the SRS-compatible HTTP API
   runnel start [flags]   run the whole platform on this machine: the control
                          plane (--port 8787), one node registered to it (--rtmp-port,
-                         --http-port, --api-port), local storage (--data-dir .runnel);
+                         --http-port, --api-port, --srt-port), local storage (--data-dir .runnel);
                          needs the full Runnel checkout (control-plane/ beside media-node/)
   runnel --help          this help ("runnel node --help" for the node's flags)
   runnel --version       print the version
@@ -169,6 +169,9 @@ Example:
   # play over RTMP or HTTP-FLV
   ffplay rtmp://127.0.0.1:${d.listen.rtmp}/live/livestream
   ffplay http://127.0.0.1:${d.listen.http}/live/livestream.flv
+  # or publish and play over SRT (MPEG-TS; quote the URL: it has # and !)
+  ffmpeg -re -i input.mp4 -c:v libx264 -c:a aac -f mpegts 'srt://127.0.0.1:${d.listen.srt}?streamid=#!::r=live/livestream,m=publish'
+  ffplay 'srt://127.0.0.1:${d.listen.srt}?streamid=#!::r=live/livestream,m=request'
   # look at it through the API
   curl http://127.0.0.1:${d.listen.api}/api/v1/streams
 
@@ -183,6 +186,7 @@ export interface ReadyPorts {
   readonly rtmp?: number | null;
   readonly http?: number | null;
   readonly api?: number | null;
+  readonly srt?: number | null;
 }
 
 export interface ReadyInfo {
@@ -197,10 +201,11 @@ export interface ReadyInfo {
 export function readyUrls(info: ReadyInfo): { publish: string[]; play: string[]; api: string[] } {
   const h = urlHost(info.host);
   const on = (p: number | null | undefined): p is number => typeof p === 'number' && p > 0;
-  const { rtmp, http, api } = info.ports;
+  const { rtmp, http, api, srt } = info.ports;
+  const srtUrl = (mode: string) => (on(srt) ? [`srt://${h}:${srt}?streamid=#!::r=live/livestream,m=${mode}`] : []);
   return {
-    publish: on(rtmp) ? [`rtmp://${h}:${rtmp}/live/livestream`] : [],
-    play: [...(on(rtmp) ? [`rtmp://${h}:${rtmp}/live/livestream`] : []), ...(on(http) ? [`http://${h}:${http}/live/livestream.flv`] : [])],
+    publish: [...(on(rtmp) ? [`rtmp://${h}:${rtmp}/live/livestream`] : []), ...srtUrl('publish')],
+    play: [...(on(rtmp) ? [`rtmp://${h}:${rtmp}/live/livestream`] : []), ...(on(http) ? [`http://${h}:${http}/live/livestream.flv`] : []), ...srtUrl('request')],
     api: on(api) ? [`http://${h}:${api}/api/v1/summaries`] : [],
   };
 }

@@ -1,5 +1,5 @@
-// Wiring of all listeners of one media node: the live hub, RTMP, the node
-// HTTP server (HTTP-FLV, WS-FLV, players) and the SRS-compatible API.
+// Wiring of all listeners of one media node: the live hub, RTMP, SRT, the
+// node HTTP server (HTTP-FLV, WS-FLV, players) and the SRS-compatible API.
 import type { Server } from 'node:http';
 import { StreamRegistry } from '../hub/stream-registry.ts';
 import type { S3Credentials } from '../storage/s3/s3-store.ts';
@@ -23,13 +23,15 @@ import { LiveNodeStats } from './live-node-stats.ts';
 import type { Logger } from './log/logger.ts';
 import { startRtmpListener } from './rtmp/rtmp-listener.ts';
 import { SourceObservers } from './source-observers.ts';
+import type { SrtEndpoint } from './srt/srt-endpoint.ts';
+import { startSrtServer } from './srt/srt-server.ts';
 import { openHlsStore } from './storage/open-hls-store.ts';
 
 export const RUNNEL_VERSION = '0.1.0';
 
 export interface RunningNode {
   /** The bound ports (the real ones when 0 was asked). */
-  readonly ports: { readonly rtmp: number; readonly http: number; readonly api: number | null };
+  readonly ports: { readonly rtmp: number; readonly http: number; readonly api: number | null; readonly srt: number | null };
   readonly streams: StreamRegistry;
   readonly clients: ClientRegistry;
   /** Stop accepting, close every client, release the ports. Idempotent. */
@@ -109,6 +111,15 @@ export async function startNode(config: NodeConfig, logger: Logger, opts: StartN
     config.listen.rtmp,
   );
 
+  const srt: SrtEndpoint | null = config.srt.enabled
+    ? await startSrtServer(
+        { streams, clients, log: logger, hooks, play, now: monotonicNow, publish: config.rtmp.publish },
+        config.srt,
+        host,
+        config.listen.srt,
+      )
+    : null;
+
   let api: ApiServer | null = null;
   if (config.httpApi.enabled) {
     const stats = new LiveNodeStats({ serverId: config.serverId, serviceId, streams, clients });
@@ -131,7 +142,7 @@ export async function startNode(config: NodeConfig, logger: Logger, opts: StartN
       }
       return { streams: sources.filter((s) => s.publishing).length, clients: clients.size, bitrate_in_kbps: inKbps, bitrate_out_kbps: outKbps, cpu: cpu() };
     };
-    const registration = nodeRegistration(config, { rtmp: rtmp.port, http: httpPort }, RUNNEL_VERSION, DEFAULT_HEARTBEAT_MS);
+    const registration = nodeRegistration(config, { rtmp: rtmp.port, http: httpPort, srt: srt?.port ?? null }, RUNNEL_VERSION, DEFAULT_HEARTBEAT_MS);
     agent = createNodeAgent({ url: cp.url, token: cp.nodeToken, registration, timeoutMs: config.hooks.timeoutMs }, { load, kick: (id) => clients.kick(id), log: logger });
     await agent.start();
   }
@@ -142,7 +153,7 @@ export async function startNode(config: NodeConfig, logger: Logger, opts: StartN
 
   let stopping: Promise<void> | null = null;
   return {
-    ports: { rtmp: rtmp.port, http: httpPort, api: api?.port ?? null },
+    ports: { rtmp: rtmp.port, http: httpPort, api: api?.port ?? null, srt: srt?.port ?? null },
     streams,
     clients,
     stop() {
@@ -153,7 +164,7 @@ export async function startNode(config: NodeConfig, logger: Logger, opts: StartN
         const httpClosed = new Promise<void>((resolve) => http.close(() => resolve()));
         for (const c of clients.list()) c.kick();
         http.closeAllConnections();
-        await Promise.all([rtmpClosed, httpClosed, api?.close()]);
+        await Promise.all([rtmpClosed, httpClosed, api?.close(), srt?.close()]);
         await dvr?.stop();
         await hls?.stop();
         await hlsStore?.close();

@@ -8,7 +8,7 @@ import { SRT_FLAG } from './packets/hs-options.ts';
 import { decodePacket } from './packets/packet.ts';
 import { rejectType, SRT_REJ, SRT_REJX } from './reject.ts';
 import { COOKIE_BUCKET_MS, synCookie } from './syn-cookie.ts';
-import { loadCapture } from './testdata/captures.ts';
+import { CAPTURE_PASSPHRASE, loadCapture } from './testdata/captures.ts';
 import { seededRandom } from './testdata/sim-link.ts';
 
 const SECRET = new Uint8Array(32).fill(3);
@@ -151,6 +151,22 @@ describe('SrtListener: refusals (reject codes libsrt reports)', () => {
 
   it('a KMREQ (libsrt with a passphrase) where we have none -> SRT_REJ_UNSECURE, as libsrt with enforced encryption', () => {
     expectReject(handle(withCookie(loadCapture('encrypted')[2]!.bytes, ourCookie())), SRT_REJ.unsecure, 'passphrase_unexpected');
+  });
+
+  it('keysAfterAdmission: the request comes without keys; withKeys checks them against the passphrase admission chose', () => {
+    const l = listener({ keysAfterAdmission: true });
+    const r = l.handle(withCookie(loadCapture('encrypted')[2]!.bytes, ourCookie()), PEER, NOW);
+    expect(r.kind).toBe('request');
+    if (r.kind !== 'request') return;
+    expect(r.request.crypto).toBeNull();
+    const good = l.withKeys(r.request, CAPTURE_PASSPHRASE);
+    expect(good.ok && good.request.crypto !== null).toBe(true);
+    expect(l.withKeys(r.request, 'another-passphrase')).toEqual({ ok: false, code: SRT_REJ.badSecret, reason: 'bad_passphrase' });
+    expect(l.withKeys(r.request, undefined)).toEqual({ ok: false, code: SRT_REJ.unsecure, reason: 'passphrase_unexpected' });
+    // The listener's own passphrase is the default.
+    const withOwn = listener({ keysAfterAdmission: true, passphrase: CAPTURE_PASSPHRASE });
+    const r2 = withOwn.handle(withCookie(loadCapture('encrypted')[2]!.bytes, ourCookie()), PEER, NOW);
+    expect(r2.kind === 'request' && withOwn.withKeys(r2.request, undefined).ok).toBe(true);
   });
 
   it('bad stream ids -> SRT_REJX codes', () => {

@@ -34,6 +34,14 @@ export interface SrtListenerOptions {
    * default (SRTO_ENFORCEDENCRYPTION), a mismatch is always a refusal.
    */
   readonly passphrase?: string;
+  /**
+   * Check callers' keys after admission instead of at the conclusion: the
+   * server learns a stream's passphrase from its hooks (a control plane's
+   * per-stream passphrase), then calls `withKeys(request, passphrase)`
+   * before `accept` (libsrt's listen callback setting SRTO_PASSPHRASE per
+   * caller). `passphrase` is then the one used when the server has none.
+   */
+  readonly keysAfterAdmission?: boolean;
   /** Key length (16, 24, 32) announced in the induction answer (SRS `pbkeylen`); callers may pick their own when absent. */
   readonly keyLength?: number;
   /** When our sending side switches keys (SRTO_KMREFRESHRATE / SRTO_KMPREANNOUNCE); libsrt's defaults. */
@@ -165,7 +173,7 @@ export class SrtListener {
     const refusal = this.checkExtensions(hs.extensions);
     if (refusal) return this.refuse(hs, refusal.code, refusal.reason, now);
 
-    const crypto = this.keys(hs);
+    const crypto = this.opts.keysAfterAdmission ? null : this.keys(hs, this.opts.passphrase);
     if (!(crypto === null || crypto instanceof StreamCrypto)) return this.refuse(hs, crypto.code, crypto.reason, now);
 
     const sid = findExtension(hs.extensions, 'sid')?.streamId ?? '';
@@ -196,11 +204,23 @@ export class SrtListener {
   }
 
   /**
-   * The caller's KMREQ against our passphrase (libsrt interpretSrtHandshake
+   * With `keysAfterAdmission`: the caller's key material checked against the
+   * passphrase admission chose for it (undefined = the listener's own, if
+   * any). The request with its keys, or the refusal to send (`reject`).
+   */
+  withKeys(request: SrtConnectRequest, passphrase: string | undefined): { ok: true; request: SrtConnectRequest } | { ok: false; code: number; reason: string } {
+    const chosen = passphrase ?? this.opts.passphrase;
+    if (chosen !== undefined) checkPassphrase(chosen);
+    const crypto = this.keys(request.handshake, chosen);
+    if (crypto === null || crypto instanceof StreamCrypto) return { ok: true, request: { ...request, crypto } };
+    return { ok: false, ...crypto };
+  }
+
+  /**
+   * The caller's KMREQ against a passphrase (libsrt interpretSrtHandshake
    * with enforced encryption): keys, no encryption (null), or a refusal.
    */
-  private keys(hs: Handshake): StreamCrypto | null | { code: number; reason: string } {
-    const passphrase = this.opts.passphrase;
+  private keys(hs: Handshake, passphrase: string | undefined): StreamCrypto | null | { code: number; reason: string } {
     const announced = (hs.extensionField & HS_EXT_FLAG.kmreq) !== 0;
     const kmreq = findExtension(hs.extensions, 'kmreq');
     if (announced && !kmreq) return { code: SRT_REJ.rogue, reason: 'kmreq_missing' };

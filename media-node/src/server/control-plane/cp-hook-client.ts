@@ -69,11 +69,13 @@ export function createCpHookClient(opts: CpHookClientOptions): HookClient {
       if (!answer.ok) return { ...answer, url: where };
       if (action !== 'on_publish') return { ok: true };
       const allow = hookAllowSchema.safeParse(JSON.parse(res.text));
-      const name = allow.success ? allow.data.data?.playback_name : undefined;
+      const grant = allow.success ? allow.data.data : undefined;
+      const name = grant?.playback_name;
       if (name === undefined || !PLAYBACK_NAME.test(name)) {
         return { ok: false, reason: 'auth_unavailable', detail: 'on_publish admitted without a usable data.playback_name', url: where };
       }
-      return { ok: true, streamName: name };
+      const srtPassphrase = grant !== undefined && 'srt_passphrase' in grant && typeof grant.srt_passphrase === 'string' ? grant.srt_passphrase : undefined;
+      return srtPassphrase === undefined ? { ok: true, streamName: name } : { ok: true, streamName: name, srtPassphrase };
     },
 
     async notify(action: NotifyAction, request: HookRequest): Promise<void> {

@@ -14,6 +14,8 @@ const DEFAULT_MAX_EGRESS_KBPS = 10_000_000;
 export interface BoundPorts {
   readonly rtmp: number;
   readonly http: number;
+  /** null when SRT is off. */
+  readonly srt?: number | null;
 }
 
 /** The node id: `control_plane.node_id`, else the server id, which must then be a lowercase DNS label. */
@@ -38,7 +40,11 @@ export function nodeRegistration(config: NodeConfig, ports: BoundPorts, version:
   return {
     node_id: controlPlaneNodeId(config),
     region: config.controlPlane.region,
-    urls: { rtmp: `rtmp://${host}:${ports.rtmp}`, http: `http://${host}:${ports.http}` },
+    urls: {
+      rtmp: `rtmp://${host}:${ports.rtmp}`,
+      http: `http://${host}:${ports.http}`,
+      ...(ports.srt === undefined || ports.srt === null ? {} : { srt: `srt://${host}:${ports.srt}` }),
+    },
     capacity: { max_streams: DEFAULT_MAX_STREAMS, max_egress_kbps: DEFAULT_MAX_EGRESS_KBPS },
     heartbeat_interval_ms: heartbeatMs,
     version,

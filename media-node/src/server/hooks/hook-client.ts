@@ -11,6 +11,8 @@ export type HookVerdict =
        * players never see the key). Absent: the client's name.
        */
       readonly streamName?: string;
+      /** SRT publish: the passphrase this caller must have encrypted with (a control plane's per-stream passphrase). */
+      readonly srtPassphrase?: string;
     }
   | {
       readonly ok: false;

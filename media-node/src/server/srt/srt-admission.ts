@@ -15,6 +15,8 @@ export interface SrtAdmitted {
   readonly key: StreamKey;
   /** The request on_publish / on_play saw; on_unpublish / on_stop send it again. */
   readonly hook: HookRequest;
+  /** The passphrase the hooks require of this caller (a control plane's per-stream one), if any. */
+  readonly passphrase?: string;
 }
 
 export type SrtVerdict = { readonly ok: true; readonly admitted: SrtAdmitted } | { readonly ok: false; readonly code: number };
@@ -54,5 +56,6 @@ export async function admitSrtCaller(deps: SrtDeps, request: SrtConnectRequest, 
     return { ok: false, code: verdict.reason === 'hook_rejected' ? SRT_REJX.forbidden : SRT_REJX.down };
   }
   const stream = verdict.streamName ?? request.stream;
-  return { ok: true, admitted: { id, clog, key: { vhost, app: request.app, stream }, hook: { ...hook, stream } } };
+  const admitted: SrtAdmitted = { id, clog, key: { vhost, app: request.app, stream }, hook: { ...hook, stream } };
+  return { ok: true, admitted: verdict.srtPassphrase === undefined ? admitted : { ...admitted, passphrase: verdict.srtPassphrase } };
 }

@@ -11,7 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { hex } from '@runnel/shared';
 import { decodeHandshake, encodeHandshake, HS_TYPE, SRT_REJ, SRT_REJX, type SrtConnectRequest } from '../../protocol/srt/index.ts';
 import { createMemoryLogger } from '../log/memory-logger.ts';
-import { startSrtEndpoint, type SrtEndpoint, type SrtEndpointOptions } from './srt-endpoint.ts';
+import { ADMIT, startSrtEndpoint, type SrtEndpoint, type SrtEndpointOptions } from './srt-endpoint.ts';
 
 const CHUNK = 1316;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -44,7 +44,7 @@ async function endpoint(over: Partial<SrtEndpointOptions> = {}): Promise<{ ep: S
     log: createMemoryLogger('warn'),
     admit: (r) => {
       got.requests.push(r);
-      return Promise.resolve(null);
+      return Promise.resolve(ADMIT);
     },
     onSession: (s) => {
       got.data.set(s.id, []);
@@ -127,7 +127,7 @@ describe('SRT endpoint with libsrt', () => {
 
   it('asks admission once however often the caller repeats its conclusion, and refuses with its code', async () => {
     let calls = 0;
-    const { ep } = await endpoint({ admit: () => (calls++, sleep(800).then(() => SRT_REJX.forbidden)) });
+    const { ep } = await endpoint({ admit: () => (calls++, sleep(800).then(() => ({ reject: SRT_REJX.forbidden }))) });
     const slt = publisher(ep.port, 'streamid=#!::r=live/cam,m=publish');
     await until(() => /reject/i.test(stderrOf(slt)), 4000);
     expect(stderrOf(slt)).toMatch(/reject/i);

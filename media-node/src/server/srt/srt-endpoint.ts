@@ -48,6 +48,23 @@ export interface SrtSessionHandler {
   onTick?(now: number): void;
 }
 
+/**
+ * What admission decided. With `listener.keysAfterAdmission`, `passphrase` is
+ * the one this caller must have encrypted with (undefined: the listener's own,
+ * if any); its keys are checked before the accept, a mismatch is refused as
+ * libsrt does (SRT_REJ_BADSECRET / SRT_REJ_UNSECURE).
+ */
+export type SrtAdmission =
+  | { readonly reject: number }
+  | {
+      readonly accept: true;
+      readonly passphrase?: string;
+      /** Called if the caller is not accepted after all (its keys do not match, or the endpoint is closing): release what admission took. */
+      readonly release?: () => void;
+    };
+
+export const ADMIT: SrtAdmission = { accept: true };
+
 export interface SrtEndpointOptions {
   readonly host: string;
   readonly port: number;
@@ -55,8 +72,8 @@ export interface SrtEndpointOptions {
   /** Monotonic ms (performance.now in production, a fake in tests). */
   readonly now: () => number;
   readonly log: Logger;
-  /** Admission (hooks, a busy stream): null accepts, a number is the reject code the caller gets. */
-  readonly admit: (request: SrtConnectRequest) => Promise<number | null>;
+  /** Admission (hooks, a busy stream): accept (with the caller's passphrase, see below) or the reject code the caller gets. */
+  readonly admit: (request: SrtConnectRequest) => Promise<SrtAdmission>;
   /** An accepted caller; the handler gets its messages and its end. */
   readonly onSession: (session: SrtSession) => SrtSessionHandler;
   readonly maxConnections?: number;
@@ -133,18 +150,27 @@ export async function startSrtEndpoint(opts: SrtEndpointOptions): Promise<SrtEnd
     if (pending.size >= maxPending) return refuse(request, SRT_REJ.backlog, 'backlog');
     pending.add(request.key);
     opts.admit(request).then(
-      (code) => decided(request, code),
+      (verdict) => decided(request, verdict),
       (error: unknown) => {
         opts.log.error('srt_admit_failed', { error: error as Error });
-        decided(request, SRT_REJX.internalError);
+        decided(request, { reject: SRT_REJX.internalError });
       },
     );
   };
 
-  const decided = (request: SrtConnectRequest, code: number | null): void => {
-    pending.delete(request.key);
-    if (stopping) return;
-    if (code !== null) return refuse(request, code, 'admission');
+  const decided = (admitted: SrtConnectRequest, verdict: SrtAdmission): void => {
+    pending.delete(admitted.key);
+    if ('reject' in verdict) return stopping ? undefined : refuse(admitted, verdict.reject, 'admission');
+    if (stopping) return verdict.release?.();
+    let request = admitted;
+    if (opts.listener?.keysAfterAdmission) {
+      const keyed = listener.withKeys(admitted, verdict.passphrase);
+      if (!keyed.ok) {
+        verdict.release?.();
+        return refuse(admitted, keyed.code, keyed.reason);
+      }
+      request = keyed.request;
+    }
     let id = listener.newSocketId();
     while (bySocketId.has(id)) id = listener.newSocketId();
     const { connection, bytes } = listener.accept(request, opts.now(), id);

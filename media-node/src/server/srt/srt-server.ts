@@ -2,7 +2,7 @@ import type { PublishHandle, Source } from '../../hub/source.ts';
 import { SRT_REJX, type SrtConnectRequest } from '../../protocol/srt/index.ts';
 import { admitSrtCaller, type SrtAdmitted } from './srt-admission.ts';
 import type { SrtDeps } from './srt-deps.ts';
-import { startSrtEndpoint, type SrtEndpoint, type SrtSession, type SrtSessionHandler } from './srt-endpoint.ts';
+import { startSrtEndpoint, type SrtAdmission, type SrtEndpoint, type SrtSession, type SrtSessionHandler } from './srt-endpoint.ts';
 import { startSrtPlayer } from './srt-player.ts';
 import { startSrtPublisher } from './srt-publisher.ts';
 
@@ -36,22 +36,28 @@ export async function startSrtServer(deps: SrtDeps, config: SrtServerConfig, hos
   const ready = new Map<string, Ready>();
   const local = { host, port };
 
-  const admit = async (request: SrtConnectRequest): Promise<number | null> => {
+  const admit = async (request: SrtConnectRequest): Promise<SrtAdmission> => {
     const verdict = await admitSrtCaller(deps, request, local);
-    if (!verdict.ok) return verdict.code;
+    if (!verdict.ok) return { reject: verdict.code };
     const { admitted } = verdict;
     const source = deps.streams.getOrCreate(admitted.key);
-    if (request.mode === 'request') {
-      ready.set(request.key, { admitted, source, handle: null });
-      return null;
+    let handle: PublishHandle | null = null;
+    if (request.mode === 'publish') {
+      const claim = source.publish({ clientId: admitted.id, protocol: 'srt' });
+      if (!claim.ok) {
+        admitted.clog.reject('stream_busy', { stream: `${admitted.key.app}/${admitted.key.stream}`, publisher: claim.current.clientId });
+        return { reject: SRT_REJX.conflict };
+      }
+      handle = claim.publisher;
     }
-    const claim = source.publish({ clientId: admitted.id, protocol: 'srt' });
-    if (!claim.ok) {
-      admitted.clog.reject('stream_busy', { stream: `${admitted.key.app}/${admitted.key.stream}`, publisher: claim.current.clientId });
-      return SRT_REJX.conflict;
-    }
-    ready.set(request.key, { admitted, source, handle: claim.publisher });
-    return null;
+    ready.set(request.key, { admitted, source, handle });
+    const release = (): void => {
+      ready.delete(request.key);
+      handle?.unpublish();
+    };
+    // The node's passphrase wins over a per-stream one; with neither, callers must not encrypt.
+    const passphrase = config.passphrase !== '' ? config.passphrase : admitted.passphrase;
+    return passphrase === undefined ? { accept: true, release } : { accept: true, passphrase, release };
   };
 
   const onSession = (session: SrtSession): SrtSessionHandler => {
@@ -80,6 +86,8 @@ export async function startSrtServer(deps: SrtDeps, config: SrtServerConfig, hos
       passphrase: config.passphrase === '' ? undefined : config.passphrase,
       keyLength: config.pbkeylen === 0 ? undefined : config.pbkeylen,
       peerIdleTimeoutMs: config.peerIdleTimeoutMs,
+      // Keys are checked once the hooks said which passphrase this caller needs.
+      keysAfterAdmission: true,
     },
   });
   local.port = endpoint.port;
