@@ -175,6 +175,23 @@ describe('dashboard: sign up, create a stream, go live, preview, rotate the key'
     await saveScreenshot(page, 'dashboard-stream-live-hls');
   });
 
+  it('the operator view (the first account is the admin) shows the node healthy, its load and the live stream', async () => {
+    const list = await open('/dashboard/');
+    await list.getByRole('link', { name: 'Nodes' }).click();
+    await list.waitForURL(`${cp}/dashboard/nodes`);
+    const row = list.locator('#nodes tbody tr[data-id="local-1"]');
+    await expect.poll(() => row.locator('.badge[data-health]').textContent(), { timeout: 10_000 }).toBe('healthy');
+    const live = row.locator('li', { hasText: 'Studio A' });
+    await expect.poll(() => live.textContent(), { timeout: 10_000 }).toMatch(/^active Studio A RTMP since .* · tn_[0-9a-z]+$/);
+    // The node's heartbeat carries its load: the publish shows up as one stream and some ingest.
+    await expect.poll(() => row.locator('td').nth(4).textContent(), { timeout: 15_000, interval: 500 }).toMatch(/^1 \/ \d+$/);
+    expect(await row.locator('td').nth(5).textContent()).not.toBe('0 kb/s');
+    expect(await list.locator('#fleet').textContent()).toBe('1 node, 1 healthy · 1 live stream');
+    expect(pageErrors(list)).toEqual([]);
+    await saveScreenshot(list, 'dashboard-nodes');
+    await list.close();
+  });
+
   it('the stream list shows it live and updates by itself when the key is rotated and the publisher cut', async () => {
     const list = await open('/dashboard/');
     const row = list.locator('#streams tbody tr', { hasText: 'Studio A' });

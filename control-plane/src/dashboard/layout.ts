@@ -11,19 +11,20 @@ import type { SignedIn } from '../accounts/current.ts';
 
 export type Html = HtmlEscapedString | Promise<HtmlEscapedString>;
 
-export type PageName = 'sign-in' | 'sign-up' | 'streams' | 'stream' | 'webhooks' | 'api-keys';
+export type PageName = 'sign-in' | 'sign-up' | 'streams' | 'stream' | 'webhooks' | 'api-keys' | 'nodes';
 
 export const ASSETS = '/dashboard/assets';
 
-const NAV: ReadonlyArray<{ readonly href: string; readonly label: string; readonly pages: readonly PageName[] }> = [
+const NAV: ReadonlyArray<{ readonly href: string; readonly label: string; readonly pages: readonly PageName[]; readonly admin?: true }> = [
   { href: '/dashboard/', label: 'Live streams', pages: ['streams', 'stream'] },
   { href: '/dashboard/webhooks', label: 'Webhooks', pages: ['webhooks'] },
   { href: '/dashboard/api-keys', label: 'API keys', pages: ['api-keys'] },
+  { href: '/dashboard/nodes', label: 'Nodes', pages: ['nodes'], admin: true },
 ];
 
 function header(page: PageName, who: SignedIn | null): Html {
   if (who === null) return html`<header class="top"><a class="brand" href="/dashboard/">Runnel</a></header>`;
-  const links = NAV.map(
+  const links = NAV.filter((n) => n.admin !== true || who.admin).map(
     (n) => html`<li><a href="${n.href}"${n.pages.includes(page) ? html` aria-current="page"` : ''}>${n.label}</a></li>`,
   );
   return html`<header class="top">

@@ -130,6 +130,22 @@ export function apiKeysPage(): Html {
 </section>`;
 }
 
+/** The operator view (admins): every media node, its health and load, and the live streams on it, from GET /admin/nodes. */
+export function nodesPage(): Html {
+  return html`<div class="page-head"><h1>Media nodes</h1><p class="muted" id="refreshed" aria-live="off"></p></div>
+<p id="fleet" class="fleet" aria-live="polite"></p>
+<section class="card" aria-labelledby="nodes-h">
+<h2 id="nodes-h">Nodes</h2>
+<div class="table-wrap"><table id="nodes" class="nodes">
+<caption class="sr-only">Media nodes by region; health and load refresh every few seconds</caption>
+<thead><tr><th scope="col">Node</th><th scope="col">Region</th><th scope="col">Health</th><th scope="col">Last heartbeat</th><th scope="col">Load</th><th scope="col">Streams</th><th scope="col">Ingest</th><th scope="col">Egress</th><th scope="col">Players</th><th scope="col">CPU</th><th scope="col">Live streams</th></tr></thead>
+<tbody></tbody>
+</table></div>
+<p id="nodes-more" class="muted" hidden>Showing the first 1000 nodes; <code>GET /admin/nodes</code> says <code>truncated</code>.</p>
+<p id="nodes-empty" class="empty" hidden>No media node has registered yet. Start one with <code>runnel node</code> pointed at this control plane (its <code>control_plane</code> section); it appears here within one heartbeat.</p>
+</section>`;
+}
+
 export function notFoundPage(): Html {
   return html`<h1>Not found</h1><p class="empty">Nothing lives at this address. <a href="/dashboard/">Back to your live streams</a>.</p>`;
 }

@@ -16,12 +16,13 @@ async function page(path: string, cookie?: string) {
   return { status: res.status, headers: res.headers, text: await res.text() };
 }
 
-async function signUp(): Promise<{ cookie: string; csrf: string }> {
-  const r = await call(h, 'POST', '/auth/sign-up', { body: { email: 'grace@example.com', password: 'cobol-compiler-1959' } });
+/** The first account of a deployment is its admin (accounts/accounts.ts): grace is, any later email is not. */
+async function signUp(email = 'grace@example.com'): Promise<{ cookie: string; csrf: string }> {
+  const r = await call(h, 'POST', '/auth/sign-up', { body: { email, password: 'cobol-compiler-1959' } });
   return { cookie: (r.headers.get('set-cookie') ?? '').split(';')[0], csrf: r.json.data.csrf_token };
 }
 
-const PAGES = ['/dashboard/', '/dashboard/webhooks', '/dashboard/api-keys', '/dashboard/streams/ls_01jabcdefghjkmnpqrstvwxyz0'];
+const PAGES = ['/dashboard/', '/dashboard/webhooks', '/dashboard/api-keys', '/dashboard/streams/ls_01jabcdefghjkmnpqrstvwxyz0', '/dashboard/nodes'];
 
 describe('dashboard pages', () => {
   it.each(PAGES)('%s sends a signed-out browser to sign-in and back', async (path) => {
@@ -49,6 +50,20 @@ describe('dashboard pages', () => {
     const r = await page('/dashboard/api-keys', s.cookie);
     expect(r.text).toMatch(/<a href="\/dashboard\/api-keys" aria-current="page">API keys<\/a>/);
     for (const id of [...r.text.matchAll(/<(?:input|select) id="([^"]+)"/g)].map((m) => m[1])) expect(r.text).toContain(`<label for="${id}">`);
+  });
+
+  it('shows the Nodes page and its navigation link to admins only', async () => {
+    const admin = await signUp();
+    const tenant = await signUp('tenant@example.com');
+    const forAdmin = await page('/dashboard/nodes', admin.cookie);
+    expect(forAdmin.status).toBe(200);
+    expect(forAdmin.text).toContain('<body data-page="nodes">');
+    expect(forAdmin.text).toMatch(/<a href="\/dashboard\/nodes" aria-current="page">Nodes<\/a>/);
+    expect((await page('/dashboard/', admin.cookie)).text).toContain('<a href="/dashboard/nodes">Nodes</a>');
+    const forTenant = await page('/dashboard/nodes', tenant.cookie);
+    expect(forTenant.status).toBe(404);
+    expect(forTenant.text).not.toContain('id="nodes"');
+    expect((await page('/dashboard/', tenant.cookie)).text).not.toContain('/dashboard/nodes');
   });
 
   it('passes the stream id to the page; a malformed id is a 404 page', async () => {
@@ -79,8 +94,10 @@ describe('dashboard assets', () => {
     expect(r.status).toBe(200);
     expect(r.headers.get('content-type')).toMatch(/^text\/javascript/);
     expect(() => new Script(r.text)).not.toThrow();
-    for (const f of ['initAuth', 'initStreams', 'initStream', 'initWebhooks', 'initApiKeys']) expect(r.text).toContain(`function ${f}(`);
-    expect(r.text).toContain("var INIT = { 'sign-in': initAuth, 'sign-up': initAuth, streams: initStreams, stream: initStream, webhooks: initWebhooks, 'api-keys': initApiKeys };");
+    for (const f of ['initAuth', 'initStreams', 'initStream', 'initWebhooks', 'initApiKeys', 'initNodes']) expect(r.text).toContain(`function ${f}(`);
+    expect(r.text).toContain(
+      "var INIT = { 'sign-in': initAuth, 'sign-up': initAuth, streams: initStreams, stream: initStream, webhooks: initWebhooks, 'api-keys': initApiKeys, nodes: initNodes };",
+    );
   });
 
   it('app.css is served as CSS', async () => {

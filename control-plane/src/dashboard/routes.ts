@@ -7,7 +7,7 @@ import { idPattern } from '../services/ids.ts';
 import { APP_JS } from './client/app.ts';
 import { layout } from './layout.ts';
 import type { Html, PageName } from './layout.ts';
-import { apiKeysPage, authPage, notFoundPage, streamPage, streamsPage, webhooksPage } from './pages.ts';
+import { apiKeysPage, authPage, nodesPage, notFoundPage, streamPage, streamsPage, webhooksPage } from './pages.ts';
 import { servePlayer } from './player-scripts.ts';
 import { DASHBOARD_CSS } from './styles.ts';
 
@@ -84,6 +84,8 @@ export function dashboardRoutes(deps: AppDeps): Hono {
   );
   signedInPage('/dashboard/webhooks', 'Webhooks', 'webhooks', () => webhooksPage());
   signedInPage('/dashboard/api-keys', 'API keys', 'api-keys', () => apiKeysPage());
+  // The operator view: admins only (accounts/accounts.ts); for anyone else it does not exist.
+  signedInPage('/dashboard/nodes', 'Media nodes', 'nodes', (_c, w) => (w.admin ? nodesPage() : null));
 
   const asset = (type: string, body: string) => (c: Context) =>
     c.body(body, 200, { 'content-type': `${type}; charset=utf-8`, 'cache-control': 'no-cache', 'x-content-type-options': 'nosniff' });

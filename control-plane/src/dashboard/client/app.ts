@@ -1,6 +1,7 @@
 import { API_KEYS_JS } from './api-keys.ts';
 import { AUTH_JS } from './auth.ts';
 import { COMMON_JS } from './common.ts';
+import { NODES_JS } from './nodes.ts';
 import { STREAM_JS } from './stream.ts';
 import { STREAMS_JS } from './streams.ts';
 import { WEBHOOKS_JS } from './webhooks.ts';
@@ -14,7 +15,8 @@ ${STREAMS_JS}
 ${STREAM_JS}
 ${WEBHOOKS_JS}
 ${API_KEYS_JS}
-var INIT = { 'sign-in': initAuth, 'sign-up': initAuth, streams: initStreams, stream: initStream, webhooks: initWebhooks, 'api-keys': initApiKeys };
+${NODES_JS}
+var INIT = { 'sign-in': initAuth, 'sign-up': initAuth, streams: initStreams, stream: initStream, webhooks: initWebhooks, 'api-keys': initApiKeys, nodes: initNodes };
 initSignOut();
 var init = INIT[document.body.dataset.page];
 if (init) init();

@@ -1,0 +1,75 @@
+/**
+ * The operator view: GET /admin/nodes every few seconds (the same JSON an
+ * operator's script gets with the admin token), one row per node, updated
+ * in place. Heartbeat ages are computed against the answer's `as_of`, so a
+ * browser with a wrong clock still shows how late a node is.
+ */
+export const NODES_JS = `
+function fmtKbps(kbps) {
+  if (kbps >= 1e6) return (kbps / 1e6).toFixed(kbps >= 1e7 ? 0 : 1) + ' Gb/s';
+  if (kbps >= 1000) return (kbps / 1000).toFixed(kbps >= 1e4 ? 0 : 1) + ' Mb/s';
+  return Math.round(kbps) + ' kb/s';
+}
+function fmtPercent(share) { return Math.round(share * 100) + ' %'; }
+function fmtAge(ms) { return ms < 1000 ? 'just now' : fmtDuration(ms) + ' ago'; }
+function nodeCells(n, asOf) {
+  var beat = Date.parse(asOf) - Date.parse(n.last_heartbeat_at);
+  var live = el('ul', { class: 'plain' });
+  n.live_streams.forEach(function (s) {
+    var since = s.started_at ? ' since ' + fmtTime(s.started_at) : '';
+    live.appendChild(el('li', { 'data-stream-id': s.id },
+      el('span', { class: 'badge', 'data-status': s.status, text: s.status }), ' ',
+      el('strong', { text: s.name }), ' ',
+      el('span', { class: 'muted', text: (s.protocol ? s.protocol.toUpperCase() : '?') + since + ' · ' + s.tenant_id })));
+  });
+  if (n.live_streams_truncated) live.appendChild(el('li', { class: 'muted', text: '+ ' + (n.live_stream_count - n.live_streams.length) + ' more' }));
+  return [
+    el('span', {}, el('span', { class: 'node-id', text: n.id }), n.version ? el('span', { class: 'muted block', text: 'v' + n.version }) : null),
+    n.region,
+    el('span', { class: 'badge', 'data-health': n.health, text: n.health }),
+    el('span', { title: fmtTime(n.last_heartbeat_at), text: fmtAge(beat) + ' (every ' + Math.round(n.heartbeat_interval_ms / 1000) + ' s)' }),
+    el('span', { class: 'load' }, el('meter', { min: '0', max: '1', low: '0.6', high: '0.85', optimum: '0', value: String(Math.min(n.load_score, 1)), 'aria-label': 'Load of ' + n.id }), ' ' + fmtPercent(n.load_score)),
+    n.load.streams + ' / ' + n.capacity.max_streams,
+    fmtKbps(n.load.bitrate_in_kbps),
+    fmtKbps(n.load.bitrate_out_kbps) + ' of ' + fmtKbps(n.capacity.max_egress_kbps),
+    String(n.load.clients),
+    fmtPercent(n.load.cpu),
+    n.live_stream_count ? live : el('span', { class: 'muted', text: 'none' }),
+  ];
+}
+function initNodes() {
+  var tbody = $('#nodes tbody');
+  var rows = new Map();
+  function render(list, asOf) {
+    var seen = new Set();
+    list.forEach(function (n, i) {
+      seen.add(n.id);
+      var row = rows.get(n.id);
+      var cells = nodeCells(n, asOf);
+      if (!row) {
+        row = el('tr', { 'data-id': n.id });
+        cells.forEach(function (c, j) { row.appendChild(j === 0 ? el('th', { scope: 'row' }) : el('td', {})); });
+        rows.set(n.id, row);
+      }
+      cells.forEach(function (c, j) { row.children[j].replaceChildren(c); });
+      row.dataset.health = n.health;
+      if (tbody.children[i] !== row) tbody.insertBefore(row, tbody.children[i] || null);
+    });
+    rows.forEach(function (row, id) { if (!seen.has(id)) { row.remove(); rows.delete(id); } });
+    $('#nodes-empty').hidden = list.length > 0;
+    $('#nodes').hidden = list.length === 0;
+    var healthy = list.filter(function (n) { return n.health === 'healthy'; }).length;
+    var live = list.reduce(function (a, n) { return a + n.live_stream_count; }, 0);
+    $('#fleet').textContent = list.length + (list.length === 1 ? ' node, ' : ' nodes, ') + healthy + ' healthy · ' + live + (live === 1 ? ' live stream' : ' live streams');
+  }
+  function refresh() {
+    return api('GET', '/admin/nodes').then(function (r) {
+      render(r.data, r.as_of);
+      $('#nodes-more').hidden = !r.truncated;
+      $('#refreshed').textContent = 'As of ' + new Date().toLocaleTimeString() + ', refreshing every 3 s';
+    });
+  }
+  refresh().catch(showError);
+  poll(refresh, POLL_MS);
+}
+`;
