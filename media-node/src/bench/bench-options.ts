@@ -135,7 +135,7 @@ export function oneOf<T extends string>(flag: string, text: string, allowed: rea
 }
 
 export const BENCH_HELP = `runnel bench: fan-out benchmark of one ~600 kbps stream, Runnel against Node-Media-Server
-(runnel bench hls --help: the HLS segmenting benchmark)
+(runnel bench hls --help: the HLS segmenting benchmark; runnel bench srt --help: SRT publish and play)
 
 For each player count N, server, protocol and reading style, it starts the
 server as a child process, publishes a pre-encoded H.264+AAC FLV file to it with

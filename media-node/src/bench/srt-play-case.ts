@@ -1,0 +1,233 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { DEFAULT_OPTIONS, type BenchOptions } from './bench-options.ts';
+import type { TrackedChild } from './children.ts';
+import { readStreams } from './hls-watch.ts';
+import { cpuPercent, readMachineBusyTicks, readProcSample } from './proc-usage.ts';
+import { runCase, share, type CaseResult } from './run-case.ts';
+import { sleep, STREAM_APP, STREAM_NAME } from './servers.ts';
+import { SrtGeneratorClient } from './srt-generator-client.ts';
+import { startSrtNode, type SrtCaseContext, type SrtNodeUnderTest } from './srt-node.ts';
+import type { SrtBenchProtocol } from './srt-options.ts';
+import { summarizeSrtPlayers } from './srt-play-summary.ts';
+import type { SrtSources } from './srt-source.ts';
+import type { StreamCounters } from './stream-stats.ts';
+
+/** Time from starting the publisher to the node listing it as publishing. */
+const STREAM_READY_TIMEOUT_MS = 20_000;
+/** After the stream is up, time for its GOP cache to hold a keyframe, so the first player starts on one. */
+const GOP_SETTLE_MS = 2_000;
+/** Slack on top of N / ramp for every player to connect and get its first payload. */
+const RAMP_SLACK_MS = 30_000;
+const POLL_MS = 250;
+const RSS_SAMPLE_MS = 1_000;
+
+export interface SrtPlaySpec {
+  readonly protocol: SrtBenchProtocol;
+  readonly players: number;
+}
+
+/** One row of the play part: SRT players measured here, RTMP players by the fan-out bench's runCase. */
+export interface SrtPlayResult extends SrtPlaySpec {
+  readonly cpuPercent: number;
+  readonly rssMiB: number;
+  /** The busiest load generator, % of one core. */
+  readonly generatorCpuPercent: number;
+  readonly otherCpuPercent: number;
+  readonly keepingUp: number;
+  /** Mean rate a player received over the window, Mbit/s; and the stream's own rate (TS for SRT, FLV for RTMP). */
+  readonly meanMbps: number;
+  readonly expectedMbps: number;
+  /** SRT only (NaN for RTMP): the slowest player, and packets lost / dropped by all players in the window. */
+  readonly minMbps: number;
+  readonly lostPackets: number;
+  readonly droppedPackets: number;
+  /** RTMP only (NaN for SRT): the largest lag at the end of the window, ms. */
+  readonly maxLagMs: number;
+  /** Players with media when the warm-up began. */
+  readonly playingAtStart: number;
+  readonly errors: number;
+  readonly topError: string | undefined;
+  readonly failure: string | undefined;
+}
+
+/** N players of the ~600 kbit/s stream over `spec.protocol`, the stream published over RTMP. */
+export async function runSrtPlayCase(spec: SrtPlaySpec, ctx: SrtCaseContext, sources: SrtSources): Promise<SrtPlayResult> {
+  if (spec.protocol === 'rtmp') return fromFanout(await runCase({ server: 'runnel', protocol: 'rtmp', style: 'eager', players: spec.players }, fanoutContext(ctx, sources)), sources);
+  const caseDir = mkdtempSync(join(ctx.workDir, `play-srt-${spec.players}-`));
+  const started: TrackedChild[] = [];
+  const gens: SrtGeneratorClient[] = [];
+  try {
+    const node = await startSrtNode(ctx, caseDir);
+    started.push(node.child);
+    const publisher = ctx.registry.spawn({
+      name: 'publisher (ffmpeg)',
+      command: 'ffmpeg',
+      args: ['-hide_banner', '-loglevel', 'error', '-nostdin', '-re', '-stream_loop', '-1', '-i', sources.flv.path, '-c', 'copy', '-f', 'flv', node.rtmpUrl],
+      ...(ctx.otherCpus === undefined ? {} : { cpus: ctx.otherCpus }),
+    });
+    started.push(publisher);
+    await waitForStream(node, publisher);
+    const k = Math.min(ctx.options.generators, spec.players);
+    for (let i = 0; i < k; i++) {
+      const g = new SrtGeneratorClient(ctx.registry, `srt-generator-${i + 1}`, ctx.otherCpus);
+      gens.push(g);
+      started.push(g.child);
+    }
+    const streamId = `#!::r=${STREAM_APP}/${STREAM_NAME},m=request`;
+    await Promise.all(gens.map((g, i) => g.open({ host: '127.0.0.1', port: node.srtPort, streamId, count: share(spec.players, k, i), latencyMs: ctx.options.latencyMs, rampPerSecond: Math.max(1, Math.round(ctx.options.rampPerSecond / k)) })));
+    const playingAtStart = await waitForRamp(spec, ctx, gens);
+    await sleep(ctx.options.warmupMs);
+    return await measure(spec, ctx, node, publisher, gens, sources, playingAtStart);
+  } catch (e) {
+    return failed(spec, sources, e instanceof Error ? e.message : String(e));
+  } finally {
+    for (const child of started.reverse()) await child.stop();
+    rmSync(caseDir, { recursive: true, force: true });
+  }
+}
+
+/** The fan-out bench's options for its RTMP players: this run's window, ramp, generators and pinning. */
+function fanoutContext(ctx: SrtCaseContext, sources: SrtSources): Parameters<typeof runCase>[1] {
+  const o = ctx.options;
+  const options: BenchOptions = { ...DEFAULT_OPTIONS, players: o.players, warmupMs: o.warmupMs, durationMs: o.durationMs, rampPerSecond: o.rampPerSecond, lagThresholdMs: o.lagThresholdMs, generators: o.generators, pin: o.pin, cacheDir: o.cacheDir };
+  return { options, source: sources.flv, registry: ctx.registry, workDir: ctx.workDir, serverCpus: ctx.serverCpus, otherCpus: ctx.otherCpus, ticksPerSecond: ctx.ticksPerSecond, log: ctx.log };
+}
+
+function fromFanout(r: CaseResult, sources: SrtSources): SrtPlayResult {
+  return {
+    protocol: 'rtmp',
+    players: r.players,
+    cpuPercent: r.cpuPercent,
+    rssMiB: r.rssMiB,
+    generatorCpuPercent: r.generatorCpuPercent,
+    otherCpuPercent: r.otherCpuPercent,
+    keepingUp: r.lag.keepingUp,
+    meanMbps: r.receivedMbps / r.players,
+    expectedMbps: sources.flv.kbps / 1000,
+    minMbps: Number.NaN,
+    lostPackets: Number.NaN,
+    droppedPackets: Number.NaN,
+    maxLagMs: r.failure === undefined ? r.lag.maxLagMs : Number.NaN,
+    playingAtStart: r.playingAtStart,
+    errors: r.errors,
+    topError: r.topError,
+    failure: r.failure,
+  };
+}
+
+/** Waits until the node lists the stream as publishing, then for its GOP cache to hold a keyframe. */
+async function waitForStream(node: SrtNodeUnderTest, publisher: TrackedChild): Promise<void> {
+  const deadline = Date.now() + STREAM_READY_TIMEOUT_MS;
+  while (true) {
+    if (!publisher.alive) throw new Error(`publisher exited:\n${publisher.tail()}`);
+    if (!node.child.alive) throw new Error(`runnel exited:\n${node.child.tail()}`);
+    const streams = await readStreams(node.apiPort, 1).catch(() => [] as StreamCounters[]);
+    if (streams.some((s) => s.app === STREAM_APP && s.name === STREAM_NAME && s.publishing)) break;
+    if (Date.now() > deadline) throw new Error(`${STREAM_APP}/${STREAM_NAME} not publishing after ${STREAM_READY_TIMEOUT_MS} ms`);
+    await sleep(POLL_MS);
+  }
+  await sleep(GOP_SETTLE_MS);
+}
+
+/** Waits until every player plays or failed (or the ramp deadline); returns how many play. */
+async function waitForRamp(spec: SrtPlaySpec, ctx: SrtCaseContext, gens: readonly SrtGeneratorClient[]): Promise<number> {
+  const deadline = Date.now() + (spec.players / ctx.options.rampPerSecond) * 1000 + RAMP_SLACK_MS;
+  let lastLog = Date.now();
+  while (true) {
+    const st = await Promise.all(gens.map((g) => g.status()));
+    const created = st.reduce((n, s) => n + s.created, 0);
+    const playing = st.reduce((n, s) => n + s.playing, 0);
+    const errors = st.reduce((n, s) => n + s.errors, 0);
+    const top = st.find((s) => s.topError !== undefined)?.topError;
+    if (created >= spec.players && playing + errors >= spec.players) return playing;
+    if (Date.now() > deadline) {
+      ctx.log(`  ramp timed out: ${playing}/${spec.players} playing, ${errors} failed; measuring anyway`);
+      return playing;
+    }
+    if (Date.now() - lastLog > 5_000) {
+      lastLog = Date.now();
+      ctx.log(`  ramp: ${created} opened, ${playing} playing, ${errors} failed${top ? ` (${top})` : ''}`);
+    }
+    await sleep(POLL_MS);
+  }
+}
+
+async function measure(
+  spec: SrtPlaySpec,
+  ctx: SrtCaseContext,
+  node: SrtNodeUnderTest,
+  publisher: TrackedChild,
+  gens: readonly SrtGeneratorClient[],
+  sources: SrtSources,
+  playingAtStart: number,
+): Promise<SrtPlayResult> {
+  const s0 = readProcSample(node.child.pid);
+  const g0 = gens.map((g) => readProcSample(g.child.pid));
+  const p0 = readProcSample(publisher.pid);
+  const m0 = readMachineBusyTicks();
+  await Promise.all(gens.map((g) => g.mark()));
+  const t0 = performance.now();
+  if (!s0) throw new Error(`runnel exited before the window:\n${node.child.tail()}`);
+  let rss = s0.rssBytes;
+  const samples = Math.ceil(ctx.options.durationMs / RSS_SAMPLE_MS);
+  for (let i = 0; i < samples; i++) {
+    await sleep(Math.min(RSS_SAMPLE_MS, ctx.options.durationMs - i * RSS_SAMPLE_MS));
+    const s = readProcSample(node.child.pid);
+    if (s) rss = Math.max(rss, s.rssBytes);
+  }
+  const reports = await Promise.all(gens.map((g) => g.report()));
+  const wallMs = performance.now() - t0;
+  const s1 = readProcSample(node.child.pid);
+  const g1 = gens.map((g) => readProcSample(g.child.pid));
+  const p1 = readProcSample(publisher.pid);
+  const m1 = readMachineBusyTicks();
+  if (!s1) throw new Error(`runnel exited during the window:\n${node.child.tail()}`);
+
+  const genTicks = gens.map((_, i) => (g0[i] && g1[i] ? g1[i].cpuTicks - g0[i].cpuTicks : 0));
+  const ours = s1.cpuTicks - s0.cpuTicks + genTicks.reduce((a, b) => a + b, 0) + (p0 && p1 ? p1.cpuTicks - p0.cpuTicks : 0);
+  const other = m0 !== undefined && m1 !== undefined ? Math.max(0, m1 - m0 - ours) : 0;
+  const expectedMbps = sources.ts.kbps / 1000;
+  const summary = summarizeSrtPlayers(reports.flatMap((r) => r.players), wallMs, expectedMbps);
+  const top = reports.map((r) => r.topError).find((t) => t !== undefined);
+  return {
+    ...spec,
+    cpuPercent: cpuPercent(s0.cpuTicks, s1.cpuTicks, wallMs, ctx.ticksPerSecond),
+    rssMiB: rss / 2 ** 20,
+    generatorCpuPercent: Math.max(0, ...genTicks.map((t) => cpuPercent(0, t, wallMs, ctx.ticksPerSecond))),
+    otherCpuPercent: cpuPercent(0, other, wallMs, ctx.ticksPerSecond),
+    keepingUp: summary.keepingUp,
+    meanMbps: summary.meanMbps,
+    expectedMbps,
+    minMbps: summary.minMbps,
+    lostPackets: summary.lostPackets,
+    droppedPackets: summary.droppedPackets,
+    maxLagMs: Number.NaN,
+    playingAtStart,
+    errors: reports.reduce((n, r) => n + r.errors, 0),
+    topError: top,
+    failure: publisher.alive ? undefined : `publisher exited during the run: ${publisher.tail().split('\n').pop() ?? ''}`,
+  };
+}
+
+function failed(spec: SrtPlaySpec, sources: SrtSources, message: string): SrtPlayResult {
+  return {
+    ...spec,
+    cpuPercent: Number.NaN,
+    rssMiB: Number.NaN,
+    generatorCpuPercent: Number.NaN,
+    otherCpuPercent: Number.NaN,
+    keepingUp: 0,
+    meanMbps: 0,
+    expectedMbps: (spec.protocol === 'srt' ? sources.ts.kbps : sources.flv.kbps) / 1000,
+    minMbps: Number.NaN,
+    lostPackets: Number.NaN,
+    droppedPackets: Number.NaN,
+    maxLagMs: Number.NaN,
+    playingAtStart: 0,
+    errors: 0,
+    topError: undefined,
+    failure: message,
+  };
+}

@@ -1,0 +1,204 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { TrackedChild } from './children.ts';
+import { readStreams } from './hls-watch.ts';
+import { MIN_INGEST_FRACTION, streamNames } from './hls-case.ts';
+import { summarizeNodeLog } from './node-log.ts';
+import { cpuPercent, readMachineBusyTicks, readProcSample, type ProcSample } from './proc-usage.ts';
+import { sleep } from './servers.ts';
+import { lostMedia, sumSrtLoss, type SrtLossTotals } from './srt-loss-log.ts';
+import { startSrtNode, type SrtCaseContext, type SrtNodeUnderTest } from './srt-node.ts';
+import type { SrtBenchProtocol } from './srt-options.ts';
+import type { SrtSources } from './srt-source.ts';
+import { ingestMbps, type StreamCounters } from './stream-stats.ts';
+
+const APP = 'live';
+/** Publisher starts are spread over one GOP of the source (2 s), so K keyframes do not arrive together every time. */
+const START_SPREAD_MS = 2_000;
+/** Time for K ffmpeg processes to start and publish (and for the node to accept them), plus per stream. */
+const PUBLISH_TIMEOUT_MS = 20_000;
+const PUBLISH_TIMEOUT_PER_STREAM_MS = 500;
+const READY_POLL_MS = 250;
+const RSS_SAMPLE_MS = 1_000;
+/**
+ * After the publishers stop, how long to wait for the node to end their
+ * sessions (and log what their receivers lost): ffmpeg sends an SRT shutdown
+ * on exit; one killed without it is dropped after the 5 s peer idle timeout.
+ */
+const END_TIMEOUT_MS = 7_000;
+
+export interface SrtPublishSpec {
+  readonly protocol: SrtBenchProtocol;
+  readonly streams: number;
+}
+
+export interface SrtPublishResult extends SrtPublishSpec {
+  /** Node CPU over the window, % of one core (user + kernel). */
+  readonly cpuPercent: number;
+  readonly rssMiB: number;
+  /** The K ffmpeg publishers together, % of one core. */
+  readonly publisherCpuPercent: number;
+  /** Everything else on the machine during the window, % of one core. */
+  readonly otherCpuPercent: number;
+  /** How busy the node's CPU was in all (the node and whatever else ran there), %; NaN when not pinned. */
+  readonly serverCpuBusyPercent: number;
+  /** Media bytes into the hub from all publishers in the window (FLV tag bodies, /api/v1/streams recv_bytes), Mbit/s; and the slowest stream. */
+  readonly ingestMbps: number;
+  readonly minStreamMbps: number;
+  /** Streams received at MIN_INGEST_FRACTION of the source rate or more, publisher still running. */
+  readonly realTimeStreams: number;
+  /** SRT only: what the node's receivers logged as lost over the whole publish (start, warm-up, window); undefined for RTMP. */
+  readonly loss: SrtLossTotals | undefined;
+  /** Every stream real time and, for SRT, no media lost. */
+  readonly keptUp: boolean;
+  readonly problem: string | undefined;
+  readonly nodeLog: string | undefined;
+  /** Set when the case could not run to the end (the node died, a harness timeout). */
+  readonly failure: string | undefined;
+}
+
+/** K publishers of the ~5 Mbit/s source to one node over SRT or RTMP: start, wait, warm up, measure, stop. */
+export async function runSrtPublishCase(spec: SrtPublishSpec, ctx: SrtCaseContext, sources: SrtSources): Promise<SrtPublishResult> {
+  const caseDir = mkdtempSync(join(ctx.workDir, `publish-${spec.protocol}-${spec.streams}-`));
+  let node: SrtNodeUnderTest | undefined;
+  const publishers: TrackedChild[] = [];
+  try {
+    node = await startSrtNode(ctx, caseDir);
+    const names = streamNames(spec.streams);
+    for (const name of names) {
+      publishers.push(startPublisher(ctx, node, spec.protocol, sources, name));
+      await sleep(START_SPREAD_MS / names.length);
+    }
+    const publishing = await waitForPublishers(node, names);
+    if (publishing < names.length) ctx.log(`  only ${publishing}/${names.length} streams publishing; measuring anyway`);
+    await sleep(ctx.options.warmupMs);
+    const measured = await measure(spec, ctx, node, publishers, names, sources.flv.kbps);
+    // What the node logged up to the end of the window (stopping the publishers adds an unpublish each).
+    const nodeLog = summarizeNodeLog(node.child.keptLines().filter((l) => !l.includes(' srt_publish_stats ')));
+    // Stop the publishers and let the node end their sessions, so their receivers' losses are logged.
+    await Promise.all(publishers.map((p) => p.stop()));
+    const loss = spec.protocol === 'srt' ? await lossAfterEnd(node, names.length) : undefined;
+    const mediaLost = loss !== undefined && lostMedia(loss);
+    const problem = measured.problem ?? (mediaLost ? `the node's SRT receivers dropped ${loss.droppedPackets} packets (TS continuity errors ${loss.continuityErrors}, dropped PES ${loss.droppedPes})` : undefined);
+    return { ...measured, loss, keptUp: problem === undefined, problem, nodeLog };
+  } catch (e) {
+    return failed(spec, e instanceof Error ? e.message : String(e));
+  } finally {
+    await Promise.all(publishers.map((p) => p.stop()));
+    await node?.child.stop();
+    rmSync(caseDir, { recursive: true, force: true });
+  }
+}
+
+/** ffmpeg re-sends the encoded file in real time, forever, without re-encoding (-stream_loop keeps timestamps going up). */
+function startPublisher(ctx: SrtCaseContext, node: SrtNodeUnderTest, protocol: SrtBenchProtocol, sources: SrtSources, name: string): TrackedChild {
+  const input = protocol === 'srt' ? sources.ts.path : sources.flv.path;
+  // ffmpeg's srt URL options are not percent-decoded (test/srt.e2e.test.ts): the stream id goes in as is.
+  const out = protocol === 'srt' ? ['-f', 'mpegts', `srt://127.0.0.1:${node.srtPort}?streamid=#!::r=${APP}/${name},m=publish`] : ['-f', 'flv', `rtmp://127.0.0.1:${node.rtmpPort}/${APP}/${name}`];
+  return ctx.registry.spawn({
+    name: `publisher ${name} (ffmpeg, ${protocol})`,
+    command: 'ffmpeg',
+    args: ['-hide_banner', '-loglevel', 'error', '-nostdin', '-re', '-stream_loop', '-1', '-i', input, '-c', 'copy', ...out],
+    ...(ctx.otherCpus === undefined ? {} : { cpus: ctx.otherCpus }),
+  });
+}
+
+/** Waits until the node's API shows every stream publishing, or the timeout; resolves to how many do. */
+async function waitForPublishers(node: SrtNodeUnderTest, names: readonly string[]): Promise<number> {
+  const deadline = Date.now() + PUBLISH_TIMEOUT_MS + names.length * PUBLISH_TIMEOUT_PER_STREAM_MS;
+  while (true) {
+    if (!node.child.alive) throw new Error(`runnel exited:\n${node.child.tail()}`);
+    const streams = await readStreams(node.apiPort, names.length).catch(() => [] as StreamCounters[]);
+    const publishing = names.filter((n) => streams.some((s) => s.app === APP && s.name === n && s.publishing)).length;
+    if (publishing === names.length || Date.now() > deadline) return publishing;
+    await sleep(READY_POLL_MS);
+  }
+}
+
+/** Waits until the node logged the end of `k` publishes (or the timeout), then sums what their receivers lost. */
+async function lossAfterEnd(node: SrtNodeUnderTest, k: number): Promise<SrtLossTotals> {
+  const deadline = Date.now() + END_TIMEOUT_MS;
+  const ended = (): number => node.child.keptLines().filter((l) => / INFO {2}unpublish /.test(l)).length;
+  while (ended() < k && Date.now() < deadline && node.child.alive) await sleep(READY_POLL_MS);
+  // The stats line follows the unpublish line of the same session.
+  await sleep(READY_POLL_MS);
+  return sumSrtLoss(node.child.keptLines());
+}
+
+type Measured = Omit<SrtPublishResult, 'loss' | 'keptUp' | 'nodeLog'>;
+
+async function measure(spec: SrtPublishSpec, ctx: SrtCaseContext, node: SrtNodeUnderTest, publishers: readonly TrackedChild[], names: readonly string[], sourceKbps: number): Promise<Measured> {
+  const serverCpu = ctx.serverCpus !== undefined && /^\d+$/.test(ctx.serverCpus) ? `cpu${ctx.serverCpus}` : undefined;
+  const a0 = performance.now();
+  const api0 = await readStreams(node.apiPort, names.length);
+  const apiAt0 = (a0 + performance.now()) / 2;
+  const n0 = readProcSample(node.child.pid);
+  const p0 = publishers.map((p) => readProcSample(p.pid));
+  const m0 = readMachineBusyTicks();
+  const c0 = serverCpu === undefined ? undefined : readMachineBusyTicks(serverCpu);
+  const t0 = performance.now();
+  if (!n0) throw new Error(`runnel exited before the window:\n${node.child.tail()}`);
+  let rss = n0.rssBytes;
+  const samples = Math.ceil(ctx.options.durationMs / RSS_SAMPLE_MS);
+  for (let i = 0; i < samples; i++) {
+    await sleep(Math.min(RSS_SAMPLE_MS, ctx.options.durationMs - i * RSS_SAMPLE_MS));
+    const s = readProcSample(node.child.pid);
+    if (s) rss = Math.max(rss, s.rssBytes);
+  }
+  const n1 = readProcSample(node.child.pid);
+  const p1 = publishers.map((p) => readProcSample(p.pid));
+  const m1 = readMachineBusyTicks();
+  const c1 = serverCpu === undefined ? undefined : readMachineBusyTicks(serverCpu);
+  const wallMs = performance.now() - t0;
+  if (!n1) throw new Error(`runnel exited during the window:\n${node.child.tail()}`);
+  const a1 = performance.now();
+  const api1 = await readStreams(node.apiPort, names.length);
+  const apiAt1 = (a1 + performance.now()) / 2;
+
+  const ticks = (a: ProcSample | undefined, b: ProcSample | undefined): number => (a && b ? b.cpuTicks - a.cpuTicks : 0);
+  const nodeTicks = ticks(n0, n1);
+  const pubTicks = publishers.reduce((n, _, i) => n + ticks(p0[i], p1[i]), 0);
+  const other = m0 !== undefined && m1 !== undefined ? Math.max(0, m1 - m0 - nodeTicks - pubTicks) : 0;
+  const pct = (t: number): number => cpuPercent(0, t, wallMs, ctx.ticksPerSecond);
+  const rates = ingestMbps(api0, api1, names.map((n) => `${APP}/${n}`), apiAt1 - apiAt0);
+  const minRate = (MIN_INGEST_FRACTION * sourceKbps) / 1000;
+  const verdicts = rates.map((mbps, i) => {
+    const p = publishers[i]!;
+    if (!p.alive) return `${names[i]}: its ffmpeg exited (${p.tail().split('\n').pop() ?? ''})`;
+    if (mbps < minRate) return `${names[i]}: received ${mbps.toFixed(2)} Mbit/s, under ${minRate.toFixed(2)}`;
+    return undefined;
+  });
+  return {
+    ...spec,
+    cpuPercent: pct(nodeTicks),
+    rssMiB: rss / 2 ** 20,
+    publisherCpuPercent: pct(pubTicks),
+    otherCpuPercent: pct(other),
+    serverCpuBusyPercent: c0 !== undefined && c1 !== undefined ? pct(c1 - c0) : Number.NaN,
+    ingestMbps: rates.reduce((a, b) => a + b, 0),
+    minStreamMbps: Math.min(...rates),
+    realTimeStreams: verdicts.filter((v) => v === undefined).length,
+    problem: verdicts.find((v) => v !== undefined),
+    failure: undefined,
+  };
+}
+
+function failed(spec: SrtPublishSpec, message: string): SrtPublishResult {
+  return {
+    ...spec,
+    cpuPercent: Number.NaN,
+    rssMiB: Number.NaN,
+    publisherCpuPercent: Number.NaN,
+    otherCpuPercent: Number.NaN,
+    serverCpuBusyPercent: Number.NaN,
+    ingestMbps: 0,
+    minStreamMbps: 0,
+    realTimeStreams: 0,
+    loss: undefined,
+    keptUp: false,
+    problem: undefined,
+    nodeLog: undefined,
+    failure: message,
+  };
+}
