@@ -1,6 +1,7 @@
 /**
  * Real-peer tests with ffmpeg's RTP muxer and demuxer (libavformat
- * rtpenc_h264_hevc / rtpdec_h264): ffmpeg packetizes x264 into RTP and our
+ * rtpenc_h264_hevc / rtpdec_h264, libopus over RTP): ffmpeg's Opus RTP is
+ * sized and clocked by our helpers; ffmpeg packetizes x264 into RTP and our
  * depacketizer rebuilds access units that ffprobe decodes; our packetizer
  * sends those access units back to ffmpeg, which must receive every frame.
  * ffmpeg's RTCP (sender reports, SDES) arrives on the same port and is read
@@ -23,6 +24,8 @@ import { packetizeH264 } from './h264/h264-packetizer.ts';
 import { decodeRtcpCompound, isRtcpPacket } from './rtcp/rtcp-packet.ts';
 import type { RtcpPacket } from './rtcp/rtcp-packet.ts';
 import { decodeRtpPacket, encodeRtpPacket } from './rtp-packet.ts';
+import { OPUS_RTP_CLOCK_RATE, depacketizeOpus } from './opus-payload.ts';
+import { RtpMsClock } from './rtp-clock.ts';
 import type { RtpPacket } from './rtp-packet.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'runnel-rtp-'));
@@ -78,6 +81,32 @@ function depacketize(rtp: readonly RtpPacket[]): { aus: H264AccessUnit[]; d: H26
   const aus = rtp.flatMap((p) => d.push(p));
   return { aus, d };
 }
+
+describe('ffmpeg RTP (Opus, RFC 7587) and our clocks', () => {
+  it('sizes every Opus packet from its TOC and the 48 kHz timestamps advance by exactly that', async () => {
+    const sock = await udpSocket();
+    const rtp: RtpPacket[] = [];
+    sock.on('message', (m: Buffer) => {
+      const b = new Uint8Array(m.buffer, m.byteOffset, m.byteLength);
+      if (!isRtcpPacket(b)) rtp.push(decodeRtpPacket(b));
+    });
+    const port = sock.address().port;
+    const ff = runPeer('ffmpeg', [
+      '-hide_banner', '-loglevel', 'warning', '-nostdin', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000', '-t', '1',
+      '-c:a', 'libopus', '-b:a', '64k', '-frame_duration', '20', '-f', 'rtp', '-payload_type', '111', `rtp://127.0.0.1:${port}?rtcpport=${port}`,
+    ]);
+    peers.push(ff);
+    expect(await ff.exited, ff.stderr()).toBe(0);
+    await sleep(200);
+    expect(rtp.length).toBeGreaterThanOrEqual(49);
+    const frames = rtp.map((p) => depacketizeOpus(p.payload));
+    expect(new Set(frames.map((f) => f.samples))).toEqual(new Set([960]));
+    const clock = new RtpMsClock(OPUS_RTP_CLOCK_RATE);
+    const ms = rtp.map((p) => clock.toMs(p.timestamp));
+    expect(ms.slice(1).map((t, i) => t - ms[i]!)).toEqual(frames.slice(1).map(() => 20));
+    rtp.slice(1).forEach((p, i) => expect((p.timestamp - rtp[i]!.timestamp) >>> 0).toBe(frames[i]!.samples));
+  }, 20_000);
+});
 
 describe('ffmpeg RTP (H.264, RFC 6184) and our RTP stack', () => {
   it('depacketizes ffmpeg RTP into access units that ffprobe decodes, and reads its RTCP', async () => {
