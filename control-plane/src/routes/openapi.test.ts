@@ -37,4 +37,27 @@ describe('/v1/openapi.json', () => {
     const list = doc.paths['/v1/live-streams'].get;
     expect(list.parameters.map((p: { name: string }) => p.name)).toEqual(['limit', 'cursor']);
   });
+
+  it('describes both ways in: Bearer key, or the session cookie plus the CSRF header on writes', async () => {
+    const doc = (await call(h, 'GET', '/v1/openapi.json')).json;
+    const schemes = doc.components.securitySchemes;
+    expect(schemes.sessionCookie).toMatchObject({ type: 'apiKey', in: 'cookie', name: 'runnel_session' });
+    expect(schemes.csrfToken).toMatchObject({ type: 'apiKey', in: 'header', name: 'x-runnel-csrf' });
+    for (const [path, ops] of Object.entries(doc.paths as Record<string, Record<string, { security: unknown }>>)) {
+      for (const [method, op] of Object.entries(ops)) {
+        const cookie = method === 'get' ? { sessionCookie: [] } : { sessionCookie: [], csrfToken: [] };
+        expect(op.security, `${method} ${path}`).toEqual([{ apiKey: [] }, cookie]);
+      }
+    }
+  });
+
+  it('the documented cookie and header are what the app takes', async () => {
+    const up = await call(h, 'POST', '/auth/sign-up', { body: { email: 'doc@example.com', password: 'documented-password' } });
+    const schemes = (await call(h, 'GET', '/v1/openapi.json')).json.components.securitySchemes;
+    const cookie = `${schemes.sessionCookie.name}=${(up.headers.get('set-cookie') ?? '').split(';')[0].split('=')[1]}`;
+    expect((await call(h, 'GET', '/v1/live-streams', { headers: { cookie } })).status).toBe(200);
+    const write = (headers: Record<string, string>) => call(h, 'POST', '/v1/live-streams', { headers: { cookie, ...headers }, body: { name: 'x' } });
+    expect((await write({})).status).toBe(403);
+    expect((await write({ [schemes.csrfToken.name]: up.json.data.csrf_token })).status).toBe(201);
+  });
 });

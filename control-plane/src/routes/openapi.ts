@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { SESSION_COOKIE } from '../accounts/cookie.ts';
+import { CSRF_HEADER, isSafeMethod } from '../accounts/csrf.ts';
 import { pageQuery } from '../http/pagination.ts';
 import { ERROR_STATUS } from '../errors.ts';
 import type { ErrorCode } from '../errors.ts';
@@ -13,6 +15,10 @@ import { createWebhookEndpointBody, listDeliveriesQuery, listEndpointsQuery } fr
  * Request schemas are the zod schemas the routes validate with (converted by
  * `z.toJSONSchema`), so they cannot drift; a test checks that every `/v1`
  * route is listed here and nothing else is.
+ *
+ * Two ways in, as `http/auth.ts` takes them: an API key as Bearer (it wins
+ * when both are sent), or the dashboard's session cookie, which on methods
+ * that change something also needs the page's CSRF token in a header.
  */
 
 interface Operation {
@@ -100,8 +106,10 @@ function operation(op: Operation): unknown {
     const known = responses[status] as { description: string } | undefined;
     responses[status] = { description: known === undefined ? code : `${known.description} | ${code}`, content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } };
   }
+  const cookie = isSafeMethod(op.method.toUpperCase()) ? { sessionCookie: [] } : { sessionCookie: [], csrfToken: [] };
   return {
     summary: op.summary,
+    security: [{ apiKey: [] }, cookie],
     parameters,
     ...(op.body === undefined ? {} : { requestBody: { required: false, content: { 'application/json': { schema: jsonSchema(op.body) } } } }),
     responses,
@@ -117,7 +125,21 @@ export function openApiDocument(): unknown {
     security: [{ apiKey: [] }],
     paths,
     components: {
-      securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'An API key: rnl_…' } },
+      securitySchemes: {
+        apiKey: { type: 'http', scheme: 'bearer', description: 'An API key: rnl_…' },
+        sessionCookie: {
+          type: 'apiKey',
+          in: 'cookie',
+          name: SESSION_COOKIE,
+          description: 'The dashboard session set by POST /auth/sign-in or /auth/sign-up (HttpOnly). Used only when no Authorization header is sent.',
+        },
+        csrfToken: {
+          type: 'apiKey',
+          in: 'header',
+          name: CSRF_HEADER,
+          description: `With the session cookie, on every method but GET/HEAD/OPTIONS: the csrf_token of the sign-in answer (the page's <meta name="csrf-token">). Without it: 403 forbidden.`,
+        },
+      },
       schemas: {
         Problem: {
           type: 'object',
