@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createMemoryLogger } from '../src/server/log/index.ts';
-import { SrtClient, SrtClientError, type SrtClientOptions } from '../src/server/srt-client/index.ts';
+import { pullSrtIntoSource, pushSourceToSrt, SrtClient, SrtClientError, type SrtBridge, type SrtClientOptions } from '../src/server/srt-client/index.ts';
 import { packets, probe, publishRtmp, record, runPeer, sleep, testSignalArgs, type Peer } from './support/ffmpeg.ts';
 import { startNodeUnderTest, type NodeUnderTest } from './support/node-under-test.ts';
 
@@ -240,4 +240,42 @@ describe('SrtClient encryption and refusals against the node', () => {
       silent.close();
     }
   }, 10_000);
+});
+
+describe('hub bridges', () => {
+  it('pushes an RTMP publish of node A to node B over SRT, pulls it back into node A over SRT: every frame, keyframe first', async () => {
+    const a = await node();
+    const b = await node();
+    const key = (stream: string) => ({ vhost: '__defaultVhost__', app: 'live', stream });
+    const flv = join(dir, 'bridged.flv');
+    const rec = record(a.http('/live/back.flv'), flv);
+    peers.push(rec);
+    const bridges: SrtBridge[] = [];
+    try {
+      // Pull first: it connects and waits for B's stream as any SRT player does.
+      bridges.push(pullSrtIntoSource(b.srt('#!::r=live/relay,m=request'), a.node.streams.getOrCreate(key('back')), { reconnect: false }));
+      await bridges[0]!.client.connected();
+      const pub = publishRtmp(a.rtmp('/live/src'), SIGNAL);
+      peers.push(pub);
+      await until('the RTMP publish on A', () => a.node.streams.get(key('src'))?.publishing ?? false);
+      bridges.push(pushSourceToSrt(a.node.streams.get(key('src'))!, b.srt('#!::r=live/relay,m=publish'), { reconnect: false }));
+      await bridges[1]!.client.connected();
+      expect(await pub.exited, pub.stderr()).toBe(0);
+      await sleep(1000);
+      expect(b.node.streams.get(key('relay'))?.publishing).toBe(true);
+      expect(a.node.streams.get(key('back'))?.publishing).toBe(true);
+      await bridges[1]!.close();
+      // B hands on the frame its remuxer held when the push ends; give it a latency to arrive.
+      await sleep(500);
+      await bridges[0]!.close();
+      expect(a.node.streams.get(key('back'))?.publishing).toBe(false);
+      expect(bridges[0]!.refused).toBeNull();
+    } finally {
+      for (const br of bridges) await br.close();
+    }
+    await rec.stop();
+    const video = await packets(flv);
+    expect(video.length).toBe(FRAMES);
+    expect(video[0]!.flags).toContain('K');
+  }, 30_000);
 });

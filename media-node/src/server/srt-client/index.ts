@@ -8,3 +8,5 @@ export type { RejectReason } from './reject-reason.ts';
 export { parseSrtUrl, redactSrtUrl, MAX_LATENCY_MS } from './srt-url.ts';
 export type { SrtUrl } from './srt-url.ts';
 export { TsPacker, TS_PACKET_BYTES, TS_PACKETS_PER_MESSAGE } from './ts-packer.ts';
+export { pullSrtIntoSource, pushSourceToSrt } from './hub-bridge.ts';
+export type { SrtBridge, SrtBridgeOptions } from './hub-bridge.ts';
