@@ -156,6 +156,18 @@ describe('H.264 depacketizer', () => {
     expect(d.stats.latePackets).toBe(2);
   });
 
+  it('follows a sender whose sequence numbers restart, after a run of late packets', () => {
+    const d = new H264Depacketizer();
+    feed(d, packetizeH264(joinAvcc([IDR(10)], 4), 4, CONFIG), 30000, 0);
+    const key = packetizeH264(joinAvcc([IDR(10)], 4), 4, CONFIG);
+    const got: H264AccessUnit[] = [];
+    for (let i = 0; i < 80; i++) got.push(...feed(d, i % 10 === 0 ? key : [SLICE(5)], 100 + i, 3000 * (i + 1)));
+    expect(d.stats.resyncs).toBe(1);
+    expect(d.stats.latePackets).toBe(65);
+    expect(got.length).toBeGreaterThan(0);
+    expect(got[0]!.keyframe).toBe(true);
+  });
+
   it('ends an access unit at a new timestamp when the sender omits the marker', () => {
     const d = new H264Depacketizer();
     const key = packetizeH264(joinAvcc([IDR(10)], 4), 4, CONFIG);
