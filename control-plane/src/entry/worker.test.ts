@@ -14,8 +14,9 @@ import { verifySignature } from '../webhooks/signature.ts';
  * The same app inside workerd with D1, offline. The bundle is what
  * `wrangler deploy` would upload (built by wrangler's own dry run from
  * wrangler.toml); Miniflare runs it in workerd with an in-memory D1 bound
- * as DB. Cloudflare's vitest pool needs vitest 4, so this drives Miniflare
- * from a plain vitest test instead.
+ * as DB. This checks the deployable bundle from outside (cron, webhooks to a
+ * real receiver, the rate-limit binding); control-plane/test/workers/ runs
+ * tests inside workerd with Cloudflare's Vitest integration.
  */
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
