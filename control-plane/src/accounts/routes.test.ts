@@ -135,6 +135,16 @@ describe('the session cookie on /v1', () => {
     expect(session.json.data.csrf_token).toBe(s.json.data.csrf_token);
   });
 
+  it('says whether the account is an admin: the first of the deployment is, later ones are not', async () => {
+    const first = await signUp('first@example.com');
+    const later = await signUp('later@example.com');
+    expect([first.json.data.admin, later.json.data.admin]).toEqual([true, false]);
+    const admin = async (cookie: string) => (await call(h, 'GET', '/auth/session', { headers: { cookie } })).json.data.admin;
+    expect([await admin(first.cookie), await admin(later.cookie)]).toEqual([true, false]);
+    const signedIn = await call(h, 'POST', '/auth/sign-in', { body: { email: 'first@example.com', password: PASSWORD } });
+    expect(signedIn.json.data.admin).toBe(true);
+  });
+
   it('an unknown cookie is 401, and a Bearer key wins over a cookie', async () => {
     expect((await call(h, 'GET', '/v1/live-streams', { headers: { cookie: 'runnel_session=nope' } })).status).toBe(401);
     const s = await signUp();

@@ -1,6 +1,8 @@
+import { eq } from 'drizzle-orm';
 import { Hono } from 'hono';
 import { z } from 'zod';
 import type { AppDeps } from '../deps.ts';
+import { accounts } from '../db/schema.ts';
 import { ApiError } from '../errors.ts';
 import { readBody } from '../http/validate.ts';
 import { checkCredentials, normalizeEmail, signUp } from './accounts.ts';
@@ -72,7 +74,9 @@ export function accountRoutes(deps: AppDeps): Hono {
     const token = readSessionCookie(c);
     const session = token === undefined ? null : await findSession(deps.db, token, deps.clock.now());
     if (token === undefined || session === null) throw new ApiError('unauthorized', 'not signed in');
-    return c.json({ data: { account_id: session.accountId, tenant_id: session.tenantId, csrf_token: await csrfTokenFor(token) } });
+    const [account] = await deps.db.select({ isAdmin: accounts.isAdmin }).from(accounts).where(eq(accounts.id, session.accountId)).limit(1);
+    const data = { account_id: session.accountId, tenant_id: session.tenantId, admin: account?.isAdmin === true, csrf_token: await csrfTokenFor(token) };
+    return c.json({ data });
   });
 
   return r;

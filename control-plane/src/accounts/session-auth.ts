@@ -1,4 +1,4 @@
-import { and, eq } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import type { Context } from 'hono';
 import type { Db } from '../db/db.ts';
 import { accounts } from '../db/schema.ts';
@@ -27,22 +27,18 @@ export async function sessionFromCookie(c: Context, db: Db, nowMs: number): Prom
 }
 
 /**
- * The signed-in admin behind a request to `/admin`, or null when the cookie
- * is missing, dead, or belongs to an account that is not an admin. The admin
- * flag is read on every request, so taking it away takes effect at once.
- * Unsafe methods need the CSRF header, as on `/v1`.
+ * The signed-in browser behind a request to `/admin`, with whether its
+ * account is an admin; null when the cookie is missing or dead. The flag is
+ * read on every request, so taking it away takes effect at once. An admin's
+ * unsafe methods need the CSRF header, as on `/v1`.
  */
-export async function adminFromCookie(c: Context, db: Db, nowMs: number): Promise<SessionPrincipal | null> {
+export async function adminFromCookie(c: Context, db: Db, nowMs: number): Promise<(SessionPrincipal & { readonly admin: boolean }) | null> {
   const token = readSessionCookie(c);
   if (token === undefined) return null;
   const session = await findSession(db, token, nowMs);
   if (session === null) return null;
-  const [admin] = await db
-    .select({ id: accounts.id })
-    .from(accounts)
-    .where(and(eq(accounts.id, session.accountId), eq(accounts.isAdmin, true)))
-    .limit(1);
-  if (admin === undefined) return null;
-  if (!isSafeMethod(c.req.method)) await requireCsrf(c, token);
-  return { tenantId: session.tenantId, accountId: session.accountId, sessionId: session.id };
+  const [account] = await db.select({ isAdmin: accounts.isAdmin }).from(accounts).where(eq(accounts.id, session.accountId)).limit(1);
+  const admin = account?.isAdmin === true;
+  if (admin && !isSafeMethod(c.req.method)) await requireCsrf(c, token);
+  return { tenantId: session.tenantId, accountId: session.accountId, sessionId: session.id, admin };
 }

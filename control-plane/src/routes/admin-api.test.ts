@@ -52,8 +52,8 @@ describe('admin accounts', () => {
     expect([first.admin, second.admin]).toEqual([true, false]);
     expect((await call(h, 'GET', '/admin/nodes', { headers: { cookie: first.cookie } })).status).toBe(200);
     const refused = await call(h, 'GET', '/admin/nodes', { headers: { cookie: second.cookie } });
-    expect(refused.status).toBe(401);
-    expect(refused.json.code).toBe('unauthorized');
+    expect(refused.status).toBe(403);
+    expect(refused.json.code).toBe('forbidden');
   });
 
   it('lets the admin token grant and take away admin; the change applies to live sessions at once', async () => {
@@ -65,17 +65,24 @@ describe('admin accounts', () => {
     expect(grant.json.data).toMatchObject({ email: 'second@example.com', admin: true });
     expect((await call(h, 'GET', '/admin/nodes', { headers: { cookie: other.cookie } })).status).toBe(200);
     await call(h, 'POST', '/admin/accounts/admin', { auth: ADMIN_TOKEN, body: { email: 'SECOND@example.com', admin: false } });
-    expect((await call(h, 'GET', '/admin/nodes', { headers: { cookie: other.cookie } })).status).toBe(401);
+    expect((await call(h, 'GET', '/admin/nodes', { headers: { cookie: other.cookie } })).status).toBe(403);
     expect((await call(h, 'POST', '/admin/accounts/admin', { auth: ADMIN_TOKEN, body: { email: 'nobody@example.com', admin: true } })).status).toBe(404);
   });
 
-  it('without RUNNEL_ADMIN_TOKEN: an admin cookie still opens /admin, a tenant cookie gets 403, a bearer 404', async () => {
+  it('without RUNNEL_ADMIN_TOKEN: an admin cookie still opens /admin, a tenant cookie gets 403, a bearer or a dead cookie 404', async () => {
     h = await harness({ adminToken: undefined });
     const admin = await signUp('ops@example.com');
     const tenant = await signUp('tenant@example.com');
     expect((await call(h, 'GET', '/admin/nodes', { headers: { cookie: admin.cookie } })).status).toBe(200);
     expect((await call(h, 'GET', '/admin/nodes', { headers: { cookie: tenant.cookie } })).status).toBe(403);
     expect((await call(h, 'GET', '/admin/nodes', { auth: ADMIN_TOKEN })).status).toBe(404);
+    expect((await call(h, 'GET', '/admin/nodes', { headers: { cookie: 'runnel_session=not-a-live-session' } })).status).toBe(404);
+  });
+
+  it('a Bearer header wins over an admin cookie: a wrong token is refused even from an admin browser', async () => {
+    h = await harness();
+    const admin = await signUp('ops@example.com');
+    expect((await call(h, 'GET', '/admin/nodes', { auth: 'wrong-token', headers: { cookie: admin.cookie } })).status).toBe(401);
   });
 
   it('an admin cookie needs the CSRF header to change anything', async () => {

@@ -2,7 +2,6 @@ import { Hono } from 'hono';
 import type { MiddlewareHandler } from 'hono';
 import { z } from 'zod';
 import { setAdmin } from '../accounts/accounts.ts';
-import { readSessionCookie } from '../accounts/cookie.ts';
 import { adminFromCookie } from '../accounts/session-auth.ts';
 import type { AppDeps } from '../deps.ts';
 import { ApiError } from '../errors.ts';
@@ -19,7 +18,7 @@ import { nodesOverview } from './admin-nodes.ts';
  *   it did not ask for.
  * - The session cookie of an admin account (the dashboard's Nodes page),
  *   with the CSRF header on writes, like `/v1`. The first account of a
- *   deployment is an admin (accounts/accounts.ts).
+ *   deployment is an admin (accounts/accounts.ts); other accounts get 403.
  */
 
 const createTenantBody = z.strictObject({ name: z.string().trim().min(1).max(128) });
@@ -29,12 +28,13 @@ export const setAdminBody = z.strictObject({ email: z.string().trim().min(1).max
 function adminAuth(deps: AppDeps): MiddlewareHandler {
   const byToken = secretAuth(() => deps.config.adminToken, 'admin token');
   return async (c, next) => {
-    if (c.req.header('authorization') === undefined && readSessionCookie(c) !== undefined) {
-      if ((await adminFromCookie(c, deps.db, deps.clock.now())) !== null) {
+    if (c.req.header('authorization') === undefined) {
+      const who = await adminFromCookie(c, deps.db, deps.clock.now());
+      if (who?.admin === true) {
         await next();
         return;
       }
-      if (deps.config.adminToken === undefined) throw new ApiError('forbidden', 'this account is not an admin');
+      if (who !== null) throw new ApiError('forbidden', 'this account is not an admin');
     }
     if (deps.config.adminToken === undefined) throw new ApiError('not_found', 'no such route');
     await byToken(c, next);
