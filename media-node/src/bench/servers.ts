@@ -56,7 +56,7 @@ export function runnelDataDir(workDir: string): string {
 function runnelCommand(ports: { rtmp: number; http: number; api: number }, workDir: string, sections: Readonly<Record<string, unknown>> = {}): string[] {
   const cli = fileURLToPath(new URL('../cli.ts', import.meta.url));
   const configPath = join(workDir, 'runnel-node.json');
-  const config = { data_dir: runnelDataDir(workDir), listen: { host: '127.0.0.1' }, hls: { enabled: false }, ...sections };
+  const config = { data_dir: runnelDataDir(workDir), listen: { host: '127.0.0.1' }, hls: { enabled: false }, srt: { enabled: false }, ...sections };
   writeFileSync(configPath, JSON.stringify(config, null, 2));
   const portFlags = ['--rtmp-port', String(ports.rtmp), '--http-port', String(ports.http), '--api-port', String(ports.api)];
   return [cli, 'node', '-c', configPath, ...portFlags];

@@ -94,17 +94,20 @@ describe('help and ready output', () => {
     }
     expect(help).toContain(`-f flv rtmp://127.0.0.1:${d.listen.rtmp}/live/livestream`);
     expect(help).toContain(`ffplay http://127.0.0.1:${d.listen.http}/live/livestream.flv`);
+    expect(help).toContain(`-f mpegts 'srt://127.0.0.1:${d.listen.srt}?streamid=#!::r=live/livestream,m=publish'`);
     expect(help).toContain('SRS_SERVER_ID');
   });
 
   it('prints URLs only for running listeners, loopback for a wildcard bind', () => {
-    const info = { version: '0.1.0', serverId: 'vid-abc1234', host: '0.0.0.0', ports: { rtmp: 1935, http: 8080, api: 1985 } };
+    const info = { version: '0.1.0', serverId: 'vid-abc1234', host: '0.0.0.0', ports: { rtmp: 1935, http: 8080, api: 1985, srt: 10080 } };
     expect(readyBanner(info)).toBe(
       [
         'runnel 0.1.0 node vid-abc1234 ready',
         '  publish  rtmp://127.0.0.1:1935/live/livestream',
+        '           srt://127.0.0.1:10080?streamid=#!::r=live/livestream,m=publish',
         '  play     rtmp://127.0.0.1:1935/live/livestream',
         '           http://127.0.0.1:8080/live/livestream.flv',
+        '           srt://127.0.0.1:10080?streamid=#!::r=live/livestream,m=request',
         '  api      http://127.0.0.1:1985/api/v1/summaries',
         '',
       ].join('\n'),
@@ -114,7 +117,7 @@ describe('help and ready output', () => {
       play: ['http://[::1]:8080/live/livestream.flv'],
       api: [],
     });
-    expect(readyUrls({ ...info, host: '10.0.0.5' }).publish).toEqual(['rtmp://10.0.0.5:1935/live/livestream']);
+    expect(readyUrls({ ...info, host: '10.0.0.5' }).publish).toEqual(['rtmp://10.0.0.5:1935/live/livestream', 'srt://10.0.0.5:10080?streamid=#!::r=live/livestream,m=publish']);
   });
 });
 

@@ -376,7 +376,7 @@ function reset(st: EsState, dropping: boolean): void {
   st.dropping = dropping;
 }
 
-function codecOf(s: PmtStream): TsCodec | null {
+export function codecOf(s: PmtStream): TsCodec | null {
   switch (s.streamType) {
     case STREAM_TYPE_H264:
       return 'h264';

@@ -52,6 +52,8 @@ describe('TsToFlv on FFmpeg-muxed MPEG-TS (ffprobe as the oracle)', () => {
       });
     }
     expect(remux.codecs).toEqual({ video: c.video, audio: c.audio });
+    // One timeline for the hub: audio and video interleaved by time, never going back.
+    for (let i = 1; i < msgs.length; i++) expect(msgs[i]!.timestamp, `message ${i}`).toBeGreaterThanOrEqual(msgs[i - 1]!.timestamp);
     expect(remux.stats).toMatchObject({ dropped: 0, waitingForConfig: 0, sequenceHeaders: 2 });
   });
 

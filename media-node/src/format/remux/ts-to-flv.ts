@@ -2,7 +2,8 @@ import { ProtocolError } from '@runnel/shared';
 import { DESCRIPTOR_EXTENSION } from '../mpegts/pmt.ts';
 import type { Pmt } from '../mpegts/pmt.ts';
 import { unwrap33 } from '../mpegts/timestamp.ts';
-import { TsDemuxer, type TsDemuxStats, type TsEvent, type TsPes } from '../mpegts/ts-demuxer.ts';
+import { codecOf, TsDemuxer, type TsDemuxStats, type TsEvent, type TsPes } from '../mpegts/ts-demuxer.ts';
+import { AvInterleaver } from './av-interleaver.ts';
 import { TsAudioTrack } from './ts-audio-track.ts';
 import { TsVideoTrack } from './ts-video-track.ts';
 
@@ -34,6 +35,8 @@ const OPUS_MONO = 1;
  * first video and the first audio elementary stream of the program are used
  * (other PIDs are counted and skipped). Timestamps are the PES DTS (PTS for
  * audio) in ms, unwrapped across the 33-bit wrap; CompositionTime = PTS - DTS.
+ * Audio and video leave in one time order (AvInterleaver): muxers batch
+ * audio PES up to ~0.7 s, and the hub's timeline must not go back.
  *
  * Never throws on bad input: the demuxer resyncs and counts, a PES the
  * tracks cannot use is dropped and counted by reason in `stats`, and memory
@@ -54,6 +57,8 @@ export class TsToFlv {
   private audio: TsAudioTrack | null = null;
   /** Opus channel counts by PID, from the last PMT's opus_audio_descriptors. */
   private readonly opusChannels = new Map<number, 1 | 2>();
+  /** Audio and video back in one time order (TS muxers batch audio ahead of or behind video). */
+  private readonly order = new AvInterleaver<FlvMessage>();
   /** Last unwrapped 90 kHz time, the reference for the next (33-bit wrap). */
   private ref: number | null = null;
 
@@ -64,7 +69,7 @@ export class TsToFlv {
 
   /** End of input: the PES still open (the last video frame). */
   flush(): FlvMessage[] {
-    return this.events(this.demux.flush());
+    return this.events(this.demux.flush(), true);
   }
 
   /** The codecs in use (null until their PMT entry is seen). */
@@ -74,18 +79,31 @@ export class TsToFlv {
 
   private videoCodec: 'h264' | 'hevc' | null = null;
 
-  private events(events: readonly TsEvent[]): FlvMessage[] {
+  private events(events: readonly TsEvent[], end = false): FlvMessage[] {
     const out: FlvMessage[] = [];
     for (const e of events) {
       if (e.kind === 'pmt') this.program(e.pmt);
-      else if (e.kind === 'pes') this.pes(e.pes, out);
+      else if (e.kind === 'pes') this.pes(e.pes);
     }
-    return out;
+    if (end) this.order.flush(this.ready);
+    const ready = this.ready;
+    if (ready.length === 0) return out;
+    this.ready = out;
+    return ready;
+  }
+
+  /** Messages the interleaver released (swapped with the caller's array, not copied). */
+  private ready: FlvMessage[] = [];
+
+  private emit(kind: 'audio' | 'video', ticks: number, payload: Uint8Array): void {
+    this.order.push(kind, ticks / 90, { kind, timestamp: toMs(ticks), payload }, this.ready);
   }
 
   /** A (new) PMT: the Opus channel counts it announces. */
   private program(pmt: Pmt): void {
     this.opusChannels.clear();
+    const codecs = pmt.streams.map(codecOf);
+    this.order.expect({ video: codecs.includes('h264') || codecs.includes('hevc'), audio: codecs.includes('aac') || codecs.includes('opus') });
     for (const s of pmt.streams) {
       const opus = s.descriptors.find((d) => d.tag === DESCRIPTOR_EXTENSION && d.data[0] === 0x80);
       if (opus === undefined) continue;
@@ -95,10 +113,10 @@ export class TsToFlv {
     }
   }
 
-  private pes(p: TsPes, out: FlvMessage[]): void {
+  private pes(p: TsPes): void {
     try {
-      if (p.codec === 'h264' || p.codec === 'hevc') this.videoPes(p, p.codec, out);
-      else if (p.codec === 'aac' || p.codec === 'opus') this.audioPes(p, p.codec, out);
+      if (p.codec === 'h264' || p.codec === 'hevc') this.videoPes(p, p.codec);
+      else if (p.codec === 'aac' || p.codec === 'opus') this.audioPes(p, p.codec);
       else throw new ProtocolError('ts_unsupported_codec', `stream type 0x${p.streamType.toString(16)} on PID ${p.pid} is not carried`);
     } catch (error) {
       if (!(error instanceof ProtocolError)) throw error;
@@ -106,7 +124,7 @@ export class TsToFlv {
     }
   }
 
-  private videoPes(p: TsPes, codec: 'h264' | 'hevc', out: FlvMessage[]): void {
+  private videoPes(p: TsPes, codec: 'h264' | 'hevc'): void {
     if (this.videoPid === -1 || this.videoCodec !== codec) {
       if (this.videoPid !== -1 && p.pid !== this.videoPid) throw new ProtocolError('ts_second_video_track', `a second video stream on PID ${p.pid}`);
       this.videoPid = p.pid;
@@ -116,22 +134,21 @@ export class TsToFlv {
     if (p.pts === undefined) throw new ProtocolError('ts_no_pts', `video PES without PTS on PID ${p.pid}`);
     const pts = this.unwrap(p.pts);
     const dts = p.dts === undefined ? pts : this.unwrap(p.dts);
-    const timestamp = toMs(dts);
-    const cts = Math.max(0, toMs(pts) - timestamp);
+    const cts = Math.max(0, toMs(pts) - toMs(dts));
     const v = this.video!.accessUnit(p.data, cts);
     if (v.sequenceHeader !== null) {
       this.stats.sequenceHeaders++;
-      out.push({ kind: 'video', timestamp, payload: v.sequenceHeader });
+      this.emit('video', dts, v.sequenceHeader);
     }
     if (v.frame === null) {
       this.stats.waitingForConfig++;
       return;
     }
     this.stats.videoFrames++;
-    out.push({ kind: 'video', timestamp, payload: v.frame });
+    this.emit('video', dts, v.frame);
   }
 
-  private audioPes(p: TsPes, codec: 'aac' | 'opus', out: FlvMessage[]): void {
+  private audioPes(p: TsPes, codec: 'aac' | 'opus'): void {
     if (this.audioPid === -1 || this.audio?.codec !== codec) {
       if (this.audioPid !== -1 && p.pid !== this.audioPid) throw new ProtocolError('ts_second_audio_track', `a second audio stream on PID ${p.pid}`);
       this.audioPid = p.pid;
@@ -142,7 +159,7 @@ export class TsToFlv {
     for (const a of this.audio.pes(p.data)) {
       if (a.sequenceHeader) this.stats.sequenceHeaders++;
       else this.stats.audioFrames++;
-      out.push({ kind: 'audio', timestamp: toMs(base + a.offset90k), payload: a.body });
+      this.emit('audio', base + a.offset90k, a.body);
     }
   }
 

@@ -179,6 +179,8 @@ export const SERVER_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 /** Largest RTMP message the 24-bit length field can carry (Adobe RTMP spec 5.3.1.2.1, message length: 3 bytes). */
 const RTMP_MAX_MESSAGE_LENGTH = 0xffffff;
 
+const SRT_PASSPHRASE_EXPECTED = 'expected "" or a passphrase of 10 to 80 characters (libsrt\'s limits)';
+
 export const nodeConfigSchema = z.strictObject(
   {
     /** SRS `server_id`; when absent: env SRS_SERVER_ID, then a generated id persisted in dataDir/server_id. */
@@ -294,6 +296,29 @@ export const nodeConfigSchema = z.strictObject(
        * recording starts (none is ever deleted); recording resumes below 3/4 of it. 10 GiB: ~7 h of 3 Mbit/s.
        */
       backlogMaxBytes: int(10 * 1024 * 1024 * 1024, 16 * 1024 * 1024, 1024 * 1024 * 1024 * 1024),
+    }),
+    /** SRS `srt_server` (srs.md 4): SRT publish and play on listen.srt (UDP), MPEG-TS inside. */
+    srt: section({
+      enabled: bool(true),
+      /** SRS `recvlatency`: the latency we receive with (TSBPD); the caller may ask for more. SRT's default 120 ms. */
+      latencyMs: ms(120, 0, 60_000),
+      /** SRS `peerlatency`: the latency we propose for the caller's receiver (players). */
+      peerLatencyMs: ms(120, 0, 60_000),
+      /** SRS `passphrase`: callers must encrypt with it (10-80 characters, libsrt's limits); "" = no encryption. */
+      passphrase: z
+        .string({ error: SRT_PASSPHRASE_EXPECTED })
+        .refine((p) => p === '' || (p.length >= 10 && p.length <= 80), { error: SRT_PASSPHRASE_EXPECTED })
+        .default(''),
+      /** SRS `pbkeylen`: AES key length in bytes announced to callers (16, 24, 32); 0 = the caller's choice. */
+      pbkeylen: z
+        .union([z.literal(0), z.literal(16), z.literal(24), z.literal(32)], { error: 'expected 0, 16, 24 or 32' })
+        .default(0),
+      /** SRS `default_app`: the app of a stream id without one. */
+      defaultApp: z.string({ error: 'expected an app name' }).regex(/^[A-Za-z0-9_.-]{1,64}$/, { error: 'expected an app name (letters, digits, "_", ".", "-")' }).default('live'),
+      /** SRS `peer_idle_timeout` (SRTO_PEERIDLETIMEO): a caller silent this long is dropped. */
+      peerIdleTimeoutMs: ms(5000, 1000, 600_000),
+      /** SRS `max_connections` for SRT: callers connected or waiting for admission. */
+      maxConnections: int(1000, 1, 100_000),
     }),
     storage: storageSection,
     http: section({

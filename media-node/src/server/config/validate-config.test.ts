@@ -134,7 +134,7 @@ const badDocs: { name: string; doc: unknown; problems: string[] }[] = [
   {
     name: 'an unknown top-level key',
     doc: { zzz: 1 },
-    problems: ['config: zzz: unknown key; known keys here: server_id, data_dir, listen, log, rtmp, play, hls, dvr, storage, http, http_api, hooks, control_plane'],
+    problems: ['config: zzz: unknown key; known keys here: server_id, data_dir, listen, log, rtmp, play, hls, dvr, srt, storage, http, http_api, hooks, control_plane'],
   },
   { name: 'a camelCase key', doc: { play: { mwLatencyMs: 1 } }, problems: ['config: play.mwLatencyMs: keys are snake_case; write "mw_latency_ms"'] },
   { name: 'a kebab-case key', doc: { 'http-api': {} }, problems: ['config: http-api: keys are snake_case; write "http_api"'] },
@@ -153,9 +153,11 @@ const badDocs: { name: string; doc: unknown; problems: string[] }[] = [
   {
     name: 'a control plane URL without a node token',
     doc: { control_plane: { url: 'http://127.0.0.1:8787' } },
-    problems: ["config: control_plane.node_token: expected the control plane's node token (32+ characters) when control_plane.url is set, got \"\""],
+    problems: ["config: control_plane.node_token: expected the control plane's node token (32+ characters) when control_plane.url is set, got a string of 0 characters"],
   },
   { name: 'an upper-case control plane node id', doc: { control_plane: { node_id: 'Node1' } }, problems: ['config: control_plane.node_id: expected "" or lowercase letters, digits and dashes, at most 63, got "Node1"'] },
+  { name: 'an SRT passphrase libsrt refuses', doc: { srt: { passphrase: 'short' } }, problems: [`config: srt.passphrase: expected "" or a passphrase of 10 to 80 characters (libsrt's limits), got a string of 5 characters`] },
+  { name: 'an SRT key length that is not AES', doc: { srt: { pbkeylen: 20 } }, problems: ['config: srt.pbkeylen: expected 0, 16, 24 or 32, got 20'] },
   { name: 'a scalar where a section belongs', doc: { listen: 5 }, problems: ['config: listen: expected a mapping (indented "key: value" lines), got 5'] },
   { name: 'a bad host', doc: { listen: { host: 'not a host!' } }, problems: [`config: listen.host: expected an IP address or a host name to bind, such as 0.0.0.0 or ::, got "not a host!"`] },
   { name: 'a bad server id', doc: { server_id: 'a b' }, problems: ['config: server_id: expected 1-64 letters, digits, ".", "_" or "-", got "a b"'] },
@@ -164,7 +166,7 @@ const badDocs: { name: string; doc: unknown; problems: string[] }[] = [
   {
     name: 'an s3 key without its secret',
     doc: { storage: { type: 's3', s3: { bucket: 'media', access_key_id: 'AKIA' } } },
-    problems: ['config: storage.s3.secret_access_key: expected access_key_id and secret_access_key together (or neither), got ""'],
+    problems: ['config: storage.s3.secret_access_key: expected access_key_id and secret_access_key together (or neither), got a string of 0 characters'],
   },
   {
     name: 'an s3 prefix that climbs out',

@@ -37,8 +37,13 @@ function describeIssue(issue: z.core.$ZodIssue): string[] {
       return `config: ${where === '' ? '' : `${where}.`}${key}: unknown key${hint}`;
     });
   }
-  return [`config: ${where === '' ? '(top level)' : where}: ${issue.message}, got ${describeInput(issue.input)}`];
+  const secret = SECRET_KEYS.has(String(issue.path.at(-1)));
+  const got = secret && typeof issue.input === 'string' ? `a string of ${issue.input.length} characters` : describeInput(issue.input);
+  return [`config: ${where === '' ? '(top level)' : where}: ${issue.message}, got ${got}`];
 }
+
+/** Keys whose values are secrets: a problem with one says how long it is, never what it is (error output lands in logs). */
+const SECRET_KEYS = new Set(['passphrase', 'nodeToken', 'secretAccessKey', 'sessionToken']);
 
 export function describeInput(v: unknown): string {
   if (v === undefined) return 'nothing';

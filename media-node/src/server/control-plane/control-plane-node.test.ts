@@ -68,7 +68,7 @@ beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'runnel-cp-node-'));
   const parsed = validateConfig({
     data_dir: dataDir,
-    listen: { host: '127.0.0.1', rtmp: 0, http: 0, api: 0 },
+    listen: { host: '127.0.0.1', rtmp: 0, http: 0, api: 0, srt: 0 },
     hooks: { timeout_ms: TIMEOUT_MS },
     control_plane: { url: cpUrl, node_token: TOKEN, node_id: 'node-1', region: 'eu-test' },
   });

@@ -57,6 +57,19 @@ export class TsTap {
   }
 }
 
+/** One tap per source with TS players (HTTP-TS and SRT players of a source share it). */
+const taps = new WeakMap<Source, TsTap>();
+
+/** The source's TS tap, created with its first TS player; it goes when its last player detaches. */
+export function tsTapFor(source: Source): TsTap {
+  let tap = taps.get(source);
+  if (tap === undefined) {
+    tap = new TsTap(source, () => taps.delete(source));
+    taps.set(source, tap);
+  }
+  return tap;
+}
+
 /** The shared TS bytes of a message, or null for messages TS does not carry (headers, metadata). */
 export function tsWire(msg: MediaMessage): Uint8Array | null {
   const w = msg.wire.ts;

@@ -1,14 +1,10 @@
 import type { ServerResponse, IncomingMessage } from 'node:http';
-import type { Source } from '../../hub/source.ts';
 import { newClientId } from '../clients.ts';
-import { TsTap, tsWire } from '../delivery/ts-tap.ts';
+import { tsTapFor, tsWire } from '../delivery/ts-tap.ts';
 import type { HttpPlayDeps } from './http-play-deps.ts';
 import { startHttpPlayer } from './http-player.ts';
 import { admitHttpPlayer } from './play-admission.ts';
 import type { StreamPath } from './stream-path.ts';
-
-/** One TS tap per source with HTTP-TS players. */
-const taps = new WeakMap<Source, TsTap>();
 
 /**
  * One HTTP-TS player (`/app/stream.ts`, as SRS's http_remux): on_play, then
@@ -19,12 +15,7 @@ export function playTs(deps: HttpPlayDeps, path: StreamPath, ip: string, req: In
   const out = { kind: 'http' as const, req, res };
   admitHttpPlayer(deps, path, ip, out, { id: newClientId(), proto: 'http-ts' }, (player) =>
     startHttpPlayer(deps, path, ip, out, player, (source) => {
-      let tap = taps.get(source);
-      if (tap === undefined) {
-        tap = new TsTap(source, () => taps.delete(source));
-        taps.set(source, tap);
-      }
-      const mine = tap;
+      const mine = tsTapFor(source);
       return { contentType: 'video/mp2t', encode: tsWire, preamble: mine.attach(), release: () => mine.detach() };
     }),
   );

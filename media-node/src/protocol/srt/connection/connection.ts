@@ -165,6 +165,11 @@ export class SrtConnection {
     return Math.min(MAX_PAYLOAD_BYTES, (this.opts.mss ?? DEFAULT_MSS) - 28 - HEADER_SIZE);
   }
 
+  /** Packets sent or waiting and not yet acknowledged: how far behind the peer is (a player's backpressure). */
+  get sendBuffered(): number {
+    return this.sender.buffered;
+  }
+
   /** True when payloads are encrypted. */
   get encrypted(): boolean {
     return this.opts.crypto !== undefined;
