@@ -1,4 +1,4 @@
-import { asc, count, desc, eq, inArray, and, isNotNull } from 'drizzle-orm';
+import { and, asc, count, desc, eq, inArray, isNotNull } from 'drizzle-orm';
 import type { Db } from '../db/db.ts';
 import { liveStreams, mediaNodes, sessions } from '../db/schema.ts';
 import type { MediaNodeRow } from '../db/schema.ts';
@@ -89,8 +89,8 @@ export async function nodesOverview(db: Db, nowMs: number): Promise<{ data: Node
   const truncated = nodes.length > MAX_LISTED_NODES;
   const shown = nodes.slice(0, MAX_LISTED_NODES);
   if (shown.length === 0) return { data: [], truncated };
-  const ids = shown.map((n) => n.id);
-  const onNodes = and(inArray(liveStreams.status, [...LIVE]), isNotNull(liveStreams.nodeId), inArray(liveStreams.nodeId, ids));
+  // Not `node_id IN (ids)`: D1 binds at most 100 parameters per query, and a fleet can be bigger.
+  const onNodes = and(inArray(liveStreams.status, [...LIVE]), isNotNull(liveStreams.nodeId));
   const [counts, live] = await Promise.all([
     db.select({ nodeId: liveStreams.nodeId, n: count() }).from(liveStreams).where(onNodes).groupBy(liveStreams.nodeId),
     db
