@@ -258,7 +258,10 @@ export class SrtClient implements AsyncIterable<Uint8Array> {
     const a: Attempt = { socket, caller, connection: null, lastDataAt: now };
     this.attempt = a;
     this.log?.debug('dial', { attempt: this.counts.attempts });
-    socket.on('error', (e) => this.lost(a, 'socket_error', e.message));
+    socket.on('error', (e: NodeJS.ErrnoException) => {
+      const refused = e.code === 'ECONNREFUSED';
+      this.lost(a, 'socket_error', refused ? `nothing listens on ${this.url.host}:${this.url.port}/udp (ICMP port unreachable)` : e.message);
+    });
     socket.on('message', (m) => this.onDatagram(a, new Uint8Array(m.buffer, m.byteOffset, m.length)));
     // A connected UDP socket only hears from the listener's address and port (and learns ICMP refusals).
     socket.connect(this.url.port, this.url.host, () => {
