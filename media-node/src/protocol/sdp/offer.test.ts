@@ -4,6 +4,7 @@ import { ProtocolError, toHex } from '@runnel/shared';
 import { validateOffer } from './offer.ts';
 import { h264ProfileLevel, h264SpropParameterSets, parseFmtp, sectionCodecs } from './rtp-parameters.ts';
 import { parseSdp } from './session-description.ts';
+import { CHROMIUM_WHEP_OFFER, CHROMIUM_WHIP_OFFER } from './testdata/chromium-offers.ts';
 import { CHROME_WHIP_OFFER, OBS_WHIP_OFFER, WHEP_PLAY_OFFER } from './testdata/offers.ts';
 
 /** Replaces one line of an offer (or removes it with `to` = null), so each case states what it breaks. */
@@ -106,6 +107,29 @@ describe('WHIP/WHEP offer checks and codec choice', () => {
     expect(o.fingerprint).toMatch(/^3B:7F:/);
     expect(o.candidates.map((c) => c.address)).toEqual(['93.184.216.34', '93.184.216.34', '81.2.69.160', '2a0b6c8e-74b3-4e09-bd3f-3b6de7c0f5a1.local']);
     expect(o.refusedCandidates.map((r) => [r.candidate.address, r.reason])).toEqual([['169.254.169.254', 'metadata'], ['10.0.0.12', 'private']]);
+  });
+
+  it('takes a real Chromium 156 WHIP offer (captured): H.264 mode 1 PT 102 + RTX 103, opus 111', () => {
+    const o = validateOffer(CHROMIUM_WHIP_OFFER, { role: 'publish' });
+    expect([o.audio?.mid, o.audio?.codec.payloadType, o.video?.mid, o.video?.codec.payloadType, o.video?.rtxPayloadType]).toEqual(['0', 111, '1', 102, 103]);
+    expect(o.video?.feedback).toEqual({ nack: true, pli: true, fir: true, remb: true, transportCc: true });
+    expect(o.video?.ssrcs).toHaveLength(2); // media + RTX (ssrc-group FID)
+    expect(o.video?.extmaps.find((e) => e.uri === 'urn:ietf:params:rtp-hdrext:sdes:mid')?.id).toBe(4);
+    // The capture machine's addresses: TEST-NET-1 and a unique-local IPv6, both refused by default.
+    expect(o.candidates).toEqual([]);
+    expect(o.refusedCandidates.map((r) => r.reason)).toEqual(['reserved', 'private', 'reserved', 'private']);
+    const lan = validateOffer(CHROMIUM_WHIP_OFFER, { role: 'publish', allowedAddressClasses: new Set(['private']) });
+    expect(lan.candidates.map((c) => [c.address, c.transport])).toEqual([['fd00::2', 'udp'], ['fd00::2', 'tcp']]);
+    // Pass-through: the first allowed name wins, whatever the offer's order.
+    expect(validateOffer(CHROMIUM_WHIP_OFFER, { role: 'publish', videoCodecs: ['AV1', 'H264'] }).video?.codec).toMatchObject({ name: 'AV1', payloadType: 45 });
+  });
+
+  it('takes a real Chromium 156 WHEP offer (captured) for play and refuses it for publish', () => {
+    const o = validateOffer(CHROMIUM_WHEP_OFFER, { role: 'play', h264ProfileIdc: 77 });
+    expect([o.video?.direction, o.audio?.direction, o.video?.codec.name]).toEqual(['recvonly', 'recvonly', 'H264']);
+    expect(o.video?.codec.parameters['profile-level-id']?.slice(0, 2)).toBe('4d'); // Main wins when the stream is Main
+    expect(o.video?.codec.parameters['packetization-mode']).toBe('1');
+    expect(() => validateOffer(CHROMIUM_WHEP_OFFER, { role: 'publish' })).toThrow(expect.objectContaining({ code: 'sdp_bad_direction' }));
   });
 
   it('takes an OBS WHIP offer with session-level transport attributes', () => {
