@@ -179,13 +179,14 @@ describe('dashboard: sign up, create a stream, go live, preview, rotate the key'
     const list = await open('/dashboard/');
     await list.getByRole('link', { name: 'Nodes' }).click();
     await list.waitForURL(`${cp}/dashboard/nodes`);
-    const row = list.locator('#nodes tbody tr[data-id="local-1"]');
+    const row = list.locator('#nodes tbody[data-id="local-1"]');
     await expect.poll(() => row.locator('.badge[data-health]').textContent(), { timeout: 10_000 }).toBe('healthy');
     const live = row.locator('li', { hasText: 'Studio A' });
     await expect.poll(() => live.textContent(), { timeout: 10_000 }).toMatch(/^active Studio A RTMP since .* · tn_[0-9a-z]+$/);
     // The node's heartbeat carries its load: the publish shows up as one stream and some ingest.
-    await expect.poll(() => row.locator('td').nth(4).textContent(), { timeout: 15_000, interval: 500 }).toMatch(/^1 \/ \d+$/);
-    expect(await row.locator('td').nth(5).textContent()).not.toBe('0 kb/s');
+    const figures = row.locator('tr.figures td');
+    await expect.poll(() => figures.nth(3).textContent(), { timeout: 15_000, interval: 500 }).toMatch(/^1 \/ \d+$/);
+    expect(await figures.nth(4).textContent()).not.toBe('0 kb/s');
     expect(await list.locator('#fleet').textContent()).toBe('1 node, 1 healthy · 1 live stream');
     expect(pageErrors(list)).toEqual([]);
     await saveScreenshot(list, 'dashboard-nodes');

@@ -137,9 +137,8 @@ export function nodesPage(): Html {
 <section class="card" aria-labelledby="nodes-h">
 <h2 id="nodes-h">Nodes</h2>
 <div class="table-wrap"><table id="nodes" class="nodes">
-<caption class="sr-only">Media nodes by region; health and load refresh every few seconds</caption>
-<thead><tr><th scope="col">Node</th><th scope="col">Region</th><th scope="col">Health</th><th scope="col">Last heartbeat</th><th scope="col">Load</th><th scope="col">Streams</th><th scope="col">Ingest</th><th scope="col">Egress</th><th scope="col">Players</th><th scope="col">CPU</th><th scope="col">Live streams</th></tr></thead>
-<tbody></tbody>
+<caption class="sr-only">Media nodes by region, each followed by a row with its live streams; health and load refresh every few seconds</caption>
+<thead><tr><th scope="col">Node</th><th scope="col">Region</th><th scope="col">Health</th><th scope="col">Load</th><th scope="col">Streams</th><th scope="col">Ingest</th><th scope="col">Egress</th><th scope="col">Players</th><th scope="col">CPU</th></tr></thead>
 </table></div>
 <p id="nodes-more" class="muted" hidden>Showing the first 1000 nodes; <code>GET /admin/nodes</code> says <code>truncated</code>.</p>
 <p id="nodes-empty" class="empty" hidden>No media node has registered yet. Start one with <code>runnel node</code> pointed at this control plane (its <code>control_plane</code> section); it appears here within one heartbeat.</p>

@@ -60,10 +60,10 @@ dialog::backdrop{background:rgba(0,0,0,.45)}
 .badge[data-health=stale]{background:#fef3c7;color:#7c4a03}
 .badge[data-health=down]{background:#fee2e2;color:#991b1b}
 .fleet{font-weight:600;margin:0 0 12px}
-table.nodes{min-width:1100px}table.nodes td,table.nodes th{font-size:.92rem;white-space:nowrap}table.nodes td:last-child{white-space:normal;min-width:280px}
+table.nodes{min-width:860px}table.nodes tr.figures>*{white-space:nowrap;border-bottom:0}table.nodes tr.live td{padding-top:0;white-space:normal}
 .node-id{font-family:ui-monospace,SFMono-Regular,Menlo,monospace}.block{display:block}
 .load{white-space:nowrap}meter{width:64px;vertical-align:middle}
-ul.plain{list-style:none;margin:0;padding:0}ul.plain li{margin:0 0 4px}
+ul.live-list{list-style:none;margin:0;padding:0}ul.live-list li{margin:0 0 4px}
 .endpoint{border-bottom:1px solid #e5e7eb;padding:12px 0}.endpoint:last-child{border-bottom:0}
 @media (max-width:600px){main{padding:12px}.top{padding:10px 12px}.top .account{margin-left:0}h1{font-size:1.35rem}}
 `;

@@ -12,52 +12,61 @@ function fmtKbps(kbps) {
 }
 function fmtPercent(share) { return Math.round(share * 100) + ' %'; }
 function fmtAge(ms) { return ms < 1000 ? 'just now' : fmtDuration(ms) + ' ago'; }
+/** The node's figures, one per column of the table head. */
 function nodeCells(n, asOf) {
   var beat = Date.parse(asOf) - Date.parse(n.last_heartbeat_at);
-  var live = el('ul', { class: 'plain' });
-  n.live_streams.forEach(function (s) {
-    var since = s.started_at ? ' since ' + fmtTime(s.started_at) : '';
-    live.appendChild(el('li', { 'data-stream-id': s.id },
-      el('span', { class: 'badge', 'data-status': s.status, text: s.status }), ' ',
-      el('strong', { text: s.name }), ' ',
-      el('span', { class: 'muted', text: (s.protocol ? s.protocol.toUpperCase() : '?') + since + ' · ' + s.tenant_id })));
-  });
-  if (n.live_streams_truncated) live.appendChild(el('li', { class: 'muted', text: '+ ' + (n.live_stream_count - n.live_streams.length) + ' more' }));
   return [
     el('span', {}, el('span', { class: 'node-id', text: n.id }), n.version ? el('span', { class: 'muted block', text: 'v' + n.version }) : null),
     n.region,
-    el('span', { class: 'badge', 'data-health': n.health, text: n.health }),
-    el('span', { title: fmtTime(n.last_heartbeat_at), text: fmtAge(beat) + ' (every ' + Math.round(n.heartbeat_interval_ms / 1000) + ' s)' }),
+    el('span', {}, el('span', { class: 'badge', 'data-health': n.health, text: n.health }),
+      el('span', { class: 'muted block', title: 'Last heartbeat ' + fmtTime(n.last_heartbeat_at) + '; one every ' + Math.round(n.heartbeat_interval_ms / 1000) + ' s', text: 'beat ' + fmtAge(beat) })),
     el('span', { class: 'load' }, el('meter', { min: '0', max: '1', low: '0.6', high: '0.85', optimum: '0', value: String(Math.min(n.load_score, 1)), 'aria-label': 'Load of ' + n.id }), ' ' + fmtPercent(n.load_score)),
     n.load.streams + ' / ' + n.capacity.max_streams,
     fmtKbps(n.load.bitrate_in_kbps),
     fmtKbps(n.load.bitrate_out_kbps) + ' of ' + fmtKbps(n.capacity.max_egress_kbps),
     String(n.load.clients),
     fmtPercent(n.load.cpu),
-    n.live_stream_count ? live : el('span', { class: 'muted', text: 'none' }),
   ];
 }
+/** The live streams on a node, for the full-width row under its figures. */
+function nodeLive(n) {
+  if (!n.live_stream_count) return el('span', { class: 'muted', text: 'No live streams' });
+  var list = el('ul', { class: 'live-list', 'aria-label': 'Live streams on ' + n.id });
+  n.live_streams.forEach(function (s) {
+    var since = s.started_at ? ' since ' + fmtTime(s.started_at) : '';
+    list.appendChild(el('li', { 'data-stream-id': s.id },
+      el('span', { class: 'badge', 'data-status': s.status, text: s.status }), ' ',
+      el('strong', { text: s.name }), ' ',
+      el('span', { class: 'muted', text: (s.protocol ? s.protocol.toUpperCase() : '?') + since + ' · ' + s.tenant_id })));
+  });
+  if (n.live_streams_truncated) list.appendChild(el('li', { class: 'muted', text: '+ ' + (n.live_stream_count - n.live_streams.length) + ' more' }));
+  return list;
+}
 function initNodes() {
-  var tbody = $('#nodes tbody');
-  var rows = new Map();
+  var table = $('#nodes');
+  var COLUMNS = table.tHead.rows[0].cells.length;
+  /** One tbody per node: its figures, then its live streams across the whole width. */
+  var groups = new Map();
   function render(list, asOf) {
     var seen = new Set();
     list.forEach(function (n, i) {
       seen.add(n.id);
-      var row = rows.get(n.id);
-      var cells = nodeCells(n, asOf);
-      if (!row) {
-        row = el('tr', { 'data-id': n.id });
-        cells.forEach(function (c, j) { row.appendChild(j === 0 ? el('th', { scope: 'row' }) : el('td', {})); });
-        rows.set(n.id, row);
+      var g = groups.get(n.id);
+      if (!g) {
+        var figures = el('tr', { class: 'figures' });
+        for (var j = 0; j < COLUMNS; j++) figures.appendChild(j === 0 ? el('th', { scope: 'row' }) : el('td', {}));
+        var live = el('tr', { class: 'live' }, el('td', { colspan: String(COLUMNS) }));
+        g = el('tbody', { 'data-id': n.id }, figures, live);
+        groups.set(n.id, g);
       }
-      cells.forEach(function (c, j) { row.children[j].replaceChildren(c); });
-      row.dataset.health = n.health;
-      if (tbody.children[i] !== row) tbody.insertBefore(row, tbody.children[i] || null);
+      nodeCells(n, asOf).forEach(function (c, j) { g.rows[0].cells[j].replaceChildren(c); });
+      g.rows[1].cells[0].replaceChildren(nodeLive(n));
+      g.dataset.health = n.health;
+      if (table.tBodies[i] !== g) table.insertBefore(g, table.tBodies[i] || null);
     });
-    rows.forEach(function (row, id) { if (!seen.has(id)) { row.remove(); rows.delete(id); } });
+    groups.forEach(function (g, id) { if (!seen.has(id)) { g.remove(); groups.delete(id); } });
     $('#nodes-empty').hidden = list.length > 0;
-    $('#nodes').hidden = list.length === 0;
+    table.hidden = list.length === 0;
     var healthy = list.filter(function (n) { return n.health === 'healthy'; }).length;
     var live = list.reduce(function (a, n) { return a + n.live_stream_count; }, 0);
     $('#fleet').textContent = list.length + (list.length === 1 ? ' node, ' : ' nodes, ') + healthy + ' healthy · ' + live + (live === 1 ? ' live stream' : ' live streams');
