@@ -38,6 +38,8 @@ export interface H264DepacketizerStats {
   /** Packets older than the last one (reordered or duplicated): dropped, reordering is not done. */
   latePackets: number;
   malformedPackets: number;
+  /** Packets with no payload (bandwidth-probe padding): counted, not an error. */
+  paddingPackets: number;
   accessUnits: number;
   /** Times the sequence numbers jumped back for good (a sender restart) and were followed. */
   resyncs: number;
@@ -94,7 +96,7 @@ interface Fragment {
  */
 export class H264Depacketizer {
   readonly stats: H264DepacketizerStats = {
-    packets: 0, lostPackets: 0, latePackets: 0, malformedPackets: 0, accessUnits: 0, droppedAccessUnits: 0, resyncs: 0,
+    packets: 0, lostPackets: 0, latePackets: 0, malformedPackets: 0, paddingPackets: 0, accessUnits: 0, droppedAccessUnits: 0, resyncs: 0,
   };
   private lastSeq: number | undefined;
   private lateRun = 0;
@@ -148,6 +150,13 @@ export class H264Depacketizer {
     }
     this.lastSeq = seq;
     this.lateRun = 0;
+    if (p.payload.length === 0) {
+      // Padding only (RFC 3550 5.1 P bit): libwebrtc sends these on the media
+      // sequence space to probe bandwidth. They carry no video, only their number.
+      this.stats.paddingPackets++;
+      if (lost) this.breakCurrent();
+      return [];
+    }
     const out: H264AccessUnit[] = [];
     // The missing packets may be the tail of the unit in progress (if its
     // marker was among them) or the head of the next one: both are broken.

@@ -148,6 +148,14 @@ describe('H.264 depacketizer', () => {
     expect(d.stats.droppedAccessUnits).toBe(2);
   });
 
+  it('counts padding-only packets (libwebrtc bandwidth probes) without breaking the stream', () => {
+    const d = new H264Depacketizer();
+    feed(d, packetizeH264(joinAvcc([IDR(10)], 4), 4, CONFIG), 0, 0);
+    expect(d.push({ sequenceNumber: 1, timestamp: 0, marker: false, payload: new Uint8Array(0) })).toEqual([]);
+    expect(feed(d, [SLICE(4)], 2, 3000)).toHaveLength(1);
+    expect(d.stats).toMatchObject({ paddingPackets: 1, lostPackets: 0, malformedPackets: 0, droppedAccessUnits: 0 });
+  });
+
   it('drops late and duplicate packets (no reordering)', () => {
     const d = new H264Depacketizer();
     feed(d, packetizeH264(joinAvcc([IDR(10)], 4), 4, CONFIG), 100, 0);
