@@ -1,6 +1,6 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { isIP } from 'node:net';
-import { SrtCaller, CONNECT_TIMEOUT_MS, DEFAULT_LATENCY_MS } from '../../protocol/srt/index.ts';
+import { SrtCaller, CONNECT_TIMEOUT_MS } from '../../protocol/srt/index.ts';
 import type { SrtCallerOutput, SrtConnection, SrtConnectionOutput, SrtConnectionStats } from '../../protocol/srt/index.ts';
 import type { Logger } from '../log/logger.ts';
 import { Backoff, reconnectOptions } from '../rtmp-client/backoff.ts';
@@ -406,7 +406,7 @@ export class SrtClient implements AsyncIterable<Uint8Array> {
       const start = this.now();
       await this.waitFor(() => this.attempt !== a || c.sendBuffered === 0 || this.now() - start >= this.lingerMs).catch(() => undefined);
       // Acknowledged is received, not yet delivered: the peer releases each packet `latency` after it was sent.
-      const release = Math.min(this.url.peerLatencyMs ?? DEFAULT_LATENCY_MS, this.lingerMs - (this.now() - start));
+      const release = Math.min(c.sendLatencyMs, this.lingerMs - (this.now() - start));
       if (release > 0 && this.attempt === a) await new Promise((resolve) => setTimeout(resolve, release));
     }
     if (this.attempt === a && a) {

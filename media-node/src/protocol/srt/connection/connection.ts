@@ -165,6 +165,11 @@ export class SrtConnection {
     return Math.min(MAX_PAYLOAD_BYTES, (this.opts.mss ?? DEFAULT_MSS) - 28 - HEADER_SIZE);
   }
 
+  /** The latency the peer's receiver agreed to (ms): how long after sending a packet it plays it out. */
+  get sendLatencyMs(): number {
+    return this.opts.sendLatencyMs;
+  }
+
   /** Packets sent or waiting and not yet acknowledged: how far behind the peer is (a player's backpressure). */
   get sendBuffered(): number {
     return this.sender.buffered;
