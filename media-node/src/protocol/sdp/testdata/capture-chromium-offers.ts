@@ -3,9 +3,10 @@
  * candidates gathered) and WHEP (recvonly) offers of the local Chromium with
  * fake devices and prints them as JSON, for chromium-offers.ts.
  *
- *   node media-node/src/protocol/sdp/testdata/capture-chromium-offers.ts [path-to-chromium]
+ *   node media-node/src/protocol/sdp/testdata/capture-chromium-offers.ts
  */
 import { chromium } from 'playwright-core';
+import { CHROMIUM_PATH } from '../../../../test/support/browser.ts';
 
 const PAGE = `<!doctype html><pre id="out">pending</pre><script>
 (async () => {
@@ -23,7 +24,7 @@ const PAGE = `<!doctype html><pre id="out">pending</pre><script>
 </script>`;
 
 const browser = await chromium.launch({
-  executablePath: process.argv[2] ?? '/usr/bin/chromium',
+  executablePath: CHROMIUM_PATH,
   args: ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', '--no-sandbox'],
 });
 const page = await browser.newPage();
