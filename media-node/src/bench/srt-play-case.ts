@@ -11,6 +11,7 @@ import { SrtGeneratorClient } from './srt-generator-client.ts';
 import { startSrtNode, type SrtCaseContext, type SrtNodeUnderTest } from './srt-node.ts';
 import type { SrtBenchProtocol } from './srt-options.ts';
 import { summarizeSrtPlayers } from './srt-play-summary.ts';
+import { readUdpDrops } from './srt-udp-drops.ts';
 import type { SrtSources } from './srt-source.ts';
 import type { StreamCounters } from './stream-stats.ts';
 
@@ -43,6 +44,8 @@ export interface SrtPlayResult extends SrtPlaySpec {
   readonly minMbps: number;
   readonly lostPackets: number;
   readonly droppedPackets: number;
+  /** SRT only (NaN for RTMP): datagrams (the players' ACKs, NAKs, keepalives) the kernel dropped at the node's SRT socket in the window. */
+  readonly udpDrops: number;
   /** RTMP only (NaN for SRT): the largest lag at the end of the window, ms. */
   readonly maxLagMs: number;
   /** Players with media when the warm-up began. */
@@ -109,6 +112,7 @@ function fromFanout(r: CaseResult, sources: SrtSources): SrtPlayResult {
     minMbps: Number.NaN,
     lostPackets: Number.NaN,
     droppedPackets: Number.NaN,
+    udpDrops: Number.NaN,
     maxLagMs: r.failure === undefined ? r.lag.maxLagMs : Number.NaN,
     playingAtStart: r.playingAtStart,
     errors: r.errors,
@@ -167,6 +171,7 @@ async function measure(
   const g0 = gens.map((g) => readProcSample(g.child.pid));
   const p0 = readProcSample(publisher.pid);
   const m0 = readMachineBusyTicks();
+  const d0 = readUdpDrops(node.srtPort);
   await Promise.all(gens.map((g) => g.mark()));
   const t0 = performance.now();
   if (!s0) throw new Error(`runnel exited before the window:\n${node.child.tail()}`);
@@ -183,6 +188,7 @@ async function measure(
   const g1 = gens.map((g) => readProcSample(g.child.pid));
   const p1 = readProcSample(publisher.pid);
   const m1 = readMachineBusyTicks();
+  const d1 = readUdpDrops(node.srtPort);
   if (!s1) throw new Error(`runnel exited during the window:\n${node.child.tail()}`);
 
   const genTicks = gens.map((_, i) => (g0[i] && g1[i] ? g1[i].cpuTicks - g0[i].cpuTicks : 0));
@@ -203,6 +209,7 @@ async function measure(
     minMbps: summary.minMbps,
     lostPackets: summary.lostPackets,
     droppedPackets: summary.droppedPackets,
+    udpDrops: d0 !== undefined && d1 !== undefined ? d1 - d0 : Number.NaN,
     maxLagMs: Number.NaN,
     playingAtStart,
     errors: reports.reduce((n, r) => n + r.errors, 0),
@@ -224,6 +231,7 @@ function failed(spec: SrtPlaySpec, sources: SrtSources, message: string): SrtPla
     minMbps: Number.NaN,
     lostPackets: Number.NaN,
     droppedPackets: Number.NaN,
+    udpDrops: Number.NaN,
     maxLagMs: Number.NaN,
     playingAtStart: 0,
     errors: 0,

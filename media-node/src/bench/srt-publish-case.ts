@@ -8,6 +8,7 @@ import { summarizeNodeLog } from './node-log.ts';
 import { cpuPercent, readMachineBusyTicks, readProcSample, type ProcSample } from './proc-usage.ts';
 import { sleep } from './servers.ts';
 import { lostMedia, sumSrtLoss, type SrtLossTotals } from './srt-loss-log.ts';
+import { readUdpDrops } from './srt-udp-drops.ts';
 import { startSrtNode, type SrtCaseContext, type SrtNodeUnderTest } from './srt-node.ts';
 import type { SrtBenchProtocol } from './srt-options.ts';
 import type { SrtSources } from './srt-source.ts';
@@ -50,6 +51,8 @@ export interface SrtPublishResult extends SrtPublishSpec {
   readonly realTimeStreams: number;
   /** SRT only: what the node's receivers logged as lost over the whole publish (start, warm-up, window); undefined for RTMP. */
   readonly loss: SrtLossTotals | undefined;
+  /** SRT only (NaN for RTMP or without /proc/net/udp): datagrams the kernel dropped at the node's SRT socket in the window (its receive buffer was full). */
+  readonly udpDrops: number;
   /** Every stream real time and, for SRT, no media lost. */
   readonly keptUp: boolean;
   readonly problem: string | undefined;
@@ -137,6 +140,7 @@ async function measure(spec: SrtPublishSpec, ctx: SrtCaseContext, node: SrtNodeU
   const p0 = publishers.map((p) => readProcSample(p.pid));
   const m0 = readMachineBusyTicks();
   const c0 = serverCpu === undefined ? undefined : readMachineBusyTicks(serverCpu);
+  const d0 = spec.protocol === 'srt' ? readUdpDrops(node.srtPort) : undefined;
   const t0 = performance.now();
   if (!n0) throw new Error(`runnel exited before the window:\n${node.child.tail()}`);
   let rss = n0.rssBytes;
@@ -150,6 +154,7 @@ async function measure(spec: SrtPublishSpec, ctx: SrtCaseContext, node: SrtNodeU
   const p1 = publishers.map((p) => readProcSample(p.pid));
   const m1 = readMachineBusyTicks();
   const c1 = serverCpu === undefined ? undefined : readMachineBusyTicks(serverCpu);
+  const d1 = spec.protocol === 'srt' ? readUdpDrops(node.srtPort) : undefined;
   const wallMs = performance.now() - t0;
   if (!n1) throw new Error(`runnel exited during the window:\n${node.child.tail()}`);
   const a1 = performance.now();
@@ -179,6 +184,7 @@ async function measure(spec: SrtPublishSpec, ctx: SrtCaseContext, node: SrtNodeU
     ingestMbps: rates.reduce((a, b) => a + b, 0),
     minStreamMbps: Math.min(...rates),
     realTimeStreams: verdicts.filter((v) => v === undefined).length,
+    udpDrops: d0 !== undefined && d1 !== undefined ? d1 - d0 : Number.NaN,
     problem: verdicts.find((v) => v !== undefined),
     failure: undefined,
   };
@@ -196,6 +202,7 @@ function failed(spec: SrtPublishSpec, message: string): SrtPublishResult {
     minStreamMbps: 0,
     realTimeStreams: 0,
     loss: undefined,
+    udpDrops: Number.NaN,
     keptUp: false,
     problem: undefined,
     nodeLog: undefined,

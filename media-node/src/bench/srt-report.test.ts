@@ -16,6 +16,7 @@ function pub(over: Partial<SrtPublishResult>): SrtPublishResult {
     minStreamMbps: 5.05,
     realTimeStreams: 4,
     loss: { streams: 0, lostPackets: 0, droppedPackets: 0, continuityErrors: 0, droppedPes: 0 },
+    udpDrops: 0,
     keptUp: true,
     problem: undefined,
     nodeLog: undefined,
@@ -38,6 +39,7 @@ function play(over: Partial<SrtPlayResult>): SrtPlayResult {
     minMbps: 0.66,
     lostPackets: 0,
     droppedPackets: 0,
+    udpDrops: 3,
     maxLagMs: Number.NaN,
     playingAtStart: over.players ?? 200,
     errors: 0,
@@ -48,9 +50,9 @@ function play(over: Partial<SrtPlayResult>): SrtPlayResult {
 }
 
 const srtPub = pub({});
-const rtmpPub = pub({ protocol: 'rtmp', cpuPercent: 10, loss: undefined });
+const rtmpPub = pub({ protocol: 'rtmp', cpuPercent: 10, loss: undefined, udpDrops: Number.NaN });
 const srtPlay = play({});
-const rtmpPlay = play({ protocol: 'rtmp', cpuPercent: 16, meanMbps: 0.61, expectedMbps: 0.62, minMbps: Number.NaN, lostPackets: Number.NaN, droppedPackets: Number.NaN, maxLagMs: 800 });
+const rtmpPlay = play({ protocol: 'rtmp', cpuPercent: 16, meanMbps: 0.61, expectedMbps: 0.62, minMbps: Number.NaN, lostPackets: Number.NaN, droppedPackets: Number.NaN, udpDrops: Number.NaN, maxLagMs: 800 });
 const brokenPlay = play({ players: 500, cpuPercent: Number.NaN, keepingUp: 0, failure: 'runnel exited during the window:\nsome log\nError: boom' });
 
 describe('publishRatio', () => {
@@ -85,13 +87,13 @@ describe('formatSrtTable', () => {
   it('prints the publish table with the ratio on the SRT row', () => {
     const i = lines.indexOf('Publish (~5 Mbit/s streams):');
     expect(lines[i + 1]).toMatch(/^proto\s+K\s+kept up\s+CPU %\s+CPU %\/stream\s+srt\/rtmp CPU/);
-    expect(lines[i + 3]).toMatch(/^srt\s+4\s+yes \(4\/4 real time\)\s+20\.0\s+5\.00\s+2\.00x\s+150\s+20\.4\s+5\.05\s+0\/0\s+12\s+5\s+22$/);
+    expect(lines[i + 3]).toMatch(/^srt\s+4\s+yes \(4\/4 real time\)\s+20\.0\s+5\.00\s+2\.00x\s+150\s+20\.4\s+5\.05\s+0\/0\s+0\s+12\s+5\s+22$/);
     expect(lines[i + 4]).toMatch(/^rtmp\s+4\s+yes \(4\/4 real time\)\s+10\.0\s+2\.50\s+150/);
   });
 
   it('prints the play table: keep up, CPU per 100 players, ratio, projection', () => {
     const i = lines.indexOf('Play (one ~600 kbit/s stream):');
-    expect(lines[i + 3]).toMatch(/^srt\s+200\s+200\/200 \(100%\)\s+40\.0\s+20\.00\s+2\.50x\s+500\s+180\s+0\.690\s+0\.684\s+0\.660\s+0\/0\s+-\s+50\s+3$/);
+    expect(lines[i + 3]).toMatch(/^srt\s+200\s+200\/200 \(100%\)\s+40\.0\s+20\.00\s+2\.50x\s+500\s+180\s+0\.690\s+0\.684\s+0\.660\s+0\/0\s+3\s+-\s+50\s+3$/);
     expect(lines[i + 4]).toMatch(/^rtmp\s+200\s+200\/200 \(100%\)\s+16\.0\s+8\.00\s+1250\s+180\s+0\.610\s+0\.620\s+-\s+0\.8\s+50\s+3$/);
     expect(lines[i + 5]).toMatch(/^srt\s+500\s+FAILED\s+-\s+-/);
   });

@@ -47,8 +47,8 @@ export function playersPerCore(r: SrtPlayResult): number | undefined {
   return (r.players * 100) / r.cpuPercent;
 }
 
-const PUBLISH_HEADERS = ['proto', 'K', 'kept up', 'CPU %', 'CPU %/stream', 'srt/rtmp CPU', 'RSS MiB', 'ingest Mbit/s', 'min stream Mbit/s', 'SRT lost/dropped pkts', 'pub CPU %', 'other CPU %', 'CPU 0 busy %'];
-const PLAY_HEADERS = ['proto', 'N', 'keep up', 'CPU %', 'CPU %/100 players', 'srt/rtmp CPU', 'players/core (linear)', 'RSS MiB', 'Mbit/s/player', 'stream Mbit/s', 'min Mbit/s', 'SRT lost/dropped pkts', 'max lag s', 'gen CPU %', 'other CPU %'];
+const PUBLISH_HEADERS = ['proto', 'K', 'kept up', 'CPU %', 'CPU %/stream', 'srt/rtmp CPU', 'RSS MiB', 'ingest Mbit/s', 'min stream Mbit/s', 'SRT lost/dropped pkts', 'node UDP drops', 'pub CPU %', 'other CPU %', 'CPU 0 busy %'];
+const PLAY_HEADERS = ['proto', 'N', 'keep up', 'CPU %', 'CPU %/100 players', 'srt/rtmp CPU', 'players/core (linear)', 'RSS MiB', 'Mbit/s/player', 'stream Mbit/s', 'min Mbit/s', 'SRT lost/dropped pkts', 'node UDP drops', 'max lag s', 'gen CPU %', 'other CPU %'];
 const LEFT_COLUMNS = 1;
 
 const fixed = (v: number, digits: number): string => (Number.isFinite(v) ? v.toFixed(digits) : '-');
@@ -71,6 +71,7 @@ function publishRow(results: readonly SrtPublishResult[], r: SrtPublishResult): 
     ok ? r.ingestMbps.toFixed(1) : '-',
     ok ? r.minStreamMbps.toFixed(2) : '-',
     r.loss === undefined ? '' : `${r.loss.lostPackets}/${r.loss.droppedPackets}`,
+    ok && Number.isFinite(r.udpDrops) ? String(r.udpDrops) : '',
     fixed(r.publisherCpuPercent, 0),
     fixed(r.otherCpuPercent, 0),
     fixed(r.serverCpuBusyPercent, 0),
@@ -94,6 +95,7 @@ function playRow(results: readonly SrtPlayResult[], r: SrtPlayResult): string[] 
     r.expectedMbps.toFixed(3),
     ok ? fixed(r.minMbps, 3) : '-',
     ok && Number.isFinite(r.lostPackets) ? `${r.lostPackets}/${r.droppedPackets}` : '',
+    ok && Number.isFinite(r.udpDrops) ? String(r.udpDrops) : '',
     ok ? fixed(r.maxLagMs / 1000, 1) : '-',
     fixed(r.generatorCpuPercent, 0),
     fixed(r.otherCpuPercent, 0),
@@ -165,7 +167,7 @@ function noteLines(publish: readonly SrtPublishResult[], play: readonly SrtPlayR
     }
     if (r.problem !== undefined) out.push(`${what}: not kept up: ${r.problem}`);
     if (r.loss !== undefined && r.loss.lostPackets > 0 && r.loss.droppedPackets === 0) {
-      out.push(`${what}: the node's SRT receivers lost ${r.loss.lostPackets} packets on loopback (its UDP socket buffer overflowed) and retransmission recovered every one`);
+      out.push(`${what}: the node's SRT receivers lost ${r.loss.lostPackets} packets on loopback and retransmission recovered every one`);
     }
     if (r.nodeLog !== undefined) out.push(`${what}: node log: ${r.nodeLog}`);
     if (r.otherCpuPercent >= OTHER_LOAD_NOISY_PERCENT) out.push(`${what}: other processes used ${r.otherCpuPercent.toFixed(0)} % of a core during the window: a noisy run`);
