@@ -78,6 +78,9 @@ function nodeYaml(o: { dataDir: string; cpUrl: string; token: string }): string 
     `  node_token: ${JSON.stringify(o.token)}`,
     `  node_id: ${LOCAL_NODE_ID}`,
     '  region: local',
+    // Able to record; each stream's recording mode (the on_publish grant) decides whether it is.
+    'dvr:',
+    '  enabled: true',
     '',
   ].join('\n');
 }

@@ -30,6 +30,11 @@ export interface PublisherInfo {
   readonly clientId: string;
   /** 'rtmp' | 'srt' | 'rtc' | ... (informational). */
   readonly protocol?: string;
+  /**
+   * Whether this publish is recorded (a control plane's per-stream recording
+   * setting, from the on_publish grant); absent: as the node's `dvr` config says.
+   */
+  readonly record?: boolean;
 }
 
 export type PublishRefusal = 'stream_busy';

@@ -108,7 +108,7 @@ describe('a node with a control plane', () => {
   it('registers with its id, region, URLs and the node token', () => {
     const reg = received.find((r) => r.path === '/internal/nodes/register');
     expect(reg?.auth).toBe(`Bearer ${TOKEN}`);
-    expect(reg?.body).toMatchObject({ node_id: 'node-1', region: 'eu-test', urls: { rtmp: `rtmp://127.0.0.1:${node.ports.rtmp}`, http: `http://127.0.0.1:${node.ports.http}` } });
+    expect(reg?.body).toMatchObject({ node_id: 'node-1', region: 'eu-test', urls: { rtmp: `rtmp://127.0.0.1:${node.ports.rtmp}`, http: `http://127.0.0.1:${node.ports.http}`, srt: `srt://127.0.0.1:${node.ports.srt}` } });
   });
 
   it('publishes an admitted key under the playback name, and the key never names a source', async () => {
@@ -116,6 +116,8 @@ describe('a node with a control plane', () => {
     expect(await outcome).toBe('publishing');
     expect(streamNames()).toContain('pb1');
     expect(streamNames()).not.toContain('goodkey');
+    // The grant's recording mode (off) reaches the publisher: DVR skips this publish.
+    expect(node.streams.list().find((s) => s.stream === 'pb1')?.publisher?.record).toBe(false);
     const hook = received.find((r) => r.path === '/internal/hooks' && r.body.action === 'on_publish' && r.body.stream === 'goodkey');
     expect(hook?.auth).toBe(`Bearer ${TOKEN}`);
     expect(hook?.body.server_id).toBe('node-1');

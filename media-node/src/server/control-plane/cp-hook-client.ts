@@ -1,4 +1,4 @@
-import { hookAllowSchema } from '@runnel/shared/hook-api';
+import { hookAllowSchema, publishGrantSchema } from '@runnel/shared/hook-api';
 import { judgeHookAnswer } from '../hooks/hook-answer.ts';
 import { buildHookBody } from '../hooks/hook-body.ts';
 import type { AdmissionAction, HookAction, HookBody, HookIds, HookRequest, NotifyAction } from '../hooks/hook-body.ts';
@@ -74,8 +74,11 @@ export function createCpHookClient(opts: CpHookClientOptions): HookClient {
       if (name === undefined || !PLAYBACK_NAME.test(name)) {
         return { ok: false, reason: 'auth_unavailable', detail: 'on_publish admitted without a usable data.playback_name', url: where };
       }
-      const srtPassphrase = grant !== undefined && 'srt_passphrase' in grant && typeof grant.srt_passphrase === 'string' ? grant.srt_passphrase : undefined;
-      return srtPassphrase === undefined ? { ok: true, streamName: name } : { ok: true, streamName: name, srtPassphrase };
+      // A publish grant also says how to run the stream: the SRT caller's passphrase, whether to record.
+      const publish = publishGrantSchema.safeParse(grant);
+      if (!publish.success) return { ok: true, streamName: name };
+      const { srt_passphrase: srtPassphrase, recording } = publish.data;
+      return { ok: true, streamName: name, record: recording.mode === 'automatic', ...(srtPassphrase === undefined ? {} : { srtPassphrase }) };
     },
 
     async notify(action: NotifyAction, request: HookRequest): Promise<void> {

@@ -53,6 +53,22 @@ describe('DvrOutputs', () => {
     expect(log.events('dvr_file')).toHaveLength(3);
   });
 
+  it('does not record a publish its control plane said not to record (record: false), and records one it said to', async () => {
+    const config = validateConfig({ dvr: { enabled: true, path: 'rec-switch' } }).dvr;
+    const hooks = new FakeHookClient();
+    const dvr = await DvrOutputs.open({ config, dataDir, hooks, clients: new ClientRegistry(), log: createMemoryLogger('info') });
+    for (const [stream, record] of [['off', false], ['on', true]] as const) {
+      const source = new Source({ id: `vid-${stream}`, vhost: '__defaultVhost__', app: 'live', stream }, new FakeClock(), { observer: dvr });
+      const r = source.publish({ clientId: stream, record });
+      if (!r.ok) throw new Error('refused');
+      for (const t of syntheticStream({ durationMs: 1000 })) r.publisher.push(t.kind, t.timestamp, t.payload);
+      r.publisher.unpublish();
+    }
+    await dvr.stop();
+    expect(hooks.calls.map((c) => c.request.stream)).toEqual(['on']);
+    expect(readdirSync(join(dvr.root!, 'live'))).toEqual([expect.stringMatching(/^on\.\d+\.flv$/)]);
+  });
+
   it('finishes and stores an open recording at node shutdown', async () => {
     const config = validateConfig({ dvr: { enabled: true, path: 'rec' } }).dvr;
     const hooks = new FakeHookClient();

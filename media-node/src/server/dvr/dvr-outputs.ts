@@ -105,6 +105,8 @@ export class DvrOutputs implements SourceObserver {
   published(source: Source): void {
     this.recorders.get(source)?.detach();
     this.recorders.delete(source);
+    // A control plane said this stream is not recorded (its recording mode is off).
+    if (source.publisher?.record === false) return;
     if (this.sink.kind === 'bucket' && this.sink.sink.full) {
       this.paused.add(source);
       this.opts.log.error('dvr_not_recording', { stream: `${source.app}/${source.stream}`, reason: 'upload backlog full' });

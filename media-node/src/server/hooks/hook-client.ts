@@ -13,6 +13,8 @@ export type HookVerdict =
       readonly streamName?: string;
       /** SRT publish: the passphrase this caller must have encrypted with (a control plane's per-stream passphrase). */
       readonly srtPassphrase?: string;
+      /** Publish: record it or not (a control plane's per-stream recording mode); absent: the node's `dvr` config decides. */
+      readonly record?: boolean;
     }
   | {
       readonly ok: false;

@@ -205,7 +205,7 @@ export class RtmpConnection {
    * client's unless the verdict renames it (a control plane's playback name).
    * A refusal is logged and sent to the client.
    */
-  private async admitStream(e: PublishEvent | PlayEvent, hook: HookStream): Promise<string | null> {
+  private async admitStream(e: PublishEvent | PlayEvent, hook: HookStream): Promise<{ readonly name: string; readonly record?: boolean } | null> {
     const name = `${e.app}/${e.streamName}`;
     if (this.publishing !== null || this.playing !== null || this.pending !== null) {
       this.clog.reject('protocol_error', { stream: name, why: 'second publish or play on one connection' });
@@ -216,7 +216,7 @@ export class RtmpConnection {
     const verdict = await (e.kind === 'publish' ? this.hooks.publish(hook) : this.hooks.play(hook));
     if (this.closed || this.pending !== ticket) return null;
     this.pending = null;
-    if (verdict.ok) return verdict.streamName ?? e.streamName;
+    if (verdict.ok) return { name: verdict.streamName ?? e.streamName, ...(verdict.record === undefined ? {} : { record: verdict.record }) };
     const action = e.kind === 'publish' ? 'on_publish' : 'on_play';
     this.denial = verdict.reason;
     this.clog.reject(verdict.reason, { stream: name, hook: action, hook_url: verdict.url, detail: verdict.detail });
@@ -237,13 +237,14 @@ export class RtmpConnection {
   private async onPublish(e: PublishEvent): Promise<void> {
     // The hook runs before getOrCreate: a refused publisher never creates a source (bad-inputs row 33).
     const admitted = this.hookStream(e);
-    const streamName = await this.admitStream(e, admitted);
-    if (streamName === null) return;
+    const admission = await this.admitStream(e, admitted);
+    if (admission === null) return;
+    const streamName = admission.name;
     // Later hooks (on_unpublish, on_hls) name the stream as it is published.
     const hook = { ...admitted, stream: streamName };
     const name = `${e.app}/${streamName}`;
     const source = this.deps.streams.getOrCreate({ vhost: e.vhost, app: e.app, stream: streamName });
-    const result = source.publish({ clientId: this.id, protocol: 'rtmp' });
+    const result = source.publish({ clientId: this.id, protocol: 'rtmp', ...(admission.record === undefined ? {} : { record: admission.record }) });
     if (!result.ok) {
       this.denial = 'stream_busy';
       this.clog.reject('stream_busy', { stream: name, publisher: result.current.clientId });

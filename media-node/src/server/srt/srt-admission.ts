@@ -17,6 +17,8 @@ export interface SrtAdmitted {
   readonly hook: HookRequest;
   /** The passphrase the hooks require of this caller (a control plane's per-stream one), if any. */
   readonly passphrase?: string;
+  /** Record this publish or not (the hooks' per-stream recording mode); absent: the node's `dvr` config decides. */
+  readonly record?: boolean;
 }
 
 export type SrtVerdict = { readonly ok: true; readonly admitted: SrtAdmitted } | { readonly ok: false; readonly code: number };
@@ -57,5 +59,12 @@ export async function admitSrtCaller(deps: SrtDeps, request: SrtConnectRequest, 
   }
   const stream = verdict.streamName ?? request.stream;
   const admitted: SrtAdmitted = { id, clog, key: { vhost, app: request.app, stream }, hook: { ...hook, stream } };
-  return { ok: true, admitted: verdict.srtPassphrase === undefined ? admitted : { ...admitted, passphrase: verdict.srtPassphrase } };
+  return {
+    ok: true,
+    admitted: {
+      ...admitted,
+      ...(verdict.srtPassphrase === undefined ? {} : { passphrase: verdict.srtPassphrase }),
+      ...(verdict.record === undefined ? {} : { record: verdict.record }),
+    },
+  };
 }

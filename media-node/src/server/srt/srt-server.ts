@@ -43,7 +43,7 @@ export async function startSrtServer(deps: SrtDeps, config: SrtServerConfig, hos
     const source = deps.streams.getOrCreate(admitted.key);
     let handle: PublishHandle | null = null;
     if (request.mode === 'publish') {
-      const claim = source.publish({ clientId: admitted.id, protocol: 'srt' });
+      const claim = source.publish({ clientId: admitted.id, protocol: 'srt', ...(admitted.record === undefined ? {} : { record: admitted.record }) });
       if (!claim.ok) {
         admitted.clog.reject('stream_busy', { stream: `${admitted.key.app}/${admitted.key.stream}`, publisher: claim.current.clientId });
         return { reject: SRT_REJX.conflict };
