@@ -1,5 +1,5 @@
 // Wiring of all listeners of one media node: the live hub, RTMP, SRT, the
-// node HTTP server (HTTP-FLV, WS-FLV, players) and the SRS-compatible API.
+// node HTTP server (HTTP-FLV, WS-FLV, players, WHIP/WHEP) and the SRS-compatible API.
 import type { Server } from 'node:http';
 import { StreamRegistry } from '../hub/stream-registry.ts';
 import type { S3Credentials } from '../storage/s3/s3-store.ts';
@@ -26,6 +26,9 @@ import { SourceObservers } from './source-observers.ts';
 import type { SrtEndpoint } from './srt/srt-endpoint.ts';
 import { startSrtServer } from './srt/srt-server.ts';
 import { openHlsStore } from './storage/open-hls-store.ts';
+import { createRtcServer } from './webrtc/rtc-server.ts';
+import type { RtcServer } from './webrtc/rtc-server.ts';
+import { rtcSettings } from './webrtc/rtc-settings.ts';
 
 export const RUNNEL_VERSION = '0.1.0';
 
@@ -88,7 +91,10 @@ export async function startNode(config: NodeConfig, logger: Logger, opts: StartN
   const dvr = config.dvr.enabled ? await DvrOutputs.open({ config: config.dvr, dataDir: config.dataDir, hooks, clients, log: logger, storage: config.storage, awsCredentials: opts.awsCredentials }) : null;
   observers.add(dvr);
 
-  const http: Server = createNodeHttpServer({ streams, clients, log: logger, hooks, play, now: monotonicNow, hlsRoot });
+  const rtc: RtcServer | null = config.rtc.enabled
+    ? createRtcServer({ streams, clients, log: logger, hooks, play, now: monotonicNow, settings: rtcSettings(config) })
+    : null;
+  const http: Server = createNodeHttpServer({ streams, clients, log: logger, hooks, play, now: monotonicNow, hlsRoot, ...(rtc === null ? {} : { rtc }) });
   const httpPort = await listen(http, 'http', host, config.listen.http, '--http-port or listen.http');
 
   const rtmp = await startRtmpListener(
@@ -162,6 +168,7 @@ export async function startNode(config: NodeConfig, logger: Logger, opts: StartN
         agent?.stop();
         const rtmpClosed = rtmp.close();
         const httpClosed = new Promise<void>((resolve) => http.close(() => resolve()));
+        await rtc?.close();
         for (const c of clients.list()) c.kick();
         http.closeAllConnections();
         await Promise.all([rtmpClosed, httpClosed, api?.close(), srt?.close()]);

@@ -181,6 +181,8 @@ const RTMP_MAX_MESSAGE_LENGTH = 0xffffff;
 
 const SRT_PASSPHRASE_EXPECTED = 'expected "" or a passphrase of 10 to 80 characters (libsrt\'s limits)';
 
+const RTC_CANDIDATE_EXPECTED = 'expected "" or an IPv4 address to announce, such as 203.0.113.7';
+
 export const nodeConfigSchema = z.strictObject(
   {
     /** SRS `server_id`; when absent: env SRS_SERVER_ID, then a generated id persisted in dataDir/server_id. */
@@ -319,6 +321,27 @@ export const nodeConfigSchema = z.strictObject(
       peerIdleTimeoutMs: ms(5000, 1000, 600_000),
       /** SRS `max_connections` for SRT: callers connected or waiting for admission. */
       maxConnections: int(1000, 1, 100_000),
+    }),
+    /**
+     * WebRTC (issue 6, SRS `rtc_server`): WHIP publish and WHEP play at `/rtc/v1/whip/` and `/rtc/v1/whep/`
+     * on the node HTTP port, media over UDP. werift binds one UDP socket per session (it cannot serve
+     * several sessions on one port), so sessions take ports listen.rtc .. listen.rtc + port_count - 1.
+     */
+    rtc: section({
+      enabled: bool(true),
+      /** SRS `candidate`: the IPv4 address players and publishers are told to send to (a NAT's public IP); "" = listen.host, 127.0.0.1 for a wildcard bind. */
+      candidate: z
+        .string({ error: RTC_CANDIDATE_EXPECTED })
+        .refine((c) => c === '' || isIP(c) === 4, { error: RTC_CANDIDATE_EXPECTED })
+        .default(''),
+      /** UDP ports from listen.rtc, one per session, so also the most sessions at once (werift needs at least 2). */
+      portCount: int(100, 2, 10_000),
+      /** ICE may also send to RFC 1918 / fc00::/7 candidates (a LAN deployment); off by default (bad-inputs: no probing the node's network). */
+      allowPrivateCandidates: bool(false),
+      /** ICE may also send to loopback candidates (tests on one machine); metadata addresses are never allowed. */
+      allowLoopbackCandidates: bool(false),
+      /** Keyframe requests (PLI/FIR) from players reach the publisher at most this often per stream. */
+      pliIntervalMs: ms(1000, 100, 60_000),
     }),
     storage: storageSection,
     http: section({

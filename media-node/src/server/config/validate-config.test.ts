@@ -134,7 +134,7 @@ const badDocs: { name: string; doc: unknown; problems: string[] }[] = [
   {
     name: 'an unknown top-level key',
     doc: { zzz: 1 },
-    problems: ['config: zzz: unknown key; known keys here: server_id, data_dir, listen, log, rtmp, play, hls, dvr, srt, storage, http, http_api, hooks, control_plane'],
+    problems: ['config: zzz: unknown key; known keys here: server_id, data_dir, listen, log, rtmp, play, hls, dvr, srt, rtc, storage, http, http_api, hooks, control_plane'],
   },
   { name: 'a camelCase key', doc: { play: { mwLatencyMs: 1 } }, problems: ['config: play.mwLatencyMs: keys are snake_case; write "mw_latency_ms"'] },
   { name: 'a kebab-case key', doc: { 'http-api': {} }, problems: ['config: http-api: keys are snake_case; write "http_api"'] },

@@ -14,7 +14,7 @@ import { playTs } from './ts-player.ts';
  * `/app/stream.flv`, HTTP-TS at `/app/stream.ts`, HLS at `/app/stream.m3u8`
  * (from the local HLS directory), the player page at `/players/` with its
  * scripts (`/players/mpegts.js`, `/players/hls.js`), CORS for browser
- * players. Every other path is a 404; nothing here serves files from a
+ * players, WHIP/WHEP at `/rtc/v1/whip/` and `/rtc/v1/whep/` (server/webrtc). Every other path is a 404; nothing here serves files from a
  * peer-supplied path.
  */
 
@@ -26,6 +26,8 @@ const MAX_HEADER_BYTES = 8192;
 export interface NodeHttpDeps extends HttpPlayDeps {
   /** The local HLS directory served at `/app/stream.m3u8` (null: HLS off or not stored locally). */
   readonly hlsRoot: string | null;
+  /** WHIP/WHEP signalling at `/rtc/v1/...` (server/webrtc); absent when rtc is off. */
+  readonly rtc?: { handle(req: IncomingMessage, res: ServerResponse): boolean };
 }
 
 export function createNodeHttpServer(deps: NodeHttpDeps): Server {
@@ -61,6 +63,7 @@ function route(deps: NodeHttpDeps, req: IncomingMessage, res: ServerResponse): v
   res.setHeader('Access-Control-Allow-Headers', '*');
   res.setHeader('Access-Control-Allow-Methods', 'GET, HEAD, OPTIONS');
   const url = req.url ?? '/';
+  if (deps.rtc?.handle(req, res) === true) return;
   if (req.method === 'OPTIONS') {
     res.writeHead(204).end();
     return;

@@ -1,0 +1,193 @@
+import { RTCPeerConnection, RTCRtpCodecParameters } from 'werift';
+import type { RTCRtpTransceiver } from 'werift';
+
+/**
+ * The one place werift is used (dependency rule `werift-only-in-rtc`): a
+ * peer connection that answers a WHIP/WHEP offer and moves RTP/RTCP as
+ * bytes. Everything about payloads (H.264, Opus, RTCP feedback) is done by
+ * the caller with protocol/rtp; werift does ICE, DTLS, SRTP, NACK
+ * retransmission and sender reports.
+ */
+
+/** The codec of one m-section, exactly as the offer named it (werift's answer must keep its payload type). */
+export interface RtcCodecChoice {
+  readonly mimeType: string;
+  readonly clockRate: number;
+  readonly channels?: number;
+  readonly payloadType: number;
+  /** The offer's fmtp value, passed through so werift's H.264 profile/mode match succeeds. */
+  readonly fmtp?: string;
+  readonly nack: boolean;
+  readonly pli: boolean;
+  readonly fir: boolean;
+}
+
+export interface RtcPeerOptions {
+  /** publish: the remote sends media (WHIP); play: we send (WHEP). */
+  readonly role: 'publish' | 'play';
+  readonly video?: RtcCodecChoice;
+  readonly audio?: RtcCodecChoice;
+  /** Local address the UDP socket binds to (undefined: every interface). */
+  readonly bindAddress?: string;
+  /** The only host candidate werift announces (IPv4). */
+  readonly candidateAddress: string;
+  /** Ports werift may bind, [min, max] with min < max (werift's rule); undefined: an OS-chosen port. */
+  readonly portRange?: readonly [number, number];
+  /** ICE may pair with this remote address (peer-reflexive ones included); false blocks the pair. */
+  readonly allowRemote: (address: string) => boolean;
+  /** Called for every error werift reports through its events (never thrown to the process). */
+  readonly onError: (error: unknown) => void;
+}
+
+export type RtcPeerState = 'connected' | 'failed' | 'closed';
+export type RtcMediaKind = 'audio' | 'video';
+
+export interface RtcPeerEvents {
+  /** Decrypted RTP from the remote (publish), one packet's bytes. */
+  rtp?(kind: RtcMediaKind, bytes: Uint8Array): void;
+  /** RTCP from the remote about what we send (play): PLI, FIR, NACK, RR. One packet's bytes. */
+  rtcp?(kind: RtcMediaKind, bytes: Uint8Array): void;
+  state?(state: RtcPeerState): void;
+}
+
+export interface RtcPeer {
+  /** The SDP answer with its candidate (gathering is complete: WHIP/WHEP do not need trickle). */
+  readonly answer: string;
+  /** The UDP port of the session's host candidate. */
+  readonly port: number;
+  /**
+   * Sends one RTP packet (werift rewrites its SSRC and payload type to the negotiated ones and keeps it
+   * for NACK retransmission). Resolves when it left the socket; never rejects (errors go to onError).
+   */
+  send(kind: RtcMediaKind, rtp: Uint8Array): Promise<void>;
+  /** RFC 4585 6.3.1 PLI to the remote's media source of `kind` (publish). */
+  requestKeyframe(kind: RtcMediaKind): void;
+  on(events: RtcPeerEvents): void;
+  close(): Promise<void>;
+}
+
+/** How long ICE gathering of one host candidate may take before the answer is given up. */
+const GATHER_TIMEOUT_MS = 5000;
+
+function codecParameters(c: RtcCodecChoice): RTCRtpCodecParameters {
+  const rtcpFeedback = [
+    ...(c.nack ? [{ type: 'nack' }] : []),
+    ...(c.pli ? [{ type: 'nack', parameter: 'pli' }] : []),
+    ...(c.fir ? [{ type: 'ccm', parameter: 'fir' }] : []),
+  ];
+  return new RTCRtpCodecParameters({
+    mimeType: c.mimeType,
+    clockRate: c.clockRate,
+    payloadType: c.payloadType,
+    rtcpFeedback,
+    ...(c.channels === undefined ? {} : { channels: c.channels }),
+    ...(c.fmtp === undefined ? {} : { parameters: c.fmtp }),
+  });
+}
+
+/** SDP candidate line address and port (RFC 8839 5.1: foundation comp transport priority address port typ ...). */
+function candidatePort(sdp: string): number {
+  const m = /^a=candidate:\S+ \d+ udp \d+ \S+ (\d+) typ host/im.exec(sdp);
+  return m === null ? 0 : Number(m[1]);
+}
+
+/**
+ * Answers `offer` (already validated and with refused candidates removed by
+ * the caller). Resolves once the answer has its host candidate; rejects if
+ * werift refuses the offer or gathering fails.
+ */
+export async function answerOffer(offer: string, opts: RtcPeerOptions): Promise<RtcPeer> {
+  const pc = new RTCPeerConnection({
+    codecs: {
+      ...(opts.video ? { video: [codecParameters(opts.video)] } : {}),
+      ...(opts.audio ? { audio: [codecParameters(opts.audio)] } : {}),
+    },
+    // One host candidate at the announced address; no interface enumeration (a node with many NICs
+    // would otherwise announce all of them) and no STUN/TURN.
+    iceUseIpv4: false,
+    iceUseIpv6: false,
+    iceAdditionalHostAddresses: [opts.candidateAddress],
+    ...(opts.bindAddress === undefined ? {} : { iceInterfaceAddresses: { udp4: opts.bindAddress, udp6: undefined } }),
+    ...(opts.portRange === undefined ? {} : { icePortRange: [opts.portRange[0], opts.portRange[1]] as [number, number] }),
+    iceFilterCandidatePair: (pair) => opts.allowRemote(pair.remoteCandidate.host),
+    bundlePolicy: 'max-bundle',
+  });
+  const events: RtcPeerEvents = {};
+  const byKind = new Map<RtcMediaKind, RTCRtpTransceiver>();
+  const remoteSsrc = new Map<RtcMediaKind, number>();
+  let closed = false;
+  const guard = <A extends unknown[]>(f: (...a: A) => void) => (...a: A): void => {
+    try {
+      f(...a);
+    } catch (error) {
+      opts.onError(error);
+    }
+  };
+
+  pc.connectionStateChange.subscribe(guard((s) => {
+    if (s === 'connected') events.state?.('connected');
+    else if (s === 'failed') events.state?.('failed');
+    else if (s === 'closed' || s === 'disconnected') events.state?.('closed');
+  }));
+  pc.onTrack.subscribe(guard((track) => {
+    const kind: RtcMediaKind = track.kind === 'audio' ? 'audio' : 'video';
+    if (track.ssrc !== undefined) remoteSsrc.set(kind, track.ssrc);
+    track.onReceiveRtp.subscribe(guard((rtp) => {
+      remoteSsrc.set(kind, rtp.header.ssrc);
+      events.rtp?.(kind, rtp.serialize());
+    }));
+  }));
+
+  try {
+    await pc.setRemoteDescription({ type: 'offer', sdp: offer });
+    for (const t of pc.getTransceivers()) {
+      const kind: RtcMediaKind = t.kind === 'audio' ? 'audio' : 'video';
+      if (byKind.has(kind)) continue;
+      byKind.set(kind, t);
+      t.setDirection(opts.role === 'play' ? 'sendonly' : 'recvonly');
+      if (opts.role === 'play') {
+        t.sender.onRtcp.subscribe(guard((p) => events.rtcp?.(kind, p.serialize())));
+      }
+    }
+    const answer = await pc.createAnswer();
+    const gathered = new Promise<void>((resolve, reject) => {
+      if (pc.iceGatheringState === 'complete') return resolve();
+      const timer = setTimeout(() => reject(new Error('ICE gathering timed out')), GATHER_TIMEOUT_MS);
+      pc.iceGatheringStateChange.subscribe((s) => {
+        if (s === 'complete') {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    });
+    await pc.setLocalDescription(answer);
+    await gathered;
+  } catch (error) {
+    await pc.close().catch(() => {});
+    throw error;
+  }
+  const sdp = pc.localDescription?.sdp ?? '';
+  return {
+    answer: sdp,
+    port: candidatePort(sdp),
+    send(kind, rtp) {
+      const t = byKind.get(kind);
+      if (closed || t === undefined) return Promise.resolve();
+      return t.sender.sendRtp(Buffer.from(rtp.buffer, rtp.byteOffset, rtp.byteLength)).catch(opts.onError);
+    },
+    requestKeyframe(kind) {
+      const t = byKind.get(kind);
+      const ssrc = remoteSsrc.get(kind);
+      if (closed || t === undefined || ssrc === undefined) return;
+      t.receiver.sendRtcpPLI(ssrc).catch(opts.onError);
+    },
+    on(e) {
+      Object.assign(events, e);
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await pc.close().catch(opts.onError);
+    },
+  };
+}

@@ -1,0 +1,221 @@
+import { randomBytes } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ProtocolError } from '@runnel/shared';
+import { answerOffer } from '../../protocol/rtc/werift-peer.ts';
+import type { RtcPeer } from '../../protocol/rtc/werift-peer.ts';
+import { classifyAddress, MAX_SDP_CHARS } from '../../protocol/sdp/index.ts';
+import { readBody } from '../api/request-body.ts';
+import { admitRtcClient, rtcStreamRequest } from './rtc-admission.ts';
+import type { RtcAdmitted } from './rtc-admission.ts';
+import type { RtcDeps } from './rtc-deps.ts';
+import { prepareOffer } from './rtc-offer.ts';
+import type { PreparedOffer } from './rtc-offer.ts';
+import { RtcProblem, sendProblem } from './rtc-problem.ts';
+import type { RtcSession } from './rtc-session.ts';
+import { startWhepPlayer } from './whep-player.ts';
+import { startWhipPublisher } from './whip-publisher.ts';
+import type { WhipSession } from './whip-publisher.ts';
+
+/** The WebRTC signalling of a node: WHIP/WHEP (and SRS's paths for them) on the node HTTP server. */
+export interface RtcServer {
+  /** Serves `/rtc/v1/...`; false (nothing written) for any other path. */
+  handle(req: IncomingMessage, res: ServerResponse): boolean;
+  /** Live sessions (players + publishers). */
+  readonly sessionCount: number;
+  /** Ends every session ('server_stopping'). */
+  close(): Promise<void>;
+}
+
+type Role = 'publish' | 'play';
+
+/** SRS paths (srs.md 2.8): whip = publish, whep and 4.0's whip-play = play. */
+const ROUTES: Readonly<Record<string, Role>> = {
+  '/rtc/v1/whip/': 'publish',
+  '/rtc/v1/whep/': 'play',
+  '/rtc/v1/whip-play/': 'play',
+};
+
+const CORS = {
+  'Access-Control-Allow-Origin': '*',
+  'Access-Control-Allow-Methods': 'POST, DELETE, PATCH, OPTIONS',
+  'Access-Control-Allow-Headers': 'Authorization, Content-Type, If-Match',
+  'Access-Control-Expose-Headers': 'Location, ETag',
+};
+
+function peerIp(req: IncomingMessage): string {
+  const a = req.socket.remoteAddress ?? '';
+  return a.startsWith('::ffff:') ? a.slice(7) : a;
+}
+
+function newToken(): string {
+  return randomBytes(16).toString('hex');
+}
+
+/**
+ * WHIP (RFC 9725) and WHEP at SRS's paths: `POST` an SDP offer ->
+ * `201 Created` + SDP answer + `Location`, `DELETE` that Location ends the
+ * session, `PATCH` (trickle ICE) is answered 405 as RFC 9725 4.3.1 allows
+ * a server that gathers everything up front. The offer is checked by
+ * protocol/sdp before hooks or werift see it; every refusal is RFC 9457
+ * problem JSON with a stable `code`.
+ */
+export function createRtcServer(deps: RtcDeps): RtcServer {
+  const sessions = new Map<string, RtcSession>();
+  /** The WHIP publisher of each stream key, for players' keyframe requests. */
+  const publishers = new Map<string, WhipSession>();
+  let pending = 0;
+  let closing = false;
+
+  const keyframes = { request: (streamKey: string) => publishers.get(streamKey)?.requestKeyframe() };
+
+  const allowRemote = (address: string): boolean => {
+    const c = classifyAddress(address);
+    return c !== 'metadata' && deps.settings.allowedAddressClasses.has(c);
+  };
+
+  async function openPeer(role: Role, prepared: PreparedOffer, who: RtcAdmitted): Promise<RtcPeer> {
+    const s = deps.settings;
+    let warned = false;
+    return answerOffer(prepared.sdp, {
+      role,
+      ...(prepared.video ? { video: prepared.video } : {}),
+      ...(prepared.audio ? { audio: prepared.audio } : {}),
+      ...(s.bindAddress === undefined ? {} : { bindAddress: s.bindAddress }),
+      candidateAddress: s.candidateAddress,
+      ...(s.portRange === undefined ? {} : { portRange: s.portRange }),
+      allowRemote,
+      onError: (error) => {
+        // werift's per-session failures (a bad DTLS record, an SRTP auth failure): one line per session.
+        if (warned) return;
+        warned = true;
+        who.clog.log.warn('rtc_peer_error', { error: error as Error });
+      },
+    });
+  }
+
+  async function post(req: IncomingMessage, res: ServerResponse, role: Role, url: URL): Promise<void> {
+    const type = (req.headers['content-type'] ?? 'application/sdp').split(';', 1)[0].trim().toLowerCase();
+    if (type !== 'application/sdp') throw new RtcProblem(415, 'rtc_not_sdp', 'the body must be application/sdp');
+    const body = await readBody(req, MAX_SDP_CHARS);
+    if (body === 'too_large') throw new RtcProblem(413, 'sdp_too_large', `an offer is at most ${MAX_SDP_CHARS} bytes`);
+    const stream = rtcStreamRequest(req, url);
+    if (sessions.size + pending >= deps.settings.maxSessions) throw new RtcProblem(503, 'rtc_too_many_sessions', `at most ${deps.settings.maxSessions} sessions (rtc.port_count)`);
+    let prepared: PreparedOffer;
+    try {
+      const text = new TextDecoder('utf-8', { fatal: true }).decode(body);
+      const existing = deps.streams.get({ vhost: '__defaultVhost__', app: stream.app, stream: stream.stream });
+      // A legacy AVC sequence header: 5-byte VIDEODATA header, then the avcC record whose byte 1 is
+      // AVCProfileIndication (ISO/IEC 14496-15 5.3.3.1); the player's payload type of that profile wins.
+      const header = existing?.videoSequenceHeader?.payload;
+      const profile = header !== undefined && header.length > 6 && (header[0] & 0x0f) === 7 ? header[6] : undefined;
+      prepared = prepareOffer(text, role, deps.settings.allowedAddressClasses, role === 'play' ? profile : undefined);
+    } catch (error) {
+      if (error instanceof ProtocolError) throw new RtcProblem(400, error.code, error.message);
+      if (error instanceof TypeError) throw new RtcProblem(400, 'sdp_bad_encoding', 'the offer is not UTF-8');
+      throw error;
+    }
+    if (prepared.video === undefined && role === 'play') throw new RtcProblem(400, 'sdp_unsupported_codec', 'a WHEP offer needs an H.264 video section');
+    pending++;
+    try {
+      const who = await admitRtcClient(deps, req, role, stream, peerIp(req));
+      if (closing) throw new RtcProblem(503, 'rtc_stopping', 'the node is stopping');
+      const token = newToken();
+      const source = deps.streams.getOrCreate(who.key);
+      let handle = null;
+      if (role === 'publish') {
+        const claim = source.publish({ clientId: who.id, protocol: 'rtc' });
+        if (!claim.ok) {
+          who.clog.reject('stream_busy', { stream: `${who.key.app}/${who.key.stream}`, publisher: claim.current.clientId });
+          throw new RtcProblem(409, 'rtc_stream_busy', 'the stream is already being published');
+        }
+        handle = claim.publisher;
+      }
+      let peer: RtcPeer;
+      try {
+        peer = await openPeer(role, prepared, who);
+      } catch (error) {
+        handle?.unpublish();
+        who.clog.log.warn('rtc_answer_failed', { error: error as Error });
+        throw new RtcProblem(503, 'rtc_no_transport', 'no peer connection could be made (ports exhausted or the offer was refused by the ICE/DTLS stack)');
+      }
+      const ended = (s: RtcSession): void => {
+        sessions.delete(s.id);
+        if (publishers.get(source.key) === s) publishers.delete(source.key);
+      };
+      let session: RtcSession;
+      if (handle !== null) {
+        const w = startWhipPublisher(deps, peer, who, prepared, token, source, handle, ended);
+        publishers.set(source.key, w);
+        session = w;
+      } else {
+        session = startWhepPlayer(deps, peer, who, prepared, token, keyframes, ended);
+      }
+      sessions.set(session.id, session);
+      if (res.destroyed) {
+        session.end('client_closed');
+        return;
+      }
+      const path = url.pathname === '/rtc/v1/whip-play/' ? '/rtc/v1/whep/' : url.pathname;
+      const q = new URLSearchParams({ action: 'delete', token, app: who.key.app, stream: who.key.stream, session: session.id });
+      res.writeHead(201, { ...CORS, 'Content-Type': 'application/sdp', 'Content-Length': Buffer.byteLength(peer.answer), Location: `${path}?${q.toString()}`, 'Cache-Control': 'no-store' });
+      res.end(peer.answer);
+    } finally {
+      pending--;
+    }
+  }
+
+  function remove(res: ServerResponse, url: URL): void {
+    const session = sessions.get(url.searchParams.get('session') ?? '');
+    if (session === undefined || session.token !== url.searchParams.get('token')) throw new RtcProblem(404, 'rtc_no_session', 'no such session');
+    session.end('client_closed');
+    res.writeHead(200, { ...CORS, 'Content-Length': 0 });
+    res.end();
+  }
+
+  function handle(req: IncomingMessage, res: ServerResponse): boolean {
+    const raw = req.url ?? '/';
+    if (!raw.startsWith('/rtc/v1/')) return false;
+    const url = new URL(raw, 'http://node.invalid');
+    const role = ROUTES[url.pathname];
+    const fail = (error: unknown): void => {
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      if (error instanceof RtcProblem) {
+        sendProblem(res, error, { ...CORS, ...(error.status === 413 ? { Connection: 'close' } : {}) });
+        return;
+      }
+      deps.log.error('rtc_http_error', { error: error as Error, url: url.pathname });
+      sendProblem(res, new RtcProblem(500, 'rtc_internal', 'internal error'), CORS);
+    };
+    try {
+      if (role === undefined) throw new RtcProblem(404, 'rtc_not_found', 'no such WebRTC endpoint');
+      if (req.method === 'OPTIONS') {
+        res.writeHead(204, CORS).end();
+      } else if (req.method === 'POST' && url.searchParams.get('action') !== 'delete') {
+        post(req, res, role, url).catch(fail);
+      } else if (req.method === 'DELETE' || (req.method === 'POST' && url.searchParams.get('action') === 'delete')) {
+        remove(res, url);
+      } else if (req.method === 'PATCH') {
+        sendProblem(res, new RtcProblem(405, 'rtc_no_trickle', 'trickle ICE is not supported: the answer carries every candidate'), { ...CORS, Allow: 'POST, DELETE, OPTIONS' });
+      } else {
+        throw new RtcProblem(405, 'rtc_method', `${req.method ?? ''} is not allowed here`);
+      }
+    } catch (error) {
+      fail(error);
+    }
+    return true;
+  }
+
+  return {
+    handle,
+    get sessionCount() {
+      return sessions.size;
+    },
+    async close() {
+      closing = true;
+      for (const s of [...sessions.values()]) s.end('server_stopping');
+    },
+  };
+}

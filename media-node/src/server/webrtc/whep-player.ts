@@ -1,0 +1,163 @@
+import type { Source } from '../../hub/source.ts';
+import type { RtcPeer } from '../../protocol/rtc/werift-peer.ts';
+import { decodeRtcpCompound } from '../../protocol/rtp/index.ts';
+import type { ClientRecord } from '../clients.ts';
+import type { CloseReason } from '../log/client-events.ts';
+import { HubToRtp } from './hub-to-rtp.ts';
+import type { RtcAdmitted } from './rtc-admission.ts';
+import type { RtcDeps } from './rtc-deps.ts';
+import type { PreparedOffer } from './rtc-offer.ts';
+import { CONNECT_TIMEOUT_MS, RateGate } from './rtc-session.ts';
+import type { RtcSession } from './rtc-session.ts';
+
+/**
+ * RTP packets handed to werift and not yet on the socket. UDP has no
+ * backpressure of its own, so this is the player's send window: ~1.2 MB,
+ * about 3 s of a 3 Mbit/s stream. Past it the player skips to the next
+ * keyframe (the hub queue behind it is bounded by play.queue_length).
+ */
+export const MAX_INFLIGHT_PACKETS = 1000;
+
+/** What a WHEP player may ask of the stream's publisher. */
+export interface KeyframeRouter {
+  /** A player lost a picture (PLI/FIR): ask the WebRTC publisher of `streamKey`, rate-limited there. */
+  request(streamKey: string): void;
+}
+
+/**
+ * One WHEP player: attached to the source at once (its queue starts with the
+ * sequence headers and the GOP cache's keyframe), drained through HubToRtp
+ * into werift once DTLS is up, min-latency (no merged writes). PLI/FIR from
+ * the player are logged (rate-limited) and passed to the keyframe router.
+ */
+export function startWhepPlayer(
+  deps: RtcDeps,
+  peer: RtcPeer,
+  who: RtcAdmitted,
+  offer: PreparedOffer,
+  token: string,
+  keyframes: KeyframeRouter,
+  onEnded: (s: RtcSession) => void,
+): RtcSession {
+  const { id, clog } = who;
+  const source: Source = deps.streams.getOrCreate(who.key);
+  const name = `${who.key.app}/${who.key.stream}`;
+  const rtp = new HubToRtp({ videoPayloadType: offer.video?.payloadType, audioPayloadType: offer.audio?.payloadType });
+  const since = deps.now();
+  const pliLog = new RateGate(deps.settings.pliIntervalMs);
+  let connected = false;
+  let inflight = 0;
+  let sentBytes = 0;
+  let droppedPackets = 0;
+  let keyframeRequests = 0;
+  let scheduled = false;
+  let done = false;
+
+  const consumer = source.addConsumer({
+    ...deps.play,
+    minLatency: true,
+    clientId: id,
+    listener: {
+      onReadable: () => schedule(),
+      onPublish: () => rtp.resync(),
+      onClose: (_c, reason) => {
+        if (reason === 'slow_consumer') session.end('slow_consumer');
+      },
+    },
+  });
+
+  function schedule(): void {
+    if (scheduled || !connected || done) return;
+    scheduled = true;
+    setImmediate(flush);
+  }
+
+  function flush(): void {
+    scheduled = false;
+    if (done) return;
+    for (const msg of consumer.take()) {
+      for (const out of rtp.push(msg)) {
+        if (inflight >= MAX_INFLIGHT_PACKETS) {
+          droppedPackets++;
+          rtp.resync();
+          continue;
+        }
+        inflight++;
+        sentBytes += out.packet.length;
+        void peer.send(out.kind, out.packet).then(() => {
+          inflight--;
+        });
+      }
+    }
+  }
+
+  const record: ClientRecord = {
+    id,
+    ip: who.ip,
+    connectedAt: Date.now(),
+    type: 'rtc-play',
+    publish: false,
+    tcUrl: who.hook.tcUrl,
+    pageUrl: who.hook.pageUrl,
+    swfUrl: '',
+    url: `/${name}`,
+    name: who.key.stream,
+    sourceId: source.id,
+    recvBytes: () => 0,
+    sendBytes: () => sentBytes,
+    kick: () => session.end('kicked'),
+  };
+  deps.clients.add(record);
+  clog.play(name, { video_pt: offer.video?.payloadType, audio_pt: offer.audio?.payloadType });
+
+  const connectTimer = setTimeout(() => session.end('timeout'), CONNECT_TIMEOUT_MS);
+  connectTimer.unref();
+
+  peer.on({
+    state(s) {
+      if (s === 'connected') {
+        clearTimeout(connectTimer);
+        connected = true;
+        schedule();
+      } else session.end('client_closed');
+    },
+    rtcp(_kind, bytes) {
+      let packets;
+      try {
+        packets = decodeRtcpCompound(bytes);
+      } catch {
+        return;
+      }
+      if (!packets.some((p) => p.type === 'pli' || p.type === 'fir')) return;
+      keyframeRequests++;
+      keyframes.request(source.key);
+      if (pliLog.pass(deps.now())) clog.log.info('rtc_keyframe_request', { stream: name, requests: keyframeRequests });
+    },
+  });
+
+  const session: RtcSession = {
+    id,
+    token,
+    role: 'play',
+    end(reason: CloseReason) {
+      if (done) return;
+      done = true;
+      clearTimeout(connectTimer);
+      consumer.close();
+      void peer.close();
+      deps.clients.remove(id);
+      const s = rtp.stats;
+      clog.stop(name, reason);
+      if (droppedPackets + s.droppedFrames + s.unsupportedAudioFrames > 0) {
+        clog.log.info('rtc_play_stats', {
+          stream: name, video_frames: s.videoFrames, audio_frames: s.audioFrames, dropped_packets: droppedPackets,
+          dropped_frames: s.droppedFrames, aac_frames_not_sent: s.unsupportedAudioFrames,
+        });
+      }
+      void deps.hooks.notify('on_stop', { ...who.hook, streamId: source.id });
+      clog.close({ reason, durationMs: deps.now() - since, recvBytes: 0, sendBytes: sentBytes });
+      onEnded(session);
+    },
+  };
+  return session;
+}

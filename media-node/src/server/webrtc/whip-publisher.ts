@@ -1,0 +1,140 @@
+import type { PublishHandle, Source } from '../../hub/source.ts';
+import type { RtcPeer } from '../../protocol/rtc/werift-peer.ts';
+import { h264SpropParameterSets } from '../../protocol/sdp/index.ts';
+import type { ClientRecord } from '../clients.ts';
+import type { CloseReason } from '../log/client-events.ts';
+import { updateStreamInfo } from '../stream-info.ts';
+import type { RtcAdmitted } from './rtc-admission.ts';
+import type { RtcDeps } from './rtc-deps.ts';
+import type { PreparedOffer } from './rtc-offer.ts';
+import { CONNECT_TIMEOUT_MS, RateGate } from './rtc-session.ts';
+import type { RtcSession } from './rtc-session.ts';
+import { RtpToHub } from './rtp-to-hub.ts';
+
+/** A publisher whose media stop this long after DTLS was up is dropped (SRS publish normal_timeout, 5 s for RTMP). */
+export const MEDIA_TIMEOUT_MS = 10_000;
+
+/** A WHIP session that publishes; the server asks it for keyframes on behalf of players. */
+export interface WhipSession extends RtcSession {
+  /** A player lost a picture: PLI to the browser/encoder, at most once per rtc.pli_interval_ms. */
+  requestKeyframe(): void;
+}
+
+/**
+ * One WHIP publisher: RTP from werift through RtpToHub (H.264 -> AVCC +
+ * sequence header, Opus -> enhanced-RTMP Opus) into the source it claimed
+ * before the answer, so RTMP, HTTP-FLV, HTTP-TS, HLS and DVR see it like any
+ * publish. PLI is sent while the depacketizer waits for a keyframe (start,
+ * loss) and when players ask, rate-limited.
+ */
+export function startWhipPublisher(
+  deps: RtcDeps,
+  peer: RtcPeer,
+  who: RtcAdmitted,
+  offer: PreparedOffer,
+  token: string,
+  source: Source,
+  handle: PublishHandle,
+  onEnded: (s: RtcSession) => void,
+): WhipSession {
+  const { id, clog } = who;
+  const name = `${who.key.app}/${who.key.stream}`;
+  const video = offer.offer.video;
+  const sprop = video === undefined ? [] : h264SpropParameterSets(video.codec.parameters);
+  const toHub = new RtpToHub({
+    videoPayloadType: offer.video?.payloadType,
+    audioPayloadType: offer.audio?.payloadType,
+    ...(sprop.length > 0 ? { parameterSets: sprop } : {}),
+  });
+  const since = deps.now();
+  const pli = new RateGate(deps.settings.pliIntervalMs);
+  let recvBytes = 0;
+  let lastMediaAt = since;
+  let warnedInfo = false;
+  let done = false;
+
+  const record: ClientRecord = {
+    id,
+    ip: who.ip,
+    connectedAt: Date.now(),
+    type: 'rtc-publish',
+    publish: true,
+    tcUrl: who.hook.tcUrl,
+    pageUrl: who.hook.pageUrl,
+    swfUrl: '',
+    url: `/${name}`,
+    name: who.key.stream,
+    sourceId: source.id,
+    recvBytes: () => recvBytes,
+    sendBytes: () => 0,
+    kick: () => session.end('kicked'),
+  };
+  deps.clients.add(record);
+  clog.publish(name, { video_pt: offer.video?.payloadType, audio_pt: offer.audio?.payloadType });
+
+  const connectTimer = setTimeout(() => session.end('timeout'), CONNECT_TIMEOUT_MS);
+  connectTimer.unref();
+  let idleTimer: ReturnType<typeof setInterval> | null = null;
+
+  const requestKeyframe = (): void => {
+    if (!done && pli.pass(deps.now())) peer.requestKeyframe('video');
+  };
+
+  peer.on({
+    state(s) {
+      if (s === 'connected') {
+        clearTimeout(connectTimer);
+        lastMediaAt = deps.now();
+        idleTimer = setInterval(() => {
+          if (deps.now() - lastMediaAt >= MEDIA_TIMEOUT_MS) {
+            clog.log.warn('publish_timeout', { stream: name, why: `no media for ${MEDIA_TIMEOUT_MS} ms` });
+            session.end('timeout');
+          }
+        }, 1000);
+        idleTimer.unref();
+      } else session.end('client_closed');
+    },
+    rtp(kind, bytes) {
+      if (done) return;
+      recvBytes += bytes.length;
+      lastMediaAt = deps.now();
+      for (const f of toHub.push(kind, bytes, deps.now() - since)) {
+        const msg = handle.push(f.kind, f.timestamp, f.payload);
+        if (msg !== null && msg.sequenceHeader) {
+          const bad = updateStreamInfo(source, msg);
+          if (bad !== null && !warnedInfo) {
+            warnedInfo = true;
+            clog.log.warn('bad_sequence_header', { stream: name, code: bad });
+          }
+        }
+      }
+      if (kind === 'video' && toHub.keyframeWanted) requestKeyframe();
+    },
+  });
+
+  const session: WhipSession = {
+    id,
+    token,
+    role: 'publish',
+    requestKeyframe,
+    end(reason: CloseReason) {
+      if (done) return;
+      done = true;
+      clearTimeout(connectTimer);
+      if (idleTimer !== null) clearInterval(idleTimer);
+      void peer.close();
+      handle.unpublish();
+      deps.clients.remove(id);
+      const d = toHub.depacketizerStats;
+      clog.unpublish(name, reason);
+      clog.log.info('rtc_publish_stats', {
+        stream: name, video_packets: toHub.stats.videoPackets, audio_packets: toHub.stats.audioPackets, dropped_packets: toHub.stats.droppedPackets,
+        access_units: d.accessUnits, lost_packets: d.lostPackets, late_packets: d.latePackets, dropped_access_units: d.droppedAccessUnits,
+      });
+      void deps.hooks.notify('on_unpublish', { ...who.hook, streamId: source.id });
+      clog.close({ reason, durationMs: deps.now() - since, recvBytes, sendBytes: 0 });
+      onEnded(session);
+    },
+  };
+  return session;
+}

@@ -1,0 +1,258 @@
+/**
+ * WebRTC with a real browser: ffmpeg publishes RTMP and headless Chromium
+ * plays it over WHEP (the <video> decodes frames: requestVideoFrameCallback
+ * count and currentTime advance); Chromium's fake camera and microphone
+ * publish over WHIP and ffprobe reads the stream back over HTTP-FLV (H.264 +
+ * Opus). Signalling refusals are problem JSON; garbage UDP at a live
+ * session's port leaves the process and the session running. The test page
+ * is `test/webrtc/webrtc-page.html`, written into a page of the node's
+ * origin (a secure context on 127.0.0.1, so getUserMedia works).
+ */
+import { createSocket } from 'node:dgram';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeAudioData } from '../src/format/flv/audio-data.ts';
+import { CHROMIUM_PATH } from './support/browser.ts';
+import { readFlvFrames } from './support/flv-frames.ts';
+import { probe, publishRtmp, sleep } from './support/ffmpeg.ts';
+import type { Peer } from './support/ffmpeg.ts';
+import { startNodeUnderTest } from './support/node-under-test.ts';
+import type { NodeUnderTest } from './support/node-under-test.ts';
+
+const PAGE_HTML = readFileSync(new URL('./webrtc/webrtc-page.html', import.meta.url), 'utf8');
+
+/** support/browser.ts's flags plus what WebRTC on loopback needs. */
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-dev-shm-usage',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--autoplay-policy=no-user-gesture-required',
+  // Gather and pair loopback candidates (Chromium skips 127.0.0.1 otherwise) and show them as
+  // addresses, not mDNS names: the node is on 127.0.0.1 and no traffic should leave the machine.
+  '--allow-loopback-in-peer-connection',
+  '--disable-features=WebRtcHideLocalIpsWithMdns',
+  // WHIP: a generated camera (a moving pattern) and microphone (a beep), no permission prompt.
+  '--use-fake-device-for-media-stream',
+  '--use-fake-ui-for-media-stream',
+];
+
+/** Decoded frames a WHEP player must show in WATCH_MS (25 fps for 3 s is 75). */
+const MIN_FRAMES = 40;
+const WATCH_MS = 3000;
+
+let n: NodeUnderTest;
+let browser: Browser;
+let pub: Peer;
+let tmp: string;
+let hookServer: Server;
+/** Every hook call: its action and `param`. */
+const hookCalls: { action: string; param: string; stream: string }[] = [];
+const hookParams = { some: (f: (q: string) => boolean) => hookCalls.some((c) => c.action === 'on_publish' && f(c.param)) };
+
+beforeAll(async () => {
+  tmp = mkdtempSync(join(tmpdir(), 'runnel-webrtc-e2e-'));
+  hookServer = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => {
+      hookCalls.push(JSON.parse(body) as { action: string; param: string; stream: string });
+      res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"code":0}');
+    });
+  });
+  await new Promise<void>((r) => hookServer.listen(0, '127.0.0.1', r));
+  const hookPort = (hookServer.address() as { port: number }).port;
+  [n, browser] = await Promise.all([
+    startNodeUnderTest({
+      listen: { host: '127.0.0.1', rtmp: 0, http: 0, api: 0, srt: 0, rtc: 0 },
+      rtc: { allow_loopback_candidates: true },
+      hooks: { on_publish: [`http://127.0.0.1:${hookPort}/`], on_play: [`http://127.0.0.1:${hookPort}/`], on_stop: [`http://127.0.0.1:${hookPort}/`] },
+    }),
+    chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS }),
+  ]);
+  pub = publishRtmp(n.rtmp('/live/cam'), { seconds: 40, width: 640, height: 360, fps: 25, gop: 25 });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await pub?.stop();
+  await n?.stop();
+  hookServer?.close();
+  if (tmp !== undefined) rmSync(tmp, { recursive: true, force: true });
+});
+
+/** The first `ms` of a live HTTP response body. */
+async function fetchFor(url: string, ms: number): Promise<Buffer> {
+  const ac = new AbortController();
+  const timer = setTimeout(() => ac.abort(), ms);
+  const chunks: Uint8Array[] = [];
+  try {
+    const res = await fetch(url, { signal: ac.signal });
+    for await (const c of res.body!) chunks.push(c as Uint8Array);
+  } catch (error) {
+    if (!ac.signal.aborted) throw error;
+  } finally {
+    clearTimeout(timer);
+  }
+  return Buffer.concat(chunks);
+}
+
+async function openTestPage(): Promise<Page> {
+  const page = await browser.newPage();
+  await page.goto(n.http('/healthz'));
+  await page.setContent(PAGE_HTML);
+  return page;
+}
+
+interface RtcState {
+  frames: number;
+  location: string | null;
+  status: number;
+  state: string;
+}
+
+const rtcState = (page: Page): Promise<RtcState> => page.evaluate(() => (globalThis as unknown as { rtc: RtcState }).rtc);
+const currentTime = (page: Page): Promise<number> => page.$eval('#v', (v) => (v as unknown as { currentTime: number }).currentTime);
+
+async function waitFor<T>(what: string, timeoutMs: number, f: () => Promise<T | undefined>): Promise<T> {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    const v = await f();
+    if (v !== undefined) return v;
+    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(100);
+  }
+}
+
+async function waitForStream(path: string): Promise<void> {
+  await waitFor(`a publisher on ${path}`, 15_000, async () => {
+    const res = await fetch(n.api('/api/v1/streams/'));
+    const body = (await res.json()) as { streams: { name: string; publish: { active: boolean } }[] };
+    return body.streams.some((s) => `/live/${s.name}` === path && s.publish.active) ? true : undefined;
+  });
+}
+
+describe('WHEP play of an RTMP publish in headless Chromium', () => {
+  it('decodes frames and advances currentTime; DELETE ends the session', async () => {
+    await waitForStream('/live/cam');
+    const page = await openTestPage();
+    try {
+      await page.evaluate((url) => (globalThis as unknown as { whepPlay(u: string): Promise<void> }).whepPlay(url), n.http('/rtc/v1/whep/?app=live&stream=cam'));
+      const first = await waitFor('the first frames', 15_000, async () => ((await rtcState(page)).frames > 5 ? rtcState(page) : undefined));
+      expect(first.status).toBe(201);
+      expect(first.location).toMatch(/^\/rtc\/v1\/whep\/\?action=delete&token=[0-9a-f]{32}&app=live&stream=cam&session=[0-9a-z]{8}$/);
+      const t0 = await currentTime(page);
+      await page.waitForTimeout(WATCH_MS);
+      const after = await rtcState(page);
+      expect(after.frames - first.frames).toBeGreaterThanOrEqual(MIN_FRAMES);
+      expect((await currentTime(page)) - t0).toBeGreaterThanOrEqual(2);
+      const size = await page.$eval('#v', (v) => [(v as unknown as { videoWidth: number }).videoWidth, (v as unknown as { videoHeight: number }).videoHeight]);
+      expect(size).toEqual([640, 360]);
+      expect(n.node.clients.list().filter((c) => c.type === 'rtc-play')).toHaveLength(1);
+
+      const del = await fetch(n.http(first.location!), { method: 'DELETE' });
+      expect(del.status).toBe(200);
+      expect(n.node.clients.list().filter((c) => c.type === 'rtc-play')).toHaveLength(0);
+      expect((await fetch(n.http(first.location!), { method: 'DELETE' })).status).toBe(404);
+      await waitFor('on_stop', 5000, async () => (hookCalls.some((c) => c.action === 'on_stop' && c.stream === 'cam') ? true : undefined));
+      expect(hookCalls.filter((c) => c.stream === 'cam').map((c) => c.action)).toEqual(['on_publish', 'on_play', 'on_stop']);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('survives garbage UDP at a live session port, and the session keeps playing', async () => {
+    const page = await openTestPage();
+    try {
+      await page.evaluate((url) => (globalThis as unknown as { whepPlay(u: string): Promise<void> }).whepPlay(url), n.http('/rtc/v1/whep/?app=live&stream=cam'));
+      await waitFor('frames', 15_000, async () => ((await rtcState(page)).frames > 5 ? true : undefined));
+      const answer = await page.evaluate(() => (globalThis as unknown as { pc: { remoteDescription: { sdp: string } } }).pc.remoteDescription.sdp);
+      const port = Number(/a=candidate:\S+ \d+ udp \d+ 127\.0\.0\.1 (\d+) typ host/.exec(answer)?.[1]);
+      expect(port).toBeGreaterThan(0);
+      const sock = createSocket('udp4');
+      // Malformed STUN (bad length, wrong cookie), a truncated DTLS record and a DTLS ClientHello
+      // from an address that never passed ICE, plain garbage and RTP-looking bytes.
+      const junk = [
+        Buffer.from('0001ffff2112a442000000000000000000000000', 'hex'),
+        Buffer.from('000100080000000000000000000000000000000000000000', 'hex'),
+        Buffer.from('16fefd0000000000000000ffff0100', 'hex'),
+        Buffer.concat([Buffer.from('16fefd000000000000000000400100003400000000000000', 'hex'), Buffer.alloc(52, 7)]),
+        Buffer.from('80e0000100000001000000010000', 'hex'),
+        Buffer.alloc(1400, 0xff),
+        Buffer.alloc(1),
+      ];
+      for (let i = 0; i < 50; i++) for (const j of junk) sock.send(j, port, '127.0.0.1');
+      await sleep(500);
+      sock.close();
+      const before = (await rtcState(page)).frames;
+      await page.waitForTimeout(2000);
+      expect((await rtcState(page)).frames - before).toBeGreaterThanOrEqual(25);
+      expect(n.node.clients.list().filter((c) => c.type === 'rtc-play')).toHaveLength(1);
+    } finally {
+      await page.close();
+    }
+  });
+});
+
+describe('WHIP publish from Chromium fake devices', () => {
+  it('reaches HTTP-FLV as H.264 + Opus, with the Bearer token as on_publish param', async () => {
+    const page = await openTestPage();
+    try {
+      await page.evaluate(
+        ([url, token]) => (globalThis as unknown as { whipPublish(u: string, t: string): Promise<void> }).whipPublish(url, token),
+        [n.http('/rtc/v1/whip/?app=live&stream=browser'), 'secret-token'] as const,
+      );
+      expect((await rtcState(page)).status).toBe(201);
+      await waitForStream('/live/browser');
+      // 3 s of the HTTP-FLV stream into a file. FFmpeg 5.1 (Debian 12) does not know enhanced-RTMP
+      // audio, so ffprobe checks the video and our FLV demuxer the Opus tags.
+      const file = join(tmp, 'whip.flv');
+      writeFileSync(file, await fetchFor(n.http('/live/browser.flv'), 3000));
+      const p = await probe(file);
+      const video = p.streams.find((s) => s.codec_type === 'video');
+      expect([video?.codec_name, video?.width, video?.height]).toEqual(['h264', 640, 360]);
+      const frames = readFlvFrames(file);
+      const audio = frames.filter((f) => f.kind === 'audio').map((f) => decodeAudioData(f.payload));
+      expect(audio[0]).toMatchObject({ codec: 'opus', packetType: 'sequence-header' });
+      // 20 ms Opus packets: about 150 in 3 s.
+      expect(audio.filter((a) => a.codec === 'opus' && a.packetType === 'frame').length).toBeGreaterThan(80);
+      expect(frames.filter((f) => f.kind === 'video').length).toBeGreaterThan(30);
+      expect(hookParams.some((q) => q.includes('token=secret-token'))).toBe(true);
+      expect(n.node.clients.list().find((c) => c.type === 'rtc-publish')?.url).toBe('/live/browser');
+    } finally {
+      await page.close();
+    }
+    await waitFor('the publisher to leave', 20_000, async () => (n.node.clients.list().some((c) => c.type === 'rtc-publish') ? undefined : true));
+  });
+});
+
+describe('signalling refusals', () => {
+  it('answers problem JSON for bad offers, before any peer connection', async () => {
+    const post = (body: string, path = '/rtc/v1/whep/?app=live&stream=cam', type = 'application/sdp') =>
+      fetch(n.http(path), { method: 'POST', headers: { 'Content-Type': type }, body });
+    const cases: { body: string; status: number; code: string; path?: string; type?: string }[] = [
+      { body: 'v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\n', status: 400, code: 'sdp_no_video_or_audio' },
+      { body: 'v=1\r\n', status: 400, code: 'sdp_bad_version' },
+      { body: 'v=0\r\n' + 'a=x\r\n'.repeat(20_000), status: 413, code: 'sdp_too_large' },
+      { body: 'v=0\r\n', status: 415, code: 'rtc_not_sdp', type: 'application/json' },
+      { body: 'v=0\r\n', status: 400, code: 'rtc_bad_stream', path: '/rtc/v1/whep/?app=live&stream=..%2Fx' },
+      { body: 'v=0\r\n', status: 404, code: 'rtc_not_found', path: '/rtc/v1/nope/' },
+    ];
+    for (const c of cases) {
+      const res = await post(c.body, c.path, c.type);
+      expect({ status: res.status, type: res.headers.get('content-type') }).toEqual({ status: c.status, type: 'application/problem+json' });
+      expect(((await res.json()) as { code: string }).code).toBe(c.code);
+    }
+    expect(n.node.clients.list().filter((c) => c.type === 'rtc-play')).toHaveLength(0);
+  });
+});
