@@ -121,6 +121,25 @@ describe('SRT publish (ffmpeg, libsrt) into the hub', () => {
     }
   }, 40_000);
 
+  it('HEVC + Opus over SRT reach HTTP-TS players as HEVC + Opus, every frame but the last few', async () => {
+    const n = await node();
+    const ts = join(dir, 'hevc-opus.ts');
+    peer(record(n.http('/live/hevc.ts'), ts, 'mpegts'));
+    await sleep(800);
+    const args = testSignalArgs(SIGNAL).map((a) => (a === 'libx264' ? 'libx265' : a === 'aac' ? 'libopus' : a));
+    // x265's zerolatency tune (no lookahead burst at exit, which ffmpeg would not wait to send); quiet log.
+    args.splice(args.indexOf('-tune') + 2, 0, '-x265-params', 'log-level=error');
+    const pub = peer(runPeer('ffmpeg', [...args, '-ar', '48000', '-f', 'mpegts', n.srt('#!::r=live/hevc,m=publish')]));
+    expect(await pub.exited, pub.stderr()).toBe(0);
+    await peers[0]!.stop();
+    const info = await probe(ts, ['-count_packets']);
+    expect(info.streams.find((s) => s.codec_type === 'video')).toMatchObject({ codec_name: 'hevc', width: 320, height: 240 });
+    expect(info.streams.find((s) => s.codec_type === 'audio')).toMatchObject({ codec_name: 'opus' });
+    const video = await packets(ts);
+    expect(video.length).toBeGreaterThanOrEqual(FRAMES - 5);
+    expect(video[0]!.flags).toContain('K');
+  }, 40_000);
+
   it('an encrypted publish with the node passphrase gets in; without it or with another, libsrt reports the refusal and nothing is published', async () => {
     const n = await node({ srt: { passphrase: PASSPHRASE, pbkeylen: 32 } });
     const flv = join(dir, 'encrypted.flv');
