@@ -297,11 +297,12 @@ describe('encryption with libsrt (AES-CTR, passphrase-derived keys)', () => {
   it('libsrt switches keys every 100 packets (kmrefreshrate); we follow its KMREQs and decrypt every byte', async () => {
     const h = await listen({ passphrase: PASS });
     const data = chunks(400);
-    const slt = srtLiveTransmit('file://con', `srt://127.0.0.1:${h.port}?passphrase=${PASS}&kmrefreshrate=100&kmpreannounce=20&streamid=#!::r=live/enc,m=publish`);
+    // A 1 s latency: the point is key switching, and a loaded CI machine must not turn scheduling delays into too-late drops.
+    const slt = srtLiveTransmit('file://con', `srt://127.0.0.1:${h.port}?passphrase=${PASS}&kmrefreshrate=100&kmpreannounce=20&latency=1000&streamid=#!::r=live/enc,m=publish`);
     await until(() => h.connections.length > 0, 3000);
     await feed(slt, data);
     const want = concat(data);
-    await until(() => received(h).length >= want.length, 3000);
+    await until(() => received(h).length >= want.length, 8000);
     expect(Buffer.compare(received(h), want)).toBe(0);
     expect(h.connections[0]!.connection.stats.receiver.undecryptable).toBe(0);
   });
