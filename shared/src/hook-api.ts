@@ -30,6 +30,9 @@ const MAX_PARAM_CHARS = 4096;
 /** tcUrl/pageUrl/file paths; browsers cap URLs near 8 KiB, SRS's own are short. */
 const MAX_URL_CHARS = 2048;
 
+/** A DVR file longer than a week is a clock bug, not a recording (SRS segments plans close files every dvr_duration). */
+const MAX_RECORDING_S = 7 * 24 * 3600;
+
 const id = z.string().max(MAX_ID_CHARS);
 const name = z.string().max(MAX_NAME_CHARS);
 const long = z.string().max(MAX_URL_CHARS);
@@ -74,7 +77,18 @@ export const hookBodySchema = z.discriminatedUnion('action', [
     m3u8_url: long,
     seq_no: z.number().int().min(0),
   }),
-  z.object({ action: z.literal('on_dvr'), ...streamEvent, cwd: long, file: long }),
+  z.object({
+    action: z.literal('on_dvr'),
+    ...streamEvent,
+    cwd: long,
+    file: long,
+    /** Runnel extensions (a media node sends them, SRS does not): where a recording in a bucket is served (a CDN URL), */
+    url: long.optional(),
+    /** its media duration in seconds, */
+    duration: z.number().min(0).max(MAX_RECORDING_S).optional(),
+    /** and its size in bytes. */
+    bytes: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
+  }),
 ]);
 export type HookBody = z.infer<typeof hookBodySchema>;
 export type HookAction = HookBody['action'];

@@ -44,6 +44,38 @@ export const nodeRegistrationSchema = z.object({
 });
 export type NodeRegistration = z.infer<typeof nodeRegistrationSchema>;
 
+/** Longest app and stream name a heartbeat entry carries (Runnel's are `live` and a 24-character playback id; a node skips longer SRS names). */
+export const MAX_LOAD_APP_CHARS = 64;
+export const MAX_LOAD_STREAM_CHARS = 128;
+/**
+ * Streams one heartbeat describes at most. An entry is at most ~350 bytes of
+ * JSON (longest names, all fields), so 150 of them (~52 KB) stay under the
+ * control plane's default body limit (64 KiB, RUNNEL_MAX_BODY_BYTES); a node
+ * publishing more reports the first MAX_LOAD_STREAMS (its totals stay whole).
+ */
+export const MAX_LOAD_STREAMS = 150;
+
+/** A codec name as the node's stats spell it (SRS API `video.codec`: H264, H265, AV1, AAC, Opus ...). */
+const codecName = z.string().min(1).max(32);
+/** 16384 px is above every encoder's level limit (H.264 level 6.2 and HEVC 6.2 top out at 8192x4320). */
+const MAX_DIMENSION_PX = 16_384;
+const dimension = z.number().int().min(0).max(MAX_DIMENSION_PX);
+
+/** One stream being published on the node, as the heartbeat reports it: what the dashboard shows next to its status. */
+export const streamLoadSchema = z.object({
+  /** The stream's app (Runnel publishes under `live`). */
+  app: z.string().max(MAX_LOAD_APP_CHARS),
+  /** The name the node publishes under: for a Runnel stream, its playback name (never the key). */
+  stream: z.string().min(1).max(MAX_LOAD_STREAM_CHARS),
+  video: z.object({ codec: codecName, width: dimension.optional(), height: dimension.optional() }).nullable(),
+  audio: z.object({ codec: codecName }).nullable(),
+  /** Ingest bitrate, kbps averaged over 30 s (SRS `kbps.recv_30s`). */
+  bitrate_in_kbps: z.number().min(0),
+  /** Players and outputs of this stream (clients whose source it is, the publisher excluded). */
+  clients: z.number().int().min(0),
+});
+export type StreamLoad = z.infer<typeof streamLoadSchema>;
+
 export const nodeLoadSchema = z.object({
   streams: z.number().int().min(0),
   clients: z.number().int().min(0),
@@ -51,6 +83,8 @@ export const nodeLoadSchema = z.object({
   bitrate_out_kbps: z.number().min(0),
   /** Share of all cores busy, 0..1. */
   cpu: z.number().min(0).max(1),
+  /** Per-stream figures of the streams being published (optional: older nodes send only the totals). */
+  stream_stats: z.array(streamLoadSchema).max(MAX_LOAD_STREAMS).optional(),
 });
 export type NodeLoad = z.infer<typeof nodeLoadSchema>;
 

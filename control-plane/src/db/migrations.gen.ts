@@ -49,5 +49,20 @@ export const MIGRATIONS: readonly Migration[] = [
       "ALTER TABLE `accounts` ADD `is_admin` integer DEFAULT false NOT NULL;",
       "-- Deployments that had accounts before admins existed: their first account becomes the admin, as a new deployment's would.\nUPDATE `accounts` SET `is_admin` = 1 WHERE `id` = (SELECT `id` FROM `accounts` ORDER BY `created_at`, `id` LIMIT 1);"
     ]
+  },
+  {
+    "tag": "0004_recordings_session_stats",
+    "statements": [
+      "CREATE TABLE `recordings` (\n\t`id` text PRIMARY KEY NOT NULL,\n\t`tenant_id` text NOT NULL,\n\t`live_stream_id` text NOT NULL,\n\t`session_id` text,\n\t`node_id` text NOT NULL,\n\t`storage_key` text NOT NULL,\n\t`url` text,\n\t`format` text,\n\t`duration_ms` integer,\n\t`bytes` integer,\n\t`status` text NOT NULL,\n\t`created_at` integer NOT NULL,\n\tFOREIGN KEY (`tenant_id`) REFERENCES `tenants`(`id`) ON UPDATE no action ON DELETE cascade\n);",
+      "CREATE INDEX `recordings_stream` ON `recordings` (`live_stream_id`,`id`);",
+      "CREATE INDEX `recordings_tenant` ON `recordings` (`tenant_id`,`id`);",
+      "ALTER TABLE `sessions` ADD `video_codec` text;",
+      "ALTER TABLE `sessions` ADD `video_width` integer;",
+      "ALTER TABLE `sessions` ADD `video_height` integer;",
+      "ALTER TABLE `sessions` ADD `audio_codec` text;",
+      "ALTER TABLE `sessions` ADD `bitrate_in_kbps` real;",
+      "ALTER TABLE `sessions` ADD `clients` integer;",
+      "ALTER TABLE `sessions` ADD `stats_at` integer;"
+    ]
   }
 ];

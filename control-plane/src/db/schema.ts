@@ -106,8 +106,46 @@ export const sessions = sqliteTable(
     endReason: text('end_reason'),
     /** Set when the control plane wants the node to end this publish (sent in heartbeat answers). */
     endRequested: text('end_requested', { enum: ['key_rotated', 'stream_disabled', 'stream_deleted', 'completed'] }),
+    /** Latest figures from the node's heartbeat (null until one describes the stream); kept after the end as the session's codecs. */
+    videoCodec: text('video_codec'),
+    videoWidth: integer('video_width'),
+    videoHeight: integer('video_height'),
+    audioCodec: text('audio_codec'),
+    bitrateInKbps: real('bitrate_in_kbps'),
+    /** Players and outputs of the stream on the node at that heartbeat. */
+    clients: integer('clients'),
+    statsAt: integer('stats_at'),
   },
   (t) => [index('sessions_stream').on(t.liveStreamId, t.id), index('sessions_node_open').on(t.nodeId, t.endedAt)],
+);
+
+/**
+ * Recorded files (DVR), one row per file the node stored and announced with
+ * on_dvr. A stream's segment plan makes several files per session.
+ */
+export const recordings = sqliteTable(
+  'recordings',
+  {
+    id: text('id').primaryKey(),
+    tenantId: text('tenant_id').notNull().references(() => tenants.id, { onDelete: 'cascade' }),
+    /** No foreign key, like sessions: recordings outlive their stream. */
+    liveStreamId: text('live_stream_id').notNull(),
+    /** The session that was live when the file was announced; null when none was (a file uploaded after a restart). */
+    sessionId: text('session_id'),
+    nodeId: text('node_id').notNull(),
+    /** on_dvr `file`: a path on the node, or the object key in the bucket. */
+    storageKey: text('storage_key').notNull(),
+    /** on_dvr `url`: where a recording in a bucket is served (a CDN URL); null for a file on the node's disk. */
+    url: text('url'),
+    /** From the file's extension: flv, mp4 ... (null when it has none we know). */
+    format: text('format', { enum: ['flv', 'mp4', 'ts'] }),
+    durationMs: integer('duration_ms'),
+    bytes: integer('bytes'),
+    /** Announced by on_dvr only once the file is stored, so always ready for now; the column leaves room for deletion. */
+    status: text('status', { enum: ['ready'] }).notNull(),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [index('recordings_stream').on(t.liveStreamId, t.id), index('recordings_tenant').on(t.tenantId, t.id)],
 );
 
 export const webhookEndpoints = sqliteTable(
@@ -187,6 +225,7 @@ export type ApiKeyRow = typeof apiKeys.$inferSelect;
 export type MediaNodeRow = typeof mediaNodes.$inferSelect;
 export type LiveStreamRow = typeof liveStreams.$inferSelect;
 export type SessionRow = typeof sessions.$inferSelect;
+export type RecordingRow = typeof recordings.$inferSelect;
 export type WebhookEndpointRow = typeof webhookEndpoints.$inferSelect;
 export type WebhookDeliveryRow = typeof webhookDeliveries.$inferSelect;
 export type AccountRow = typeof accounts.$inferSelect;

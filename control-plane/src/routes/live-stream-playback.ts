@@ -8,12 +8,14 @@ import { page, pageQuery } from '../http/pagination.ts';
 import { readBody, readParam, readQuery } from '../http/validate.ts';
 import { idPattern } from '../services/ids.ts';
 import { getLiveStream } from '../services/live-streams.ts';
+import { listRecordings } from '../services/recordings.ts';
 import { listSessions } from '../services/sessions.ts';
 import { iso } from '../views/time.ts';
+import { recordingView } from '../views/recording.ts';
 import { sessionView } from '../views/session.ts';
 
 /**
- * Playback tokens for signed playback ids, and the sessions of a stream.
+ * Playback tokens for signed playback ids, and the sessions and recordings of a stream.
  *
  * A token is an HS256 JWS (shared/src/signed-token.ts) for `aud: play`,
  * `sub: <playback id>`, signed with the first of RUNNEL_PLAYBACK_KEYS; a
@@ -29,6 +31,7 @@ export const playbackTokenBody = z.strictObject({
   expires_in_s: z.number().int().min(60).max(MAX_TOKEN_LIFETIME_S).default(DEFAULT_TOKEN_LIFETIME_S),
 });
 const sessionsQuery = pageQuery(idPattern('ses'));
+const recordingsQuery = pageQuery(idPattern('rec'));
 
 export function playbackRoutes(deps: AppDeps, streamId: z.ZodType<string>): Hono<TenantEnv> {
   const r = new Hono<TenantEnv>();
@@ -55,6 +58,15 @@ export function playbackRoutes(deps: AppDeps, streamId: z.ZodType<string>): Hono
     const rows = await listSessions(deps.db, tenantId, id, { limit: q.limit + 1, before: q.cursor });
     const nowMs = deps.clock.now();
     return c.json(page(rows, q.limit, (row) => sessionView(row, nowMs)));
+  });
+
+  r.get('/:id/recordings', async (c) => {
+    const id = readParam(c, 'id', streamId, 'live stream');
+    const q = readQuery(c, recordingsQuery);
+    const tenantId = c.get('auth').tenantId;
+    if ((await getLiveStream(deps.db, tenantId, id)) === null) throw new ApiError('not_found', `no live stream ${id}`);
+    const rows = await listRecordings(deps.db, tenantId, id, { limit: q.limit + 1, before: q.cursor });
+    return c.json(page(rows, q.limit, recordingView));
   });
 
   return r;

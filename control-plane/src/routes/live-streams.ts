@@ -19,6 +19,8 @@ import {
 } from '../services/live-streams.ts';
 import type { LiveStreamPatch } from '../services/live-streams.ts';
 import { liveStreamSummary, liveStreamView } from '../views/live-stream.ts';
+import { openSessionsById } from '../services/session-stats.ts';
+import type { LiveStreamRow } from '../db/schema.ts';
 import { createLiveStreamBody, updateLiveStreamBody } from './live-stream-bodies.ts';
 import { playbackRoutes } from './live-stream-playback.ts';
 import { deliveryRoutes } from './live-stream-urls.ts';
@@ -36,6 +38,11 @@ export function liveStreamRoutes(deps: AppDeps): Hono<TenantEnv> {
     if (row === null) throw new ApiError('not_found', `no live stream ${id}`);
     return row;
   };
+  /** The full view, with `live` from the stream's current session. */
+  const view = async (row: LiveStreamRow) => {
+    const open = await openSessionsById(deps.db, row.currentSessionId === null ? [] : [row.currentSessionId]);
+    return liveStreamView(row, now(), row.currentSessionId === null ? null : (open.get(row.currentSessionId) ?? null));
+  };
 
   r.post('/', async (c) => {
     const b = await readBody(c, createLiveStreamBody);
@@ -52,18 +59,19 @@ export function liveStreamRoutes(deps: AppDeps): Hono<TenantEnv> {
       },
       now(),
     );
-    return c.json({ data: liveStreamView(row, now()) }, 201);
+    return c.json({ data: await view(row) }, 201);
   });
 
   r.get('/', async (c) => {
     const q = readQuery(c, listQuery);
     const rows = await listLiveStreams(deps.db, c.get('auth').tenantId, { limit: q.limit + 1, before: q.cursor });
-    return c.json(page(rows, q.limit, (row) => liveStreamSummary(row, now())));
+    const open = await openSessionsById(deps.db, rows.slice(0, q.limit).flatMap((row) => (row.currentSessionId === null ? [] : [row.currentSessionId])));
+    return c.json(page(rows, q.limit, (row) => liveStreamSummary(row, now(), open.get(row.currentSessionId ?? '') ?? null)));
   });
 
   r.get('/:id', async (c) => {
     const id = idOf(c);
-    return c.json({ data: liveStreamView(found(await getLiveStream(deps.db, c.get('auth').tenantId, id), id), now()) });
+    return c.json({ data: await view(found(await getLiveStream(deps.db, c.get('auth').tenantId, id), id)) });
   });
 
   r.patch('/:id', async (c) => {
@@ -78,7 +86,7 @@ export function liveStreamRoutes(deps: AppDeps): Hono<TenantEnv> {
       reconnectWindowS: b.reconnect_window_s,
     };
     const row = found(await updateLiveStream(deps.db, c.get('auth').tenantId, id, patch, now()), id);
-    return c.json({ data: liveStreamView(row, now()) });
+    return c.json({ data: await view(row) });
   });
 
   r.delete('/:id', async (c) => {
@@ -90,21 +98,21 @@ export function liveStreamRoutes(deps: AppDeps): Hono<TenantEnv> {
   r.post('/:id/rotate-keys', async (c) => {
     const id = idOf(c);
     const row = found(await rotateStreamKey(deps.db, c.get('auth').tenantId, id, now()), id);
-    return c.json({ data: liveStreamView(row, now()) });
+    return c.json({ data: await view(row) });
   });
 
   r.post('/:id/complete', async (c) => {
     const id = idOf(c);
     const done = found(await completeLiveStream(deps.db, c.get('auth').tenantId, id), id);
     if (!done.ending) throw new ApiError('conflict', `live stream ${id} is not live`);
-    return c.json({ data: liveStreamView(done.row, now()) }, 202);
+    return c.json({ data: await view(done.row) }, 202);
   });
 
   for (const [path, enabled] of [['/:id/enable', true], ['/:id/disable', false]] as const) {
     r.post(path, async (c) => {
       const id = idOf(c);
       const row = found(await setEnabled(deps.db, c.get('auth').tenantId, id, enabled, now()), id);
-      return c.json({ data: liveStreamView(row, now()) });
+      return c.json({ data: await view(row) });
     });
   }
 

@@ -10,6 +10,7 @@ import { secretAuth } from '../http/auth.ts';
 import { readBody, readParam } from '../http/validate.ts';
 import { answerHook } from '../services/hooks.ts';
 import { endRequestsFor, recordHeartbeat, registerNode, sweepStaleNodes } from '../services/nodes.ts';
+import { recordStreamStats } from '../services/session-stats.ts';
 
 /**
  * `/internal`: what media nodes call, with the shared node token as Bearer.
@@ -48,6 +49,7 @@ export function nodeApi(deps: AppDeps): Hono {
     await sweepStaleNodes(deps.db, nowMs);
     const node = await recordHeartbeat(deps.db, id, body.load, nowMs);
     if (node === null) throw new ApiError('not_found', `node ${id} has not registered; register first`);
+    if (body.load.stream_stats !== undefined) await recordStreamStats(deps.db, node.id, body.load.stream_stats, nowMs);
     return c.json(await stateAnswer(deps, node));
   });
 

@@ -60,4 +60,17 @@ describe('/v1/openapi.json', () => {
     expect((await write({})).status).toBe(403);
     expect((await write({ [schemes.csrfToken.name]: up.json.data.csrf_token })).status).toBe(201);
   });
+
+  it('documents the recording and live-stats answers as components the answers reference', async () => {
+    const doc = (await call(h, 'GET', '/v1/openapi.json')).json;
+    expect(doc.components.schemas.Recording.required).toEqual(expect.arrayContaining(['id', 'live_stream_id', 'session_id', 'format', 'url', 'duration_ms', 'bytes']));
+    expect(Object.keys(doc.components.schemas.LiveStats.anyOf[0].properties)).toEqual(
+      expect.arrayContaining(['video', 'audio', 'bitrate_kbps', 'since']),
+    );
+    const ok = (path: string) => doc.paths[path].get.responses['200'].content['application/json'].schema;
+    expect(ok('/v1/recordings/{id}').properties.data).toEqual({ $ref: '#/components/schemas/Recording' });
+    expect(ok('/v1/live-streams/{id}/recordings').properties.data.items).toEqual({ $ref: '#/components/schemas/Recording' });
+    expect(ok('/v1/live-streams/{id}').properties.data.properties.live).toEqual({ $ref: '#/components/schemas/LiveStats' });
+    expect(ok('/v1/live-streams').properties.data.items.properties.live).toEqual({ $ref: '#/components/schemas/LiveStats' });
+  });
 });

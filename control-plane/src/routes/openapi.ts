@@ -5,6 +5,7 @@ import { pageQuery } from '../http/pagination.ts';
 import { ERROR_STATUS } from '../errors.ts';
 import type { ErrorCode } from '../errors.ts';
 import { idPattern } from '../services/ids.ts';
+import { liveStatsSchema, recordingSchema } from '../views/response-schemas.ts';
 import { createApiKeyBody } from './api-keys.ts';
 import { createLiveStreamBody, publishUrlsBody, updateLiveStreamBody } from './live-stream-bodies.ts';
 import { playbackTokenBody } from './live-stream-playback.ts';
@@ -29,16 +30,43 @@ interface Operation {
   readonly body?: z.ZodType;
   readonly query?: z.ZodType;
   readonly status: number;
+  /** The success answer's JSON schema, where one is documented (a `$ref` to components.schemas). */
+  readonly answer?: unknown;
   readonly errors: readonly ErrorCode[];
 }
+
+const ref = (name: keyof typeof RESPONSE_SCHEMAS) => ({ $ref: `#/components/schemas/${name}` });
+const one = (name: keyof typeof RESPONSE_SCHEMAS) => ({ type: 'object', required: ['data'], properties: { data: ref(name) } });
+const list = (name: keyof typeof RESPONSE_SCHEMAS) => ({
+  type: 'object',
+  required: ['data', 'next_cursor'],
+  properties: { data: { type: 'array', items: ref(name) }, next_cursor: { type: ['string', 'null'] } },
+});
+const liveStreamAnswer = { type: 'object', required: ['data'], properties: { data: { type: 'object', properties: { live: ref('LiveStats') } } } };
+const liveStreamList = {
+  type: 'object',
+  required: ['data', 'next_cursor'],
+  properties: { data: { type: 'array', items: { type: 'object', properties: { live: ref('LiveStats') } } }, next_cursor: { type: ['string', 'null'] } },
+};
+
+/** Answer objects documented as components (views/response-schemas.ts). */
+const RESPONSE_SCHEMAS = { LiveStats: liveStatsSchema, Recording: recordingSchema } as const;
 
 const AUTH: readonly ErrorCode[] = ['unauthorized', 'rate_limited'];
 const WRITE: readonly ErrorCode[] = [...AUTH, 'forbidden', 'invalid_json', 'unsupported_media_type', 'payload_too_large', 'validation_failed'];
 
 export const TENANT_OPERATIONS: readonly Operation[] = [
   { method: 'post', path: '/v1/live-streams', summary: 'Create a live stream', body: createLiveStreamBody, status: 201, errors: WRITE },
-  { method: 'get', path: '/v1/live-streams', summary: 'List live streams, newest first', query: pageQuery(idPattern('ls')), status: 200, errors: [...AUTH, 'validation_failed'] },
-  { method: 'get', path: '/v1/live-streams/{id}', summary: 'Get a live stream with its credentials', status: 200, errors: [...AUTH, 'not_found'] },
+  {
+    method: 'get',
+    path: '/v1/live-streams',
+    summary: 'List live streams, newest first',
+    query: pageQuery(idPattern('ls')),
+    status: 200,
+    answer: liveStreamList,
+    errors: [...AUTH, 'validation_failed'],
+  },
+  { method: 'get', path: '/v1/live-streams/{id}', summary: 'Get a live stream with its credentials', status: 200, answer: liveStreamAnswer, errors: [...AUTH, 'not_found'] },
   { method: 'patch', path: '/v1/live-streams/{id}', summary: 'Change fields of a live stream', body: updateLiveStreamBody, status: 200, errors: [...WRITE, 'not_found'] },
   { method: 'delete', path: '/v1/live-streams/{id}', summary: 'Delete a live stream (ends a running publish)', status: 204, errors: [...AUTH, 'forbidden', 'not_found'] },
   { method: 'post', path: '/v1/live-streams/{id}/rotate-keys', summary: 'New stream key and SRT passphrase; the old ones stop working now', status: 200, errors: [...AUTH, 'forbidden', 'not_found'] },
@@ -63,6 +91,16 @@ export const TENANT_OPERATIONS: readonly Operation[] = [
     errors: [...WRITE, 'not_found', 'conflict'],
   },
   { method: 'get', path: '/v1/live-streams/{id}/sessions', summary: 'Sessions (one per broadcast), newest first', query: pageQuery(idPattern('ses')), status: 200, errors: [...AUTH, 'not_found', 'validation_failed'] },
+  {
+    method: 'get',
+    path: '/v1/live-streams/{id}/recordings',
+    summary: 'Recordings (DVR files) of a live stream, newest first',
+    query: pageQuery(idPattern('rec')),
+    status: 200,
+    answer: list('Recording'),
+    errors: [...AUTH, 'not_found', 'validation_failed'],
+  },
+  { method: 'get', path: '/v1/recordings/{id}', summary: 'Get a recording (the id in a recording.ready webhook)', status: 200, answer: one('Recording'), errors: [...AUTH, 'not_found'] },
   { method: 'post', path: '/v1/api-keys', summary: 'Create an API key (shown in this answer only)', body: createApiKeyBody, status: 201, errors: WRITE },
   { method: 'get', path: '/v1/api-keys', summary: 'List API keys (prefixes only)', query: pageQuery(idPattern('key')), status: 200, errors: [...AUTH, 'validation_failed'] },
   { method: 'delete', path: '/v1/api-keys/{id}', summary: 'Revoke an API key at once', status: 204, errors: [...AUTH, 'forbidden', 'not_found'] },
@@ -100,7 +138,10 @@ function queryParameters(schema: z.ZodType): unknown[] {
 function operation(op: Operation): unknown {
   const parameters: unknown[] = op.path.includes('{id}') ? [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }] : [];
   if (op.query !== undefined) parameters.push(...queryParameters(op.query));
-  const responses: Record<string, unknown> = { [String(op.status)]: { description: op.status === 204 ? 'Done, no body' : 'Success' } };
+  const success = { description: op.status === 204 ? 'Done, no body' : 'Success' };
+  const responses: Record<string, unknown> = {
+    [String(op.status)]: op.answer === undefined ? success : { ...success, content: { 'application/json': { schema: op.answer } } },
+  };
   for (const code of new Set(op.errors)) {
     const status = String(ERROR_STATUS[code]);
     const known = responses[status] as { description: string } | undefined;
@@ -141,6 +182,7 @@ export function openApiDocument(): unknown {
         },
       },
       schemas: {
+        ...Object.fromEntries(Object.entries(RESPONSE_SCHEMAS).map(([name, schema]) => [name, z.toJSONSchema(schema, { io: 'output' })])),
         Problem: {
           type: 'object',
           required: ['type', 'title', 'status', 'code', 'detail'],

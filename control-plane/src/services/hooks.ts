@@ -1,13 +1,15 @@
-import { and, eq, isNull, or } from 'drizzle-orm';
+import { and, desc, eq, isNull, or } from 'drizzle-orm';
 import { RUNNEL_APP, hookDeny } from '@runnel/shared/hook-api';
 import type { HookAllow, HookBody, HookDeny } from '@runnel/shared/hook-api';
 import { verifyToken } from '@runnel/shared/signed-token';
 import type { SigningKey } from '@runnel/shared/signed-token';
 import type { Db } from '../db/db.ts';
-import { liveStreams, sessions } from '../db/schema.ts';
-import type { LiveStreamRow } from '../db/schema.ts';
+import { liveStreams, recordings, sessions } from '../db/schema.ts';
+import type { LiveStreamRow, RecordingRow } from '../db/schema.ts';
+import { recordingView } from '../views/recording.ts';
 import { newId } from './ids.ts';
 import { getNode, isHealthy } from './nodes.ts';
+import { findRecording, recordingFormat } from './recordings.ts';
 import { enqueueStreamEvent, eventMark, newStreamEvent } from '../webhooks/outbox.ts';
 
 /**
@@ -45,7 +47,7 @@ export async function answerHook(db: Db, body: HookBody, ctx: HookContext): Prom
       await onHls(db, body.stream, ctx.nowMs);
       return ALLOW;
     case 'on_dvr':
-      await onDvr(db, body.stream, body.file, ctx.nowMs);
+      await onDvr(db, body, ctx.nowMs);
       return ALLOW;
     case 'on_connect':
     case 'on_close':
@@ -166,12 +168,50 @@ async function onHls(db: Db, playbackId: string, nowMs: number): Promise<void> {
   ]);
 }
 
-/** A DVR file was stored on the node (on_dvr): `recording.ready` with the node's file path. */
-async function onDvr(db: Db, playbackId: string, file: string, nowMs: number): Promise<void> {
-  const [stream] = await db.select().from(liveStreams).where(eq(liveStreams.playbackId, playbackId)).limit(1);
+type DvrBody = Extract<HookBody, { action: 'on_dvr' }>;
+
+/**
+ * A DVR file was stored (on_dvr): a recording row and `recording.ready`, in
+ * one batch. Its session is the one the node opened for that publisher
+ * (server_id + client_id; a file can be announced after the publish ended);
+ * failing that, the stream's current one. A node retrying the same file
+ * (same storage key) records nothing twice.
+ */
+async function onDvr(db: Db, body: DvrBody, nowMs: number): Promise<void> {
+  const [stream] = await db.select().from(liveStreams).where(eq(liveStreams.playbackId, body.stream)).limit(1);
   if (stream === undefined) return;
-  const ev = newStreamEvent('recording.ready', stream, { session_id: stream.currentSessionId, file }, nowMs);
-  await db.batch([db.update(liveStreams).set(eventMark(ev)).where(eq(liveStreams.id, stream.id)), enqueueStreamEvent(db, ev)]);
+  if ((await findRecording(db, stream.id, body.file)) !== null) return;
+  const [session] = await db
+    .select({ id: sessions.id })
+    .from(sessions)
+    .where(and(eq(sessions.liveStreamId, stream.id), eq(sessions.nodeId, body.server_id), eq(sessions.clientId, body.client_id)))
+    .orderBy(desc(sessions.id))
+    .limit(1);
+  const row: RecordingRow = {
+    id: newId('rec', nowMs),
+    tenantId: stream.tenantId,
+    liveStreamId: stream.id,
+    sessionId: session?.id ?? stream.currentSessionId,
+    nodeId: body.server_id,
+    storageKey: body.file,
+    url: body.url === undefined || body.url === '' ? null : body.url,
+    format: recordingFormat(body.file),
+    durationMs: body.duration === undefined ? null : Math.round(body.duration * 1000),
+    bytes: body.bytes ?? null,
+    status: 'ready',
+    createdAt: nowMs,
+  };
+  const ev = newStreamEvent(
+    'recording.ready',
+    stream,
+    { recording_id: row.id, session_id: row.sessionId, file: row.storageKey, recording: recordingView(row) },
+    nowMs,
+  );
+  await db.batch([
+    db.insert(recordings).values(row),
+    db.update(liveStreams).set(eventMark(ev)).where(eq(liveStreams.id, stream.id)),
+    enqueueStreamEvent(db, ev),
+  ]);
 }
 
 async function onPlay(db: Db, body: PlayBody, ctx: HookContext): Promise<HookAnswer> {

@@ -12,7 +12,7 @@ const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
 const TIME_CHARS = 10;
 const RANDOM_CHARS = 16;
 
-export type IdPrefix = 'tn' | 'key' | 'ls' | 'ses' | 'wh' | 'whd' | 'evt';
+export type IdPrefix = 'tn' | 'key' | 'ls' | 'ses' | 'rec' | 'wh' | 'whd' | 'evt';
 
 /** 32 symbols = 5 bits; a byte masked to 5 bits is uniform because 256 is a multiple of 32. */
 export function randomChars(n: number): string {

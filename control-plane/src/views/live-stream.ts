@@ -1,4 +1,4 @@
-import type { LiveStreamRow } from '../db/schema.ts';
+import type { LiveStreamRow, SessionRow } from '../db/schema.ts';
 import { iso } from './time.ts';
 
 /**
@@ -15,7 +15,31 @@ export function effectiveStatus(row: LiveStreamRow, nowMs: number): LiveStreamSt
   return row.status;
 }
 
-export function liveStreamSummary(row: LiveStreamRow, nowMs: number) {
+/**
+ * What is known of the broadcast while the stream is connected or active:
+ * since when, over which protocol, and the figures of the node's latest
+ * heartbeat (null until one described the stream). Null otherwise.
+ */
+export function liveView(row: LiveStreamRow, session: SessionRow | null, nowMs: number) {
+  const status = effectiveStatus(row, nowMs);
+  if ((status !== 'connected' && status !== 'active') || session === null || session.id !== row.currentSessionId || session.endedAt !== null) return null;
+  return {
+    session_id: session.id,
+    since: iso(session.startedAt),
+    protocol: session.protocol,
+    video: session.videoCodec === null ? null : { codec: session.videoCodec, width: session.videoWidth, height: session.videoHeight },
+    audio: session.audioCodec === null ? null : { codec: session.audioCodec },
+    /** Ingest bitrate averaged over 30 s on the node. */
+    bitrate_kbps: session.bitrateInKbps === null ? null : Math.round(session.bitrateInKbps),
+    /** Players and outputs on the node. */
+    clients: session.clients,
+    /** When the node last reported these figures. */
+    stats_at: iso(session.statsAt),
+  };
+}
+
+/** `session` is the stream's current session when it has one (for `live`). */
+export function liveStreamSummary(row: LiveStreamRow, nowMs: number, session: SessionRow | null = null) {
   return {
     id: row.id,
     name: row.name,
@@ -27,12 +51,13 @@ export function liveStreamSummary(row: LiveStreamRow, nowMs: number) {
     reconnect_window_s: row.reconnectWindowS,
     current_session_id: row.currentSessionId,
     node_id: row.nodeId,
+    live: liveView(row, session, nowMs),
     keys_rotated_at: iso(row.keysRotatedAt),
     created_at: iso(row.createdAt),
     updated_at: iso(row.updatedAt),
   };
 }
 
-export function liveStreamView(row: LiveStreamRow, nowMs: number) {
-  return { ...liveStreamSummary(row, nowMs), stream_key: row.streamKey, srt_passphrase: row.srtPassphrase };
+export function liveStreamView(row: LiveStreamRow, nowMs: number, session: SessionRow | null = null) {
+  return { ...liveStreamSummary(row, nowMs, session), stream_key: row.streamKey, srt_passphrase: row.srtPassphrase };
 }

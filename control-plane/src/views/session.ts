@@ -14,5 +14,8 @@ export function sessionView(row: SessionRow, nowMs: number) {
     end_reason: row.endReason,
     /** Up to now while the session is live. */
     duration_ms: (row.endedAt ?? nowMs) - row.startedAt,
+    /** The codecs the node last reported (heartbeats); null when it never described the stream. */
+    video: row.videoCodec === null ? null : { codec: row.videoCodec, width: row.videoWidth, height: row.videoHeight },
+    audio: row.audioCodec === null ? null : { codec: row.audioCodec },
   };
 }

@@ -1,0 +1,23 @@
+import type { RecordingRow } from '../db/schema.ts';
+import { iso } from './time.ts';
+
+/** A recording as the API shows it (and the `recording.ready` webhook's `data.recording`). */
+export function recordingView(row: RecordingRow) {
+  return {
+    id: row.id,
+    live_stream_id: row.liveStreamId,
+    /** The broadcast it was recorded from; null when the node announced it with no session open. */
+    session_id: row.sessionId,
+    node_id: row.nodeId,
+    status: row.status,
+    /** flv | mp4 | ts, from the file's extension; null when unknown. */
+    format: row.format,
+    /** The path on the node, or the object key in the bucket. */
+    storage_key: row.storageKey,
+    /** Where it can be downloaded or played: a recording in a bucket behind a CDN; null for a file on a node's disk. */
+    url: row.url,
+    duration_ms: row.durationMs,
+    bytes: row.bytes,
+    created_at: iso(row.createdAt),
+  };
+}
