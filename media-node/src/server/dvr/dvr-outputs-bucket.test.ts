@@ -11,7 +11,9 @@ import type { DvrFileEvent } from '../../output/dvr/dvr-events.ts';
 import { checkKey, type PutOptions } from '../../storage/storage.ts';
 import { ClientRegistry, type ClientRecord } from '../clients.ts';
 import { validateConfig } from '../config/index.ts';
+import { hookBodySchema } from '@runnel/shared/hook-api';
 import { FakeHookClient } from '../hooks/fake-hook-client.ts';
+import { buildHookBody } from '../hooks/hook-body.ts';
 import { createMemoryLogger } from '../log/index.ts';
 import type { BucketStore } from './bucket-dvr-sink.ts';
 import { DVR_UPLOAD_DIR, DvrOutputs, type DvrOutputsOptions } from './dvr-outputs.ts';
@@ -105,7 +107,12 @@ describe('DvrOutputs with a bucket', () => {
     expect(run.hooks.calls[0]!.request).toEqual({
       clientId: 'c0ffee01', ip: '10.1.2.3', vhost: '__defaultVhost__', app: 'live', stream: 'cam', param: '', tcUrl: 'rtmp://node/live',
       pageUrl: '', streamId: 'vid-abc1234', cwd: '/srv/node', file: keys[0], recordingUrl: `https://cdn.example/media/recordings/${run.events[0]!.file}`,
+      recordingDuration: run.events[0]!.duration, recordingBytes: run.events[0]!.bytes,
     });
+    // the body the node posts: what the control plane reads to index the recording (URL, duration, the size of the object in the bucket)
+    const body = hookBodySchema.parse(buildHookBody('on_dvr', { serverId: 'n1', serviceId: 's1' }, run.hooks.calls[0]!.request));
+    expect(body).toMatchObject({ action: 'on_dvr', file: keys[0], url: `https://cdn.example/media/recordings/${run.events[0]!.file}`, bytes: bucket.objects.get(keys[0]!)!.bytes.length });
+    expect(body.action === 'on_dvr' && body.duration).toBeCloseTo(run.events[0]!.duration, 3);
     for (const k of keys) {
       expect(inspectMp4(bucket.objects.get(k)!.bytes).tracks).toHaveLength(2);
       expect(bucket.objects.get(k)!.options.contentType).toBe('video/mp4');

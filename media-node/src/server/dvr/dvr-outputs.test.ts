@@ -47,8 +47,9 @@ describe('DvrOutputs', () => {
     expect(hooks.calls.map((c) => c.action)).toEqual(['on_dvr', 'on_dvr', 'on_dvr']);
     expect(hooks.calls[0]!.request).toEqual({
       clientId: 'c0ffee01', ip: '10.1.2.3', vhost: '__defaultVhost__', app: 'live', stream: 'cam', param: '', tcUrl: 'rtmp://node/live',
-      pageUrl: '', streamId: 'vid-abc1234', cwd: '/srv/node', file: files[0],
+      pageUrl: '', streamId: 'vid-abc1234', cwd: '/srv/node', file: files[0], recordingDuration: events[0]!.duration, recordingBytes: events[0]!.bytes,
     });
+    expect(events[0]!.bytes).toBe(readFileSync(files[0]!).length);
     expect(readdirSync(join(dataDir, DVR_SPOOL_DIR))).toEqual([]);
     expect(log.events('dvr_file')).toHaveLength(3);
   });

@@ -197,7 +197,7 @@ export class DvrOutputs implements SourceObserver {
   }
 }
 
-/** Posts on_dvr for a stored recording (SRS 6 body; `file` a path or an object key, `url` for a bucket behind a CDN) and tells the listener. */
+/** Posts on_dvr for a stored recording (SRS 6 body; `file` a path or an object key, `url` for a bucket behind a CDN, the file's `duration` and `bytes` when known) and tells the listener. */
 function announce(opts: DvrOutputsOptions, context: RecordingContext, e: DvrFileEvent | null, at: StoredAt): void {
   const log = opts.log.child({ stream: `${context.app}/${context.stream}`, output: 'dvr' });
   log.info('dvr_file', { file: at.file, url: at.url, duration: e?.duration, bytes: e?.bytes, reason: e?.reason });
@@ -205,6 +205,7 @@ function announce(opts: DvrOutputsOptions, context: RecordingContext, e: DvrFile
     clientId: context.clientId, ip: context.ip, vhost: context.vhost, app: context.app, stream: context.stream, param: '',
     tcUrl: context.tcUrl, pageUrl: '', streamId: context.streamId, cwd: opts.cwd ?? process.cwd(), file: at.file,
     ...(at.url === undefined ? {} : { recordingUrl: at.url }),
+    ...(e === null ? {} : { recordingDuration: e.duration, recordingBytes: e.bytes }),
   });
   if (e === null) return;
   try {

@@ -48,6 +48,9 @@ export interface HookRequest {
   readonly seqNo?: number;
   /** on_dvr only, a Runnel field (`url` in the body, absent unless set): where a recording in a bucket is served (a CDN URL). */
   readonly recordingUrl?: string;
+  /** on_dvr only, Runnel fields (`duration` in seconds and `bytes` in the body, absent unless set): the recording's media duration and size. */
+  readonly recordingDuration?: number;
+  readonly recordingBytes?: number;
 }
 
 /** Ids of this node that every body carries (srs.md 2.1). */
@@ -92,10 +95,14 @@ export function buildHookBody(action: HookAction, ids: HookIds, r: HookRequest):
     case 'on_play':
       return { ...head, stream: r.stream, tcUrl: r.tcUrl, param: r.param, pageUrl: r.pageUrl, ...stream() };
     case 'on_dvr':
-      // SRS 6 SrsHttpHooks::on_dvr: cwd and file between param and stream_url; `url` (a recording in a bucket behind a CDN) is ours
+      // SRS 6 SrsHttpHooks::on_dvr: cwd and file between param and stream_url; `url` (a recording in a bucket behind a CDN), `duration` and `bytes` are ours
       return {
         ...head, tcUrl: r.tcUrl, stream: r.stream, param: r.param, cwd: r.cwd ?? '', file: r.file ?? '',
-        ...(r.recordingUrl === undefined ? {} : { url: r.recordingUrl }), ...stream(),
+        ...(r.recordingUrl === undefined ? {} : { url: r.recordingUrl }),
+        // ms resolution like on_hls; a bucket's control plane indexes the file without opening it
+        ...(r.recordingDuration === undefined ? {} : { duration: Math.round(r.recordingDuration * 1000) / 1000 }),
+        ...(r.recordingBytes === undefined ? {} : { bytes: Math.trunc(r.recordingBytes) }),
+        ...stream(),
       };
     case 'on_hls':
       // SRS 6 SrsHttpHooks::on_hls: duration is a number of seconds at ms resolution (srsu2ms(duration) / 1000.0);
