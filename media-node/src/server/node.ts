@@ -92,7 +92,7 @@ export async function startNode(config: NodeConfig, logger: Logger, opts: StartN
   observers.add(dvr);
 
   const rtc: RtcServer | null = config.rtc.enabled
-    ? createRtcServer({ streams, clients, log: logger, hooks, play, now: monotonicNow, settings: rtcSettings(config) })
+    ? createRtcServer({ streams, clients, log: logger, hooks, play, now: monotonicNow, settings: rtcSettings(config), serverId: config.serverId })
     : null;
   const http: Server = createNodeHttpServer({ streams, clients, log: logger, hooks, play, now: monotonicNow, hlsRoot, ...(rtc === null ? {} : { rtc }) });
   const httpPort = await listen(http, 'http', host, config.listen.http, '--http-port or listen.http');

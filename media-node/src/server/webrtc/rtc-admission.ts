@@ -20,6 +20,13 @@ export interface RtcAdmitted {
   readonly hook: HookRequest;
 }
 
+/** The stream a signalling request names, and the query the hooks get as `param`. */
+export interface RtcStreamRequest {
+  readonly app: string;
+  readonly stream: string;
+  readonly param: string;
+}
+
 /** A Host header we are willing to echo into a hook's tcUrl (it is peer-supplied). */
 const HOST_RE = /^[0-9A-Za-z.\-:[\]]{1,255}$/;
 /** RFC 6750 2.1 b64token. */
@@ -32,7 +39,7 @@ const BEARER_RE = /^Bearer ([A-Za-z0-9\-._~+/]+=*)$/;
  * 4.5) becomes `token=<t>` in `param` when the query has no token, so the
  * same hook checks both.
  */
-export function rtcStreamRequest(req: IncomingMessage, url: URL): { app: string; stream: string; param: string } {
+export function rtcStreamRequest(req: IncomingMessage, url: URL): RtcStreamRequest {
   const app = url.searchParams.get('app') ?? 'live';
   const stream = url.searchParams.get('stream') ?? 'livestream';
   if (!isValidName(app) || !isValidName(stream)) throw new RtcProblem(400, 'rtc_bad_stream', 'app or stream name not allowed');
@@ -48,7 +55,7 @@ export async function admitRtcClient(
   deps: RtcDeps,
   req: IncomingMessage,
   role: 'publish' | 'play',
-  s: { app: string; stream: string; param: string },
+  s: RtcStreamRequest,
   ip: string,
 ): Promise<RtcAdmitted> {
   const id = newClientId();

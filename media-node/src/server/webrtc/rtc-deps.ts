@@ -16,4 +16,6 @@ export interface RtcDeps {
   readonly play: ConsumerOptions;
   readonly now: () => number;
   readonly settings: RtcSettings;
+  /** SRS `server_id`, in the JSON API's answers. */
+  readonly serverId: string;
 }

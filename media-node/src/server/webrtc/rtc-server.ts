@@ -5,13 +5,16 @@ import { answerOffer } from '../../protocol/rtc/werift-peer.ts';
 import type { RtcPeer } from '../../protocol/rtc/werift-peer.ts';
 import { classifyAddress, MAX_SDP_CHARS } from '../../protocol/sdp/index.ts';
 import { readBody } from '../api/request-body.ts';
+import { DEFAULT_VHOST } from '../../hub/stream-registry.ts';
 import { admitRtcClient, rtcStreamRequest } from './rtc-admission.ts';
+import type { RtcStreamRequest } from './rtc-admission.ts';
 import type { RtcAdmitted } from './rtc-admission.ts';
 import type { RtcDeps } from './rtc-deps.ts';
 import { prepareOffer } from './rtc-offer.ts';
 import type { PreparedOffer } from './rtc-offer.ts';
 import { RtcProblem, sendProblem } from './rtc-problem.ts';
-import type { RtcSession } from './rtc-session.ts';
+import type { OpenedSession, RtcSession } from './rtc-session.ts';
+import { serveSrsRtcApi } from './srs-rtc-api.ts';
 import { startWhepPlayer } from './whep-player.ts';
 import { startWhipPublisher } from './whip-publisher.ts';
 import type { WhipSession } from './whip-publisher.ts';
@@ -28,11 +31,26 @@ export interface RtcServer {
 
 type Role = 'publish' | 'play';
 
+/** The offer text; RTC refuses bytes that are not UTF-8 rather than guessing. */
+function decodeUtf8(body: Uint8Array): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(body);
+  } catch {
+    throw new RtcProblem(400, 'sdp_bad_encoding', 'the offer is not UTF-8');
+  }
+}
+
 /** SRS paths (srs.md 2.8): whip = publish, whep and 4.0's whip-play = play. */
 const ROUTES: Readonly<Record<string, Role>> = {
   '/rtc/v1/whip/': 'publish',
   '/rtc/v1/whep/': 'play',
   '/rtc/v1/whip-play/': 'play',
+};
+
+/** SRS 4's JSON signalling (srs.md 2.7). */
+const SRS_API_ROUTES: Readonly<Record<string, Role>> = {
+  '/rtc/v1/publish/': 'publish',
+  '/rtc/v1/play/': 'play',
 };
 
 const CORS = {
@@ -52,7 +70,7 @@ function newToken(): string {
 }
 
 /**
- * WHIP (RFC 9725) and WHEP at SRS's paths: `POST` an SDP offer ->
+ * WHIP (RFC 9725) and WHEP at SRS's paths (and SRS 4's JSON API, srs-rtc-api.ts): `POST` an SDP offer ->
  * `201 Created` + SDP answer + `Location`, `DELETE` that Location ends the
  * session, `PATCH` (trickle ICE) is answered 405 as RFC 9725 4.3.1 allows
  * a server that gathers everything up front. The offer is checked by
@@ -93,17 +111,16 @@ export function createRtcServer(deps: RtcDeps): RtcServer {
     });
   }
 
-  async function post(req: IncomingMessage, res: ServerResponse, role: Role, url: URL): Promise<void> {
-    const type = (req.headers['content-type'] ?? 'application/sdp').split(';', 1)[0].trim().toLowerCase();
-    if (type !== 'application/sdp') throw new RtcProblem(415, 'rtc_not_sdp', 'the body must be application/sdp');
-    const body = await readBody(req, MAX_SDP_CHARS);
-    if (body === 'too_large') throw new RtcProblem(413, 'sdp_too_large', `an offer is at most ${MAX_SDP_CHARS} bytes`);
-    const stream = rtcStreamRequest(req, url);
+  /**
+   * One session from an offer, for WHIP/WHEP and the SRS JSON API alike: the
+   * offer is checked and the session cap applied before the hook, the stream
+   * is claimed (publish) before werift, and only then is a port taken.
+   */
+  async function open(req: IncomingMessage, role: Role, stream: RtcStreamRequest, text: string): Promise<OpenedSession> {
     if (sessions.size + pending >= deps.settings.maxSessions) throw new RtcProblem(503, 'rtc_too_many_sessions', `at most ${deps.settings.maxSessions} sessions (rtc.port_count)`);
     let prepared: PreparedOffer;
     try {
-      const text = new TextDecoder('utf-8', { fatal: true }).decode(body);
-      const existing = deps.streams.get({ vhost: '__defaultVhost__', app: stream.app, stream: stream.stream });
+      const existing = deps.streams.get({ vhost: DEFAULT_VHOST, app: stream.app, stream: stream.stream });
       // A legacy AVC sequence header: 5-byte VIDEODATA header, then the avcC record whose byte 1 is
       // AVCProfileIndication (ISO/IEC 14496-15 5.3.3.1); the player's payload type of that profile wins.
       const header = existing?.videoSequenceHeader?.payload;
@@ -111,10 +128,9 @@ export function createRtcServer(deps: RtcDeps): RtcServer {
       prepared = prepareOffer(text, role, deps.settings.allowedAddressClasses, role === 'play' ? profile : undefined);
     } catch (error) {
       if (error instanceof ProtocolError) throw new RtcProblem(400, error.code, error.message);
-      if (error instanceof TypeError) throw new RtcProblem(400, 'sdp_bad_encoding', 'the offer is not UTF-8');
       throw error;
     }
-    if (prepared.video === undefined && role === 'play') throw new RtcProblem(400, 'sdp_unsupported_codec', 'a WHEP offer needs an H.264 video section');
+    if (prepared.video === undefined && role === 'play') throw new RtcProblem(400, 'sdp_unsupported_codec', 'a play offer needs an H.264 video section');
     pending++;
     try {
       const who = await admitRtcClient(deps, req, role, stream, peerIp(req));
@@ -151,17 +167,27 @@ export function createRtcServer(deps: RtcDeps): RtcServer {
         session = startWhepPlayer(deps, peer, who, prepared, token, keyframes, ended);
       }
       sessions.set(session.id, session);
-      if (res.destroyed) {
-        session.end('client_closed');
-        return;
-      }
-      const path = url.pathname === '/rtc/v1/whip-play/' ? '/rtc/v1/whep/' : url.pathname;
-      const q = new URLSearchParams({ action: 'delete', token, app: who.key.app, stream: who.key.stream, session: session.id });
-      res.writeHead(201, { ...CORS, 'Content-Type': 'application/sdp', 'Content-Length': Buffer.byteLength(peer.answer), Location: `${path}?${q.toString()}`, 'Cache-Control': 'no-store' });
-      res.end(peer.answer);
+      return { session, answer: peer.answer, key: who.key, clientUfrag: prepared.offer.iceUfrag };
     } finally {
       pending--;
     }
+  }
+
+  async function post(req: IncomingMessage, res: ServerResponse, role: Role, url: URL): Promise<void> {
+    const type = (req.headers['content-type'] ?? 'application/sdp').split(';', 1)[0].trim().toLowerCase();
+    if (type !== 'application/sdp') throw new RtcProblem(415, 'rtc_not_sdp', 'the body must be application/sdp');
+    const body = await readBody(req, MAX_SDP_CHARS);
+    if (body === 'too_large') throw new RtcProblem(413, 'sdp_too_large', `an offer is at most ${MAX_SDP_CHARS} bytes`);
+    const stream = rtcStreamRequest(req, url);
+    const { session, answer, key } = await open(req, role, stream, decodeUtf8(body));
+    if (res.destroyed) {
+      session.end('client_closed');
+      return;
+    }
+    const path = url.pathname === '/rtc/v1/whip-play/' ? '/rtc/v1/whep/' : url.pathname;
+    const q = new URLSearchParams({ action: 'delete', token: session.token, app: key.app, stream: key.stream, session: session.id });
+    res.writeHead(201, { ...CORS, 'Content-Type': 'application/sdp', 'Content-Length': Buffer.byteLength(answer), Location: `${path}?${q.toString()}`, 'Cache-Control': 'no-store' });
+    res.end(answer);
   }
 
   function remove(res: ServerResponse, url: URL): void {
@@ -190,6 +216,15 @@ export function createRtcServer(deps: RtcDeps): RtcServer {
       sendProblem(res, new RtcProblem(500, 'rtc_internal', 'internal error'), CORS);
     };
     try {
+      const api = SRS_API_ROUTES[url.pathname];
+      if (api !== undefined && req.method === 'POST') {
+        serveSrsRtcApi(req, res, api, deps.serverId, open).catch(fail);
+        return true;
+      }
+      if (api !== undefined && req.method === 'OPTIONS') {
+        res.writeHead(204, CORS).end();
+        return true;
+      }
       if (role === undefined) throw new RtcProblem(404, 'rtc_not_found', 'no such WebRTC endpoint');
       if (req.method === 'OPTIONS') {
         res.writeHead(204, CORS).end();

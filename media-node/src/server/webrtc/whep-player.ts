@@ -7,7 +7,7 @@ import { HubToRtp } from './hub-to-rtp.ts';
 import type { RtcAdmitted } from './rtc-admission.ts';
 import type { RtcDeps } from './rtc-deps.ts';
 import type { PreparedOffer } from './rtc-offer.ts';
-import { CONNECT_TIMEOUT_MS, RateGate } from './rtc-session.ts';
+import { CONNECT_TIMEOUT_MS, PLAYER_IDLE_TIMEOUT_MS, RateGate } from './rtc-session.ts';
 import type { RtcSession } from './rtc-session.ts';
 
 /**
@@ -112,16 +112,26 @@ export function startWhepPlayer(
 
   const connectTimer = setTimeout(() => session.end('timeout'), CONNECT_TIMEOUT_MS);
   connectTimer.unref();
+  let lastRtcpAt = since;
+  let idleTimer: ReturnType<typeof setInterval> | null = null;
 
   peer.on({
     state(s) {
       if (s === 'connected') {
         clearTimeout(connectTimer);
         connected = true;
+        lastRtcpAt = deps.now();
+        idleTimer = setInterval(() => {
+          if (deps.now() - lastRtcpAt < PLAYER_IDLE_TIMEOUT_MS) return;
+          clog.log.warn('play_timeout', { stream: name, why: `no RTCP for ${PLAYER_IDLE_TIMEOUT_MS} ms` });
+          session.end('timeout');
+        }, 1000);
+        idleTimer.unref();
         schedule();
       } else session.end('client_closed');
     },
     rtcp(_kind, bytes) {
+      lastRtcpAt = deps.now();
       let packets;
       try {
         packets = decodeRtcpCompound(bytes);
@@ -143,6 +153,7 @@ export function startWhepPlayer(
       if (done) return;
       done = true;
       clearTimeout(connectTimer);
+      if (idleTimer !== null) clearInterval(idleTimer);
       consumer.close();
       void peer.close();
       deps.clients.remove(id);
