@@ -1,93 +1,29 @@
 import { ProtocolError } from '@runnel/shared';
 import { checkKey, type ObjectStore, type PutOptions } from '../storage.ts';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.ts';
-import { baseName, objectKind, playlistNames, type ObjectKind } from './object-kinds.ts';
-import type { SpoolFiles, SpoolRecord } from './spool-files.ts';
-import { UploadedPlaylists, LostKeys } from './reference-sets.ts';
+import { objectKind, playlistNames } from './object-kinds.ts';
+import type { SpoolFiles } from './spool-files.ts';
+import { asError, newEntry, recordOf, recordOptions, recoveredEntry, settle, type Entry } from './spool-entry.ts';
+import { PlaylistDependencies, QueueOrder } from './playlist-dependencies.ts';
+import {
+  DEFAULT_MAX_MEMORY_BYTES,
+  MAX_QUEUED_OPERATIONS,
+  type SpoolingCounters,
+  type SpoolingStats,
+  type SpoolingStoreOptions,
+  type StorageLog,
+} from './spooling-options.ts';
 
-export type StorageLogValue = string | number | boolean | Error | undefined;
+export { MAX_DEFERRED_DELETES } from './playlist-dependencies.ts';
 
-/** What the store logs through (a server Logger fits). */
-export interface StorageLog {
-  info(event: string, fields?: { readonly [key: string]: StorageLogValue }): void;
-  warn(event: string, fields?: { readonly [key: string]: StorageLogValue }): void;
-}
-
-export interface SpoolingStoreOptions {
-  /** The remote store (S3Store): a ProtocolError from it means "this object will never go up", anything else "try again". */
-  readonly inner: ObjectStore;
-  /** Where objects wait while the remote store is down (SpoolDir). */
-  readonly files: SpoolFiles;
-  /** Payload bytes the spool may hold (config `storage.spool.max_bytes`). */
-  readonly maxSpoolBytes: number;
-  /** Payload bytes waiting in memory while the remote store is healthy (default DEFAULT_MAX_MEMORY_BYTES). */
-  readonly maxMemoryBytes?: number;
-  /** Uploads at once while healthy (default 4); one while the store is failing. */
-  readonly maxInFlight?: number;
-  readonly backoff?: BackoffOptions;
-  /** Jitter source (default Math.random). */
-  readonly random?: () => number;
-  /** Monotonic milliseconds (default performance.now). */
-  readonly now?: () => number;
-  readonly log?: StorageLog;
-}
-
-/** A few segments of every stream in flight: a burst while healthy never touches the disk, yet memory stays small. */
-export const DEFAULT_MAX_MEMORY_BYTES = 32 * 1024 * 1024;
-/** Queued operations (about 300 bytes of bookkeeping each): 30 MB at worst, hours of segments of dozens of streams. */
-export const MAX_QUEUED_OPERATIONS = 100_000;
-/** Deletes parked because the bucket's playlist still names their object. */
-export const MAX_DEFERRED_DELETES = 10_000;
-
-export interface SpoolingStats {
-  /** Operations waiting or running (deferred deletes not included). */
-  readonly queued: number;
-  readonly inFlight: number;
-  readonly memoryBytes: number;
-  /** Payload bytes in the spool (written or being written). */
-  readonly spoolBytes: number;
-  /** Deletes waiting for the bucket's playlist to stop naming their object. */
-  readonly deferredDeletes: number;
-  /** True from a failed upload until the next successful one. */
-  readonly degraded: boolean;
-  readonly uploaded: number;
-  readonly deleted: number;
-  readonly retries: number;
-  /** Segments dropped from a full spool, oldest first. */
-  readonly evicted: number;
-  readonly evictedBytes: number;
-  /** Playlist versions not uploaded because they named a dropped segment. */
-  readonly withheld: number;
-  /** Playlist versions replaced by a newer one before they went up. */
-  readonly superseded: number;
-  /** Objects the remote store refused for good (or the spool could not read back). */
-  readonly failed: number;
-  /** Puts refused because neither memory nor spool had room. */
-  readonly rejected: number;
-}
-
-type Counters = { -readonly [K in 'uploaded' | 'deleted' | 'retries' | 'evicted' | 'evictedBytes' | 'withheld' | 'superseded' | 'failed' | 'rejected']: number };
-
-interface Entry {
-  readonly id: number;
-  readonly op: 'put' | 'delete';
-  readonly key: string;
-  readonly base: string;
-  readonly options: PutOptions | null;
-  readonly kind: ObjectKind | null;
-  /** File names a playlist refers to. */
-  readonly names: ReadonlySet<string> | null;
-  readonly size: number;
-  /** The payload while it is in memory (held, being spooled, or being uploaded). */
-  bytes: Uint8Array | null;
-  /** Where its bytes are accounted: memory, or the spool (being written, or written). */
-  where: 'memory' | 'writing' | 'disk';
-  running: boolean;
-  /** Left the queue (uploaded, dropped, superseded). */
-  done: boolean;
-  /** The caller's put, until the object is uploaded or safely spooled. */
-  waiter: { resolve: () => void; reject: (e: Error) => void } | null;
-}
+export {
+  DEFAULT_MAX_MEMORY_BYTES,
+  MAX_QUEUED_OPERATIONS,
+  type SpoolingStats,
+  type SpoolingStoreOptions,
+  type StorageLog,
+  type StorageLogValue,
+} from './spooling-options.ts';
 
 /**
  * An ObjectStore in front of a remote one (S3) that keeps a CDN consistent
@@ -119,10 +55,8 @@ export class SpoolingStore implements ObjectStore {
 
   /** Insertion order is upload order. */
   private readonly queue = new Map<number, Entry>();
-  private readonly deferred = new Map<number, Entry>();
-  private readonly uploaded = new UploadedPlaylists();
-  private readonly lost = new LostKeys();
-  private readonly counters: Counters = {
+  private readonly deps = new PlaylistDependencies();
+  private readonly counters: SpoolingCounters = {
     uploaded: 0, deleted: 0, retries: 0, evicted: 0, evictedBytes: 0, withheld: 0, superseded: 0, failed: 0, rejected: 0,
   };
   private nextId = 1;
@@ -162,7 +96,7 @@ export class SpoolingStore implements ObjectStore {
       inFlight: this.inFlight,
       memoryBytes: this.memoryBytes,
       spoolBytes: this.spoolBytes,
-      deferredDeletes: this.deferred.size,
+      deferredDeletes: this.deps.deferredCount,
       degraded: this.degradedSince !== null,
       ...this.counters,
     };
@@ -175,13 +109,12 @@ export class SpoolingStore implements ObjectStore {
     } catch (e) {
       return Promise.reject(e as Error);
     }
-    const kind = objectKind(options);
-    const e = this.entry('put', key, options, kind, bytes);
+    const e = newEntry(this.nextId++, 'put', key, options, bytes);
     if (!this.makeRoomForEntry()) return this.refuse(e, 'too many queued operations');
     const inMemory = this.degradedSince === null && this.memoryBytes + e.size <= this.maxMemoryBytes;
     if (!inMemory && !this.makeRoom(e.size)) return this.refuse(e, `spool full (${this.maxSpoolBytes} bytes)`);
     this.cancelDeferredDelete(key);
-    if (kind !== 'immutable') this.supersede(key);
+    if (e.kind !== 'immutable') this.supersede(key);
     if (inMemory) {
       this.hold(e);
       this.pump();
@@ -202,7 +135,7 @@ export class SpoolingStore implements ObjectStore {
     } catch (e) {
       return Promise.reject(e as Error);
     }
-    const e = this.entry('delete', key, null, null, null);
+    const e = newEntry(this.nextId++, 'delete', key, null, null);
     // A delete has no payload; when the queue is full, leaving an object behind is the lesser harm.
     if (!this.makeRoomForEntry()) {
       this.counters.rejected++;
@@ -238,7 +171,7 @@ export class SpoolingStore implements ObjectStore {
     this.timer = null;
     let kept = 0;
     let lost = 0;
-    for (const e of [...this.queue.values(), ...this.deferred.values()]) {
+    for (const e of [...this.queue.values(), ...this.deps.deferred()]) {
       if (e.where !== 'memory' || e.running) continue;
       if (this.spoolBytes + e.size > this.maxSpoolBytes) {
         lost++;
@@ -254,30 +187,12 @@ export class SpoolingStore implements ObjectStore {
         lost++;
       }
     }
-    if (this.queue.size + this.deferred.size > 0) {
-      this.log?.warn('storage_closed_with_backlog', { queued: this.queue.size + this.deferred.size, spooled_now: kept, lost, spool_bytes: this.spoolBytes });
+    if (this.queue.size + this.deps.deferredCount > 0) {
+      this.log?.warn('storage_closed_with_backlog', { queued: this.queue.size + this.deps.deferredCount, spooled_now: kept, lost, spool_bytes: this.spoolBytes });
     }
   }
 
   // -- queueing ------------------------------------------------------------
-
-  private entry(op: 'put' | 'delete', key: string, options: PutOptions | null, kind: ObjectKind | null, bytes: Uint8Array | null): Entry {
-    return {
-      id: this.nextId++,
-      op,
-      key,
-      base: baseName(key),
-      options,
-      kind,
-      names: kind === 'playlist' && bytes !== null ? playlistNames(bytes) : null,
-      size: bytes?.length ?? 0,
-      bytes,
-      where: 'memory',
-      running: false,
-      done: false,
-      waiter: null,
-    };
-  }
 
   private checkOpen(): void {
     if (this.closed) throw new ProtocolError('storage_closed', 'the store is closed');
@@ -341,15 +256,11 @@ export class SpoolingStore implements ObjectStore {
 
   /** A put after a parked delete of the same key wins: the delete must not remove the newer object. */
   private cancelDeferredDelete(key: string): void {
-    for (const d of this.deferred.values()) {
-      if (d.key !== key) continue;
-      this.deferred.delete(d.id);
-      this.release(d);
-    }
+    for (const d of this.deps.takeDeletesOf(key)) this.release(d);
   }
 
   private makeRoomForEntry(): boolean {
-    while (this.queue.size + this.deferred.size >= MAX_QUEUED_OPERATIONS) {
+    while (this.queue.size + this.deps.deferredCount >= MAX_QUEUED_OPERATIONS) {
       if (!this.evictOldestSegment()) return false;
     }
     return true;
@@ -368,7 +279,7 @@ export class SpoolingStore implements ObjectStore {
     for (const e of this.queue.values()) {
       if (e.kind !== 'immutable' || e.where !== 'disk' || e.running) continue;
       this.release(e);
-      this.lost.add(e.key);
+      this.deps.segmentLost(e.key);
       this.counters.evicted++;
       this.counters.evictedBytes += e.size;
       this.log?.warn('storage_spool_evicted', { key: e.key, bytes: e.size, spool_bytes: this.spoolBytes, evicted: this.counters.evicted });
@@ -382,7 +293,7 @@ export class SpoolingStore implements ObjectStore {
     if (e.done) return;
     e.done = true;
     this.queue.delete(e.id);
-    this.deferred.delete(e.id);
+    this.deps.forget(e.id);
     if (e.where === 'memory') this.memoryBytes -= e.size;
     else this.spoolBytes -= e.size;
     // A file still being written is removed by spool()'s completion.
@@ -400,7 +311,7 @@ export class SpoolingStore implements ObjectStore {
     const w = e.waiter;
     e.waiter = null;
     if (w !== null) w.reject(error);
-    else if (e.op === 'put' && e.kind === 'immutable') this.lost.add(e.key);
+    else if (e.op === 'put' && e.kind === 'immutable') this.deps.segmentLost(e.key);
   }
 
   private removeFile(id: number): void {
@@ -424,40 +335,23 @@ export class SpoolingStore implements ObjectStore {
     }
     const limit = this.degradedSince === null ? this.maxInFlight : 1;
     if (this.inFlight >= limit) return;
-    // What is still unfinished before the entry being looked at.
-    const keys = new Set<string>();
-    const putNames = new Set<string>();
-    const playlistRefs = new Set<string>();
-    let anyBefore = false;
+    const order = new QueueOrder();
     for (const e of [...this.queue.values()]) {
       if (this.inFlight >= limit) break;
-      if (!e.running && this.mayStart(e, keys, putNames, playlistRefs, anyBefore)) {
-        if (e.op === 'delete' && this.uploaded.names(e.base)) {
+      if (!e.running && order.mayStart(e)) {
+        const verdict = this.deps.verdict(e);
+        if (verdict === 'park') {
           this.park(e);
           continue;
         }
-        if (e.kind === 'playlist' && this.lost.namedIn(e.names!)) {
+        if (verdict === 'withhold') {
           this.withhold(e);
           continue;
         }
         this.start(e);
       }
-      keys.add(e.key);
-      if (e.op === 'put') putNames.add(e.base);
-      if (e.names !== null) for (const n of e.names) playlistRefs.add(n);
-      anyBefore = true;
+      order.passed(e);
     }
-  }
-
-  private mayStart(e: Entry, keys: Set<string>, putNames: Set<string>, playlistRefs: Set<string>, anyBefore: boolean): boolean {
-    if (keys.has(e.key)) return false; // same object: strictly in order
-    if (e.op === 'delete') return !playlistRefs.has(e.base); // an earlier playlist naming it must land (and be replaced) first
-    if (e.kind === 'immutable') return true;
-    if (e.kind === 'playlist') {
-      for (const n of e.names!) if (putNames.has(n)) return false; // what it names goes up first
-      return true;
-    }
-    return !anyBefore; // a mutable object we cannot read: after everything before it
   }
 
   private start(e: Entry): void {
@@ -501,16 +395,9 @@ export class SpoolingStore implements ObjectStore {
   private succeeded(e: Entry): void {
     this.release(e);
     settle(e);
-    let refsChanged = false;
-    if (e.op === 'put') {
-      this.counters.uploaded++;
-      this.lost.delete(e.key);
-      if (e.kind === 'playlist') refsChanged = this.uploaded.set(e.key, e.names!);
-    } else {
-      this.counters.deleted++;
-      this.lost.delete(e.key);
-      refsChanged = this.uploaded.forget(e.key);
-    }
+    if (e.op === 'put') this.counters.uploaded++;
+    else this.counters.deleted++;
+    const refsChanged = this.deps.landed(e);
     this.failures = 0;
     this.retryAt = 0;
     if (this.degradedSince !== null) {
@@ -550,20 +437,15 @@ export class SpoolingStore implements ObjectStore {
   /** Parks a delete until the bucket's playlists stop naming its object. */
   private park(e: Entry): void {
     this.queue.delete(e.id);
-    this.deferred.set(e.id, e);
-    if (this.deferred.size > MAX_DEFERRED_DELETES) {
-      const oldest = this.deferred.values().next().value!;
+    const oldest = this.deps.park(e);
+    if (oldest !== null) {
       this.release(oldest);
       this.log?.warn('storage_delete_dropped', { key: oldest.key, reason: 'too many deferred deletes' });
     }
   }
 
   private unpark(): void {
-    for (const d of [...this.deferred.values()]) {
-      if (this.uploaded.names(d.base)) continue;
-      this.deferred.delete(d.id);
-      this.queue.set(d.id, d);
-    }
+    for (const d of this.deps.takeUnnamed()) this.queue.set(d.id, d);
   }
 
   private wakeAt(ms: number): void {
@@ -587,10 +469,9 @@ export class SpoolingStore implements ObjectStore {
   private async recover(): Promise<void> {
     const { records, discarded } = await this.files.recover();
     for (const r of records) {
-      const options: PutOptions | null = r.op === 'put' ? { contentType: r.contentType ?? 'application/octet-stream', ...(r.cacheControl === undefined ? {} : { cacheControl: r.cacheControl }) } : null;
-      const kind = options === null ? null : objectKind(options);
+      const options = recordOptions(r);
       let names: ReadonlySet<string> | null = null;
-      if (kind === 'playlist') {
+      if (options !== null && objectKind(options) === 'playlist') {
         try {
           names = playlistNames(await this.files.read(r.id));
         } catch {
@@ -598,10 +479,7 @@ export class SpoolingStore implements ObjectStore {
           continue;
         }
       }
-      const e: Entry = {
-        id: r.id, op: r.op, key: r.key, base: baseName(r.key), options, kind, names, size: r.size,
-        bytes: null, where: 'disk', running: false, done: false, waiter: null,
-      };
+      const e = recoveredEntry(r, options, names);
       this.queue.set(e.id, e);
       this.spoolBytes += e.size;
       this.nextId = Math.max(this.nextId, e.id + 1);
@@ -612,25 +490,4 @@ export class SpoolingStore implements ObjectStore {
     }
     this.pump();
   }
-}
-
-function recordOf(e: Entry): SpoolRecord {
-  return {
-    op: e.op,
-    key: e.key,
-    size: e.size,
-    ...(e.options === null ? {} : { contentType: e.options.contentType }),
-    ...(e.options?.cacheControl === undefined ? {} : { cacheControl: e.options.cacheControl }),
-  };
-}
-
-/** Acknowledges the caller's put, once. */
-function settle(e: Entry): void {
-  const w = e.waiter;
-  e.waiter = null;
-  w?.resolve();
-}
-
-function asError(e: unknown): Error {
-  return e instanceof Error ? e : new Error(String(e));
 }
