@@ -51,6 +51,7 @@ export interface RtcPeerEvents {
 }
 
 export interface RtcPeer {
+  readonly stats: RtcPeerStats;
   /** The SDP answer with its candidate (gathering is complete: WHIP/WHEP do not need trickle). */
   readonly answer: string;
   /** The UDP port of the session's host candidate. */
@@ -64,6 +65,14 @@ export interface RtcPeer {
   requestKeyframe(kind: RtcMediaKind): void;
   on(events: RtcPeerEvents): void;
   close(): Promise<void>;
+}
+
+/** Per-session counters the caller may log. */
+export interface RtcPeerStats {
+  /** Non-STUN datagrams (DTLS, RTP) from addresses no ICE check came from, dropped (bad-inputs). */
+  unverifiedDatagrams: number;
+  /** False if werift's internals were not as expected and the address guard could not be installed. */
+  guarded: boolean;
 }
 
 /** How long ICE gathering of one host candidate may take before the answer is given up. */
@@ -83,6 +92,54 @@ function codecParameters(c: RtcCodecChoice): RTCRtpCodecParameters {
     ...(c.channels === undefined ? {} : { channels: c.channels }),
     ...(c.fmtp === undefined ? {} : { parameters: c.fmtp }),
   });
+}
+
+/** werift's CandidatePairState.SUCCEEDED (ice/src/iceBase.ts). */
+const PAIR_SUCCEEDED = 3;
+
+/** The parts of werift's ICE internals the guard touches (not in its public types). */
+interface StunProtocolLike {
+  datagramReceived?: (data: Buffer, addr: readonly [string, number]) => void;
+}
+interface CandidatePairLike {
+  readonly state: number;
+  readonly requestsReceived: number;
+  readonly remoteAddr: readonly [string, number];
+}
+
+/**
+ * werift hands every non-STUN datagram of a session's socket to DTLS/SRTP,
+ * whoever sent it. RFC 8445 7.3 / RFC 7983: media and DTLS belong to a
+ * candidate pair; here a datagram whose first byte is not STUN's (0-3) is
+ * dropped unless its source is the remote of a pair that passed a check or
+ * sent us an authenticated binding request (so a ClientHello racing the
+ * triggered check still gets through). Patches werift's StunProtocol
+ * instances (internal API: checked structurally; if absent, `guarded` stays
+ * false and nothing changes).
+ */
+function guardUnverifiedData(pc: RTCPeerConnection, stats: RtcPeerStats, allowRemote: (address: string) => boolean): void {
+  for (const t of pc.iceTransports) {
+    const conn = t.connection as unknown as { protocols?: StunProtocolLike[]; checkList?: CandidatePairLike[] };
+    const protocols = conn.protocols;
+    if (!Array.isArray(protocols) || !Array.isArray(conn.checkList)) return;
+    for (const p of protocols) {
+      const original = p.datagramReceived;
+      if (typeof original !== 'function') return;
+      p.datagramReceived = (data, addr) => {
+        if (data.length > 0 && data[0] > 3) {
+          const verified = (conn.checkList ?? []).some(
+            (pair) => (pair.state === PAIR_SUCCEEDED || pair.requestsReceived > 0) && pair.remoteAddr[0] === addr[0] && pair.remoteAddr[1] === addr[1],
+          );
+          if (!verified || !allowRemote(addr[0])) {
+            stats.unverifiedDatagrams++;
+            return;
+          }
+        }
+        original.call(p, data, addr);
+      };
+    }
+  }
+  stats.guarded = true;
 }
 
 /** SDP candidate line address and port (RFC 8839 5.1: foundation comp transport priority address port typ ...). */
@@ -109,7 +166,10 @@ export async function answerOffer(offer: string, opts: RtcPeerOptions): Promise<
     iceAdditionalHostAddresses: [opts.candidateAddress],
     ...(opts.bindAddress === undefined ? {} : { iceInterfaceAddresses: { udp4: opts.bindAddress, udp6: undefined } }),
     ...(opts.portRange === undefined ? {} : { icePortRange: [opts.portRange[0], opts.portRange[1]] as [number, number] }),
+    // Signalled candidates are filtered at pairing, peer-reflexive ones (learnt from an incoming check)
+    // here: a check from an address the policy refuses gets no answer and makes no pair.
     iceFilterCandidatePair: (pair) => opts.allowRemote(pair.remoteCandidate.host),
+    iceFilterStunResponse: (_message, addr) => opts.allowRemote(addr[0]),
     bundlePolicy: 'max-bundle',
   });
   const events: RtcPeerEvents = {};
@@ -166,8 +226,11 @@ export async function answerOffer(offer: string, opts: RtcPeerOptions): Promise<
     await pc.close().catch(() => {});
     throw error;
   }
+  const stats: RtcPeerStats = { unverifiedDatagrams: 0, guarded: false };
+  guardUnverifiedData(pc, stats, opts.allowRemote);
   const sdp = pc.localDescription?.sdp ?? '';
   return {
+    stats,
     answer: sdp,
     port: candidatePort(sdp),
     send(kind, rtp) {

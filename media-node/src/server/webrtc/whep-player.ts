@@ -159,12 +159,11 @@ export function startWhepPlayer(
       deps.clients.remove(id);
       const s = rtp.stats;
       clog.stop(name, reason);
-      if (droppedPackets + s.droppedFrames + s.unsupportedAudioFrames > 0) {
-        clog.log.info('rtc_play_stats', {
-          stream: name, video_frames: s.videoFrames, audio_frames: s.audioFrames, dropped_packets: droppedPackets,
-          dropped_frames: s.droppedFrames, aac_frames_not_sent: s.unsupportedAudioFrames,
-        });
-      }
+      clog.log.info('rtc_play_stats', {
+        stream: name, video_frames: s.videoFrames, audio_frames: s.audioFrames, dropped_packets: droppedPackets,
+        dropped_frames: s.droppedFrames, aac_frames_not_sent: s.unsupportedAudioFrames,
+        unverified_datagrams: peer.stats.unverifiedDatagrams, address_guard: peer.stats.guarded,
+      });
       void deps.hooks.notify('on_stop', { ...who.hook, streamId: source.id });
       clog.close({ reason, durationMs: deps.now() - since, recvBytes: 0, sendBytes: sentBytes });
       onEnded(session);
