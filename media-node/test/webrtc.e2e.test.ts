@@ -240,7 +240,7 @@ describe('SRS 4 JSON API', () => {
 });
 
 describe('WHIP publish from Chromium fake devices', () => {
-  it('reaches HTTP-FLV as H.264 + Opus, with the Bearer token as on_publish param', async () => {
+  it('reaches HTTP-FLV as H.264 + Opus (Bearer token as on_publish param) and WHEP players with audio', async () => {
     const page = await openTestPage();
     try {
       await page.evaluate(
@@ -263,6 +263,17 @@ describe('WHIP publish from Chromium fake devices', () => {
       expect(audio.filter((a) => a.codec === 'opus' && a.packetType === 'frame').length).toBeGreaterThan(80);
       expect(frames.filter((f) => f.kind === 'video').length).toBeGreaterThan(30);
       expect(hookParams.some((q) => q.includes('token=secret-token'))).toBe(true);
+
+      // WebRTC to WebRTC: a WHEP player of the WHIP stream gets its video and its Opus audio.
+      const viewer = await openTestPage();
+      try {
+        await viewer.evaluate((url) => (globalThis as unknown as { whepPlay(u: string): Promise<void> }).whepPlay(url), n.http('/rtc/v1/whep/?app=live&stream=browser'));
+        await waitFor('frames of the WHIP stream', 15_000, async () => ((await rtcState(viewer)).frames > 25 ? true : undefined));
+        const stats = await viewer.evaluate(() => (globalThis as unknown as { rtcStats(): Promise<{ audioPackets: number }> }).rtcStats());
+        expect(stats.audioPackets).toBeGreaterThan(25);
+      } finally {
+        await viewer.close();
+      }
       expect(n.node.clients.list().find((c) => c.type === 'rtc-publish')?.url).toBe('/live/browser');
     } finally {
       await page.close();
