@@ -7,7 +7,7 @@
  * the two legitimate publishes (same marker) left valid playlists.
  *
  * The same names from a hand-rolled RTMP peer (exact bytes, no ffmpeg in the
- * way) are bad-inputs rows 29-31 in bad-inputs.e2e.test.ts. Timestamp jumps,
+ * way) are bad-inputs rows 29-31 in bad-inputs-names.e2e.test.ts. Timestamp jumps,
  * wraps and codec changes in HLS are unit tests on the segmenter:
  * src/output/hls/hls-segmenter.test.ts ("HlsSegmenter timestamps (bad-inputs
  * row 15)": the 2^32 wrap, a +2^31 jump, a reset to 0, a step back; "starts a
