@@ -17,10 +17,11 @@ import { freePort } from './support/free-port.ts';
  * The dashboard end to end, as a tenant uses it: the platform launcher
  * (control-plane/src/entry/platform.ts) on free ports, headless Chromium
  * signing up, creating a stream, reading its RTMP settings off the page,
- * ffmpeg publishing with them, the status turning live without a reload,
+ * ffmpeg publishing with them, the status turning live without a reload
+ * (with the bitrate and codecs of the node's heartbeat in the list),
  * the preview playing (HTTP-FLV with mpegts.js, then HLS with hls.js, both
  * served by the control plane), the key rotated behind its confirmation and
- * the publisher cut; a webhook endpoint with a test delivery; an API key
+ * the publisher cut and its recording listed; a webhook endpoint with a test delivery; an API key
  * created, used and revoked; sign-out. Screenshots of the main pages land in
  * media-node/test-results/dashboard-*.png.
  */
@@ -125,6 +126,8 @@ describe('dashboard: sign up, create a stream, go live, preview, rotate the key'
   it('creates a stream and shows its RTMP settings with the key masked until revealed', async () => {
     const page = await open('/dashboard/');
     await page.getByLabel('Name').fill('Studio A');
+    // Recorded: the platform's node has DVR on, and the stream's recording mode says to use it.
+    await page.getByLabel('Recording').selectOption('automatic');
     await page.getByRole('button', { name: 'Create stream' }).click();
     await page.waitForURL(/\/dashboard\/streams\/ls_[0-9a-z]{26}$/);
     streamPage = page;
@@ -199,6 +202,9 @@ describe('dashboard: sign up, create a stream, go live, preview, rotate the key'
     await expect.poll(() => row.locator('.badge').textContent(), { timeout: 10_000 }).toBe('active');
     // "Live since": the start of the current session, a local date and time.
     await expect.poll(() => row.locator('td').nth(1).textContent(), { timeout: 10_000 }).toMatch(/\d{1,2}:\d{2}:\d{2}/);
+    // Bitrate and codecs: the node's heartbeat describes each published stream (ffmpeg sends 640x360 H.264 + AAC).
+    await expect.poll(() => row.locator('td').nth(3).textContent(), { timeout: 15_000, interval: 500 }).toBe('H264 640×360 · AAC');
+    expect(await row.locator('td').nth(2).textContent()).toMatch(/^\d+(\.\d)? [kM]b\/s$/);
     await saveScreenshot(list, 'dashboard-streams-live');
     await markDocument(list);
 
@@ -223,6 +229,7 @@ describe('dashboard: sign up, create a stream, go live, preview, rotate the key'
     await expect.poll(() => page.locator('#status').textContent(), { timeout: 15_000, interval: 250 }).toMatch(/^(disconnected|idle)$/);
     await expect.poll(() => row.locator('.badge').textContent(), { timeout: 15_000, interval: 250 }).toMatch(/^(disconnected|idle)$/);
     expect(await row.locator('td').nth(1).textContent()).toBe('—');
+    expect(await row.locator('td').nth(2).textContent()).toBe('—');
     expect(await stillSameDocument(list)).toBe(true);
     expect(await page.locator('#flash').textContent()).toContain('Stream key rotated');
     await page.locator('#rtmp-key').getByRole('button', { name: 'Reveal' }).click();
@@ -230,6 +237,20 @@ describe('dashboard: sign up, create a stream, go live, preview, rotate the key'
     expect(newKey).toMatch(/^[0-9a-z]{32}$/);
     expect(newKey).not.toBe(firstKey);
     expect(await page.locator('#sessions tbody tr').first().textContent()).toContain('key_rotated');
+    expect(await page.locator('#sessions tbody tr').first().textContent()).toContain('H264 640×360 · AAC');
+    // The cut publish closed its DVR file: on_dvr made it a recording, listed on the page without a reload
+    // (on the node's disk here, so no URL: where it is instead of play/download links).
+    const rec = page.locator('#recordings tbody tr').first();
+    await expect.poll(() => rec.count(), { timeout: 15_000, interval: 250 }).toBe(1);
+    const recCells = await rec.locator('td').allTextContents();
+    expect(recCells[1]).toBe('FLV');
+    expect(recCells[2]).toMatch(/^(\d+m )?\d+s$/);
+    expect(recCells[3]).toMatch(/^\d+(\.\d)? (kB|MB)$/);
+    expect(recCells[4]).toMatch(/^On node local-1: .+\.flv$/);
+    expect(await page.locator('#recordings-empty').isVisible()).toBe(false);
+    await page.locator('#recordings').scrollIntoViewIfNeeded();
+    await saveScreenshot(page, 'dashboard-stream-recordings');
+    await page.evaluate(() => (globalThis as unknown as { scrollTo(x: number, y: number): void }).scrollTo(0, 0));
     await saveScreenshot(page, 'dashboard-stream-rotated');
     await list.close();
   });

@@ -38,7 +38,7 @@ export function streamsPage(): Html {
 <h2 id="list-h">Your streams</h2>
 <div class="table-wrap"><table id="streams">
 <caption class="sr-only">Live streams, newest first; status refreshes every few seconds</caption>
-<thead><tr><th scope="col">Name</th><th scope="col">Status</th><th scope="col">Live since</th><th scope="col">Enabled</th><th scope="col">Node</th><th scope="col">Created</th></tr></thead>
+<thead><tr><th scope="col">Name</th><th scope="col">Status</th><th scope="col">Live since</th><th scope="col">Bitrate</th><th scope="col">Codecs</th><th scope="col">Enabled</th><th scope="col">Node</th><th scope="col">Created</th></tr></thead>
 <tbody></tbody>
 </table></div>
 <p id="streams-more" class="muted" hidden>Showing the newest 100 streams; use the API (<code>GET /v1/live-streams?cursor=</code>) for older ones.</p>
@@ -87,9 +87,16 @@ export function streamPage(): Html {
 <section class="card" aria-labelledby="sessions-h">
   <h2 id="sessions-h">Sessions</h2>
   <div class="table-wrap"><table id="sessions">
-  <thead><tr><th scope="col">Started</th><th scope="col">Ended</th><th scope="col">Duration</th><th scope="col">Protocol</th><th scope="col">Client</th><th scope="col">End reason</th></tr></thead>
+  <thead><tr><th scope="col">Started</th><th scope="col">Ended</th><th scope="col">Duration</th><th scope="col">Protocol</th><th scope="col">Codecs</th><th scope="col">Client</th><th scope="col">End reason</th></tr></thead>
   <tbody></tbody></table></div>
   <p id="sessions-empty" class="empty" hidden>No broadcasts yet.</p>
+</section>
+<section class="card" aria-labelledby="recordings-h">
+  <h2 id="recordings-h">Recordings</h2>
+  <div class="table-wrap"><table id="recordings" hidden>
+  <thead><tr><th scope="col">Recorded</th><th scope="col">Format</th><th scope="col">Duration</th><th scope="col">Size</th><th scope="col">Playback and download</th></tr></thead>
+  <tbody></tbody></table></div>
+  <p id="recordings-empty" class="empty">No recordings yet. With recording set to automatic, each broadcast is recorded and its files appear here once stored.</p>
 </section>`;
 }
 

@@ -75,6 +75,18 @@ describe('dashboard pages', () => {
     expect(bad.text).not.toContain('<script>');
   });
 
+  it('has columns for the live figures and a recordings section that the client script fills', async () => {
+    const s = await signUp();
+    const list = (await page('/dashboard/', s.cookie)).text;
+    const heads = [...list.matchAll(/<th scope="col">([^<]+)<\/th>/g)].map((m) => m[1]);
+    expect(heads.slice(0, 5)).toEqual(['Name', 'Status', 'Live since', 'Bitrate', 'Codecs']);
+    const one = (await page('/dashboard/streams/ls_01jabcdefghjkmnpqrstvwxyz0', s.cookie)).text;
+    for (const id of ['recordings', 'recordings-empty']) expect(one).toContain(`id="${id}"`);
+    const js = (await page('/dashboard/assets/app.js')).text;
+    expect(js).toContain("'/recordings?limit=20'");
+    expect(js).toContain('fmtCodecs(s.live)');
+  });
+
   it('sign-in and sign-up pages render signed out, and send a signed-in browser to its streams', async () => {
     for (const p of ['/dashboard/sign-in', '/dashboard/sign-up']) {
       const r = await page(p);

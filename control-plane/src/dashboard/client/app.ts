@@ -1,6 +1,7 @@
 import { API_KEYS_JS } from './api-keys.ts';
 import { AUTH_JS } from './auth.ts';
 import { COMMON_JS } from './common.ts';
+import { MEDIA_FORMAT_JS } from './media-format.ts';
 import { NODES_JS } from './nodes.ts';
 import { STREAM_JS } from './stream.ts';
 import { STREAMS_JS } from './streams.ts';
@@ -10,6 +11,7 @@ import { WEBHOOKS_JS } from './webhooks.ts';
 export const APP_JS = `'use strict';
 (function () {
 ${COMMON_JS}
+${MEDIA_FORMAT_JS}
 ${AUTH_JS}
 ${STREAMS_JS}
 ${STREAM_JS}

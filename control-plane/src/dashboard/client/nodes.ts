@@ -5,11 +5,6 @@
  * browser with a wrong clock still shows how late a node is.
  */
 export const NODES_JS = `
-function fmtKbps(kbps) {
-  if (kbps >= 1e6) return (kbps / 1e6).toFixed(kbps >= 1e7 ? 0 : 1) + ' Gb/s';
-  if (kbps >= 1000) return (kbps / 1000).toFixed(kbps >= 1e4 ? 0 : 1) + ' Mb/s';
-  return Math.round(kbps) + ' kb/s';
-}
 function fmtPercent(share) { return Math.round(share * 100) + ' %'; }
 function fmtAge(ms) { return ms < 1000 ? 'just now' : fmtDuration(ms) + ' ago'; }
 /** The node's figures, one per column of the table head. */

@@ -3,7 +3,8 @@
  * from POST .../publish-urls (which allocates a node, as for API users);
  * playback URLs; a live preview (mpegts.js for HTTP-FLV once connected,
  * hls.js for HLS once active) with a playback token for signed ids; rename,
- * enable/disable, rotate key and delete behind confirmations; sessions.
+ * enable/disable, rotate key and delete behind confirmations; sessions
+ * (with codecs) and recordings (play and download links when in a bucket).
  */
 export const STREAM_JS = `
 var loadedScripts = {};
@@ -35,6 +36,7 @@ function initStream() {
     if (!stream.enabled) parts.push('disabled: publishing is refused');
     if (current) parts.push('since ' + fmtTime(current.started_at) + (current.protocol ? ' over ' + current.protocol.toUpperCase() : ''));
     if (stream.node_id) parts.push('node ' + stream.node_id);
+    if (stream.live && stream.live.stats_at) parts.push(fmtBitrate(stream.live) + ' · ' + fmtCodecs(stream.live));
     $('#status-detail').textContent = parts.join(' · ');
     $('#toggle-enabled').textContent = stream.enabled ? 'Disable…' : 'Enable';
     if (document.activeElement !== $('#rename-name')) $('#rename-name').value = stream.name;
@@ -151,13 +153,38 @@ function initStream() {
     tbody.replaceChildren();
     sessions.forEach(function (x) {
       tbody.appendChild(el('tr', {}, el('td', { text: fmtTime(x.started_at) }), el('td', { text: x.ended_at ? fmtTime(x.ended_at) : 'live' }),
-        el('td', { text: fmtDuration(x.duration_ms) }), el('td', { text: x.protocol || '—' }), el('td', { text: x.client_ip }), el('td', { text: x.end_reason || '—' })));
+        el('td', { text: fmtDuration(x.duration_ms) }), el('td', { text: x.protocol || '—' }), el('td', { text: fmtCodecs(x) }), el('td', { text: x.client_ip }),
+        el('td', { text: x.end_reason || '—' })));
     });
     $('#sessions-empty').hidden = sessions.length > 0;
     $('#sessions').hidden = sessions.length === 0;
   }
   function loadSessions() {
     return api('GET', base + '/sessions?limit=20').then(function (r) { sessions = r.data; renderSessions(); });
+  }
+
+  /** Recordings (GET .../recordings): a file in a bucket behind a CDN has a URL to play and download; one on a node's disk shows where it is. */
+  var recordingsKey = '';
+  function renderRecordings(list) {
+    var key = JSON.stringify(list.map(function (x) { return x.id; }));
+    if (key === recordingsKey) return;
+    recordingsKey = key;
+    var tbody = $('#recordings tbody');
+    tbody.replaceChildren();
+    list.forEach(function (x) {
+      var where = x.url
+        ? el('span', { class: 'links' },
+          el('a', { href: x.url, target: '_blank', rel: 'noopener', 'data-action': 'play', text: 'Play' }), ' ',
+          el('a', { href: x.url, download: '', 'data-action': 'download', text: 'Download' }))
+        : el('span', { class: 'muted', title: x.storage_key, text: 'On node ' + x.node_id + ': ' + x.storage_key });
+      tbody.appendChild(el('tr', { 'data-id': x.id }, el('td', { text: fmtTime(x.created_at) }), el('td', { text: x.format ? x.format.toUpperCase() : '—' }),
+        el('td', { text: typeof x.duration_ms === 'number' ? fmtDuration(x.duration_ms) : '—' }), el('td', { text: fmtBytes(x.bytes) }), el('td', {}, where)));
+    });
+    $('#recordings-empty').hidden = list.length > 0;
+    $('#recordings').hidden = list.length === 0;
+  }
+  function loadRecordings() {
+    return api('GET', base + '/recordings?limit=20').then(function (r) { renderRecordings(r.data); });
   }
 
   var lastKey = '';
@@ -168,13 +195,14 @@ function initStream() {
       var key = [stream.status, stream.current_session_id, stream.node_id, stream.enabled].join('|');
       var changed = key !== lastKey;
       lastKey = key;
-      var chain = changed ? loadSessions() : Promise.resolve();
+      // recordings arrive after the files are closed (and uploaded), not with a status change: ask each poll
+      var chain = Promise.all([changed ? loadSessions() : null, loadRecordings()]);
       if (before && (before.node_id !== stream.node_id || before.enabled !== stream.enabled)) chain = chain.then(loadUrls);
       return chain.then(function () { renderHead(); startPreview(); });
     });
   }
   api('GET', base).then(function (r) { stream = r.data; lastKey = [stream.status, stream.current_session_id, stream.node_id, stream.enabled].join('|'); })
-    .then(function () { return Promise.all([loadUrls(), loadSessions()]); })
+    .then(function () { return Promise.all([loadUrls(), loadSessions(), loadRecordings()]); })
     .then(function () { renderHead(); startPreview(); poll(refresh, POLL_MS); })
     .catch(function (err) { showError(err.status === 404 ? new Error('No such live stream.') : err); });
 

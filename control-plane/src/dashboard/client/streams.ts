@@ -1,30 +1,24 @@
 /**
  * The stream list: rows from GET /v1/live-streams, refreshed every few
  * seconds in place (cells change, rows and focus stay), and the create form.
+ * Live rows show since when, the ingest bitrate and the codecs the node
+ * reported in its latest heartbeat (the stream's \`live\`).
  */
 export const STREAMS_JS = `
 function statusBadge(status) { return el('span', { class: 'badge', 'data-status': status, text: status }); }
 function initStreams() {
   var tbody = $('#streams tbody');
   var rows = new Map();
-  /** Start of each live stream's current session (GET .../sessions?limit=1), fetched when the session changes. */
-  var since = new Map();
   function isLive(s) { return s.status === 'connected' || s.status === 'active'; }
-  function sinceText(s) { return isLive(s) && since.get(s.id) && since.get(s.id).session === s.current_session_id ? fmtTime(since.get(s.id).started_at) : '—'; }
-  function loadSince(s) {
-    since.set(s.id, { session: s.current_session_id, started_at: null });
-    return api('GET', '/v1/live-streams/' + s.id + '/sessions?limit=1').then(function (r) {
-      var x = r.data[0];
-      if (x && x.id === s.current_session_id) since.set(s.id, { session: x.id, started_at: x.started_at });
-      var row = rows.get(s.id);
-      if (row) row.children[2].textContent = sinceText(s);
-    });
-  }
+  /** \`live\` is the current session's start and the node's latest figures (heartbeats); null when not live. */
+  function sinceText(s) { return isLive(s) && s.live ? fmtTime(s.live.since) : '—'; }
   function cells(s) {
     return [
       el('a', { href: '/dashboard/streams/' + s.id, text: s.name }),
       statusBadge(s.status),
       sinceText(s),
+      isLive(s) ? fmtBitrate(s.live) : '—',
+      isLive(s) ? fmtCodecs(s.live) : '—',
       s.enabled ? 'Yes' : 'Disabled',
       s.node_id || '—',
       fmtTime(s.created_at),
@@ -34,8 +28,7 @@ function initStreams() {
     var seen = new Set();
     list.forEach(function (s, i) {
       seen.add(s.id);
-      if (isLive(s) && s.current_session_id && (!since.has(s.id) || since.get(s.id).session !== s.current_session_id)) loadSince(s).catch(showError);
-      var key = JSON.stringify([s.name, s.status, s.enabled, s.node_id, sinceText(s)]);
+      var key = JSON.stringify(cells(s).slice(1).map(function (c) { return typeof c === 'string' ? c : c.textContent; }).concat([s.name]));
       var row = rows.get(s.id);
       if (!row) {
         row = el('tr', { 'data-id': s.id });
