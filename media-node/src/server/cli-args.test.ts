@@ -95,6 +95,7 @@ describe('help and ready output', () => {
     expect(help).toContain(`-f flv rtmp://127.0.0.1:${d.listen.rtmp}/live/livestream`);
     expect(help).toContain(`ffplay http://127.0.0.1:${d.listen.http}/live/livestream.flv`);
     expect(help).toContain(`-f mpegts 'srt://127.0.0.1:${d.listen.srt}?streamid=#!::r=live/livestream,m=publish'`);
+    expect(help).toContain(`http://127.0.0.1:${d.listen.http}/rtc/v1/whip/?app=live&stream=livestream`);
     expect(help).toContain('SRS_SERVER_ID');
   });
 
@@ -118,6 +119,10 @@ describe('help and ready output', () => {
       api: [],
     });
     expect(readyUrls({ ...info, host: '10.0.0.5' }).publish).toEqual(['rtmp://10.0.0.5:1935/live/livestream', 'srt://10.0.0.5:10080?streamid=#!::r=live/livestream,m=publish']);
+    const rtc = readyUrls({ ...info, ports: { ...info.ports, rtc: 8000 } });
+    expect(rtc.publish.at(-1)).toBe('http://127.0.0.1:8080/rtc/v1/whip/?app=live&stream=livestream');
+    expect(rtc.play.at(-1)).toBe('http://127.0.0.1:8080/rtc/v1/whep/?app=live&stream=livestream');
+    expect(readyUrls({ ...info, ports: { ...info.ports, rtc: 8000, http: null } }).publish.some((u) => u.includes('/rtc/'))).toBe(false);
   });
 });
 

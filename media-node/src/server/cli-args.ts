@@ -120,8 +120,9 @@ export function mainHelp(): string {
   return `runnel: a live-video media server (an SRS-compatible node in TypeScript)
 
 Usage:
-  runnel node [flags]    run a media node: RTMP and SRT publish and play, HTTP-FLV,
-                         HTTP-TS and HLS play, the SRS-compatible HTTP API
+  runnel node [flags]    run a media node: RTMP, SRT and WebRTC (WHIP/WHEP) publish
+                         and play, HTTP-FLV, HTTP-TS and HLS play, the SRS-compatible
+                         HTTP API
   runnel start [flags]   run the whole platform on this machine: the control
                          plane (--port 8787), one node registered to it (--rtmp-port,
                          --http-port, --api-port, --srt-port), local storage (--data-dir .runnel);
@@ -144,10 +145,11 @@ Flags:
                          listed with their defaults in
                          media-node/src/server/config/node.example.yaml
       --rtmp-port N      RTMP, tcp (default ${d.listen.rtmp})
-      --http-port N      HTTP-FLV and players, tcp (default ${d.listen.http})
+      --http-port N      HTTP-FLV, players and WHIP/WHEP, tcp (default ${d.listen.http})
       --api-port N       SRS-compatible HTTP API, tcp (default ${d.listen.api})
       --srt-port N       SRT, udp (default ${d.listen.srt})
-      --rtc-port N       WebRTC media, udp (default ${d.listen.rtc})
+      --rtc-port N       WebRTC media, udp (default ${d.listen.rtc}); one port per
+                         session: N .. N + rtc.port_count - 1
                          (port 0 = any free port)
       --data-dir DIR     where the node keeps state, e.g. its server id
                          (default ${d.dataDir})
@@ -172,6 +174,9 @@ Example:
   # or publish and play over SRT (MPEG-TS; quote the URL: it has # and !)
   ffmpeg -re -i input.mp4 -c:v libx264 -c:a aac -f mpegts 'srt://127.0.0.1:${d.listen.srt}?streamid=#!::r=live/livestream,m=publish'
   ffplay 'srt://127.0.0.1:${d.listen.srt}?streamid=#!::r=live/livestream,m=request'
+  # WebRTC: WHIP publish / WHEP play (OBS 30+, browsers, GStreamer whipsink)
+  #   http://127.0.0.1:${d.listen.http}/rtc/v1/whip/?app=live&stream=livestream
+  #   http://127.0.0.1:${d.listen.http}/rtc/v1/whep/?app=live&stream=livestream
   # look at it through the API
   curl http://127.0.0.1:${d.listen.api}/api/v1/streams
 
@@ -187,6 +192,8 @@ export interface ReadyPorts {
   readonly http?: number | null;
   readonly api?: number | null;
   readonly srt?: number | null;
+  /** The first WebRTC media port (0 = OS-chosen); null or absent = WebRTC off. WHIP/WHEP are on the http port. */
+  readonly rtc?: number | null;
 }
 
 export interface ReadyInfo {
@@ -201,11 +208,12 @@ export interface ReadyInfo {
 export function readyUrls(info: ReadyInfo): { publish: string[]; play: string[]; api: string[] } {
   const h = urlHost(info.host);
   const on = (p: number | null | undefined): p is number => typeof p === 'number' && p > 0;
-  const { rtmp, http, api, srt } = info.ports;
+  const { rtmp, http, api, srt, rtc } = info.ports;
   const srtUrl = (mode: string) => (on(srt) ? [`srt://${h}:${srt}?streamid=#!::r=live/livestream,m=${mode}`] : []);
+  const rtcUrl = (kind: 'whip' | 'whep') => (on(http) && typeof rtc === 'number' ? [`http://${h}:${http}/rtc/v1/${kind}/?app=live&stream=livestream`] : []);
   return {
-    publish: [...(on(rtmp) ? [`rtmp://${h}:${rtmp}/live/livestream`] : []), ...srtUrl('publish')],
-    play: [...(on(rtmp) ? [`rtmp://${h}:${rtmp}/live/livestream`] : []), ...(on(http) ? [`http://${h}:${http}/live/livestream.flv`] : []), ...srtUrl('request')],
+    publish: [...(on(rtmp) ? [`rtmp://${h}:${rtmp}/live/livestream`] : []), ...srtUrl('publish'), ...rtcUrl('whip')],
+    play: [...(on(rtmp) ? [`rtmp://${h}:${rtmp}/live/livestream`] : []), ...(on(http) ? [`http://${h}:${http}/live/livestream.flv`] : []), ...srtUrl('request'), ...rtcUrl('whep')],
     api: on(api) ? [`http://${h}:${api}/api/v1/summaries`] : [],
   };
 }

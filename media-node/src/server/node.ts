@@ -34,7 +34,7 @@ export const RUNNEL_VERSION = '0.1.0';
 
 export interface RunningNode {
   /** The bound ports (the real ones when 0 was asked). */
-  readonly ports: { readonly rtmp: number; readonly http: number; readonly api: number | null; readonly srt: number | null };
+  readonly ports: { readonly rtmp: number; readonly http: number; readonly api: number | null; readonly srt: number | null; readonly rtc: number | null };
   readonly streams: StreamRegistry;
   readonly clients: ClientRegistry;
   /** Stop accepting, close every client, release the ports. Idempotent. */
@@ -159,7 +159,8 @@ export async function startNode(config: NodeConfig, logger: Logger, opts: StartN
 
   let stopping: Promise<void> | null = null;
   return {
-    ports: { rtmp: rtmp.port, http: httpPort, api: api?.port ?? null, srt: srt?.port ?? null },
+    // rtc: the first WebRTC media port as configured (0 = OS-chosen per session); null = off.
+    ports: { rtmp: rtmp.port, http: httpPort, api: api?.port ?? null, srt: srt?.port ?? null, rtc: rtc === null ? null : config.listen.rtc },
     streams,
     clients,
     stop() {
