@@ -1,11 +1,12 @@
 import type { Clock } from '../../hub/clock.ts';
-import type { Consumer, ConsumerOptions } from '../../hub/consumer.ts';
+import type { Consumer } from '../../hub/consumer.ts';
 import type { MediaMessage } from '../../hub/media-message.ts';
 import type { Source } from '../../hub/source.ts';
 import type { PutOptions } from '../../storage/storage.ts';
 import { expandTemplate } from '../hls/file-template.ts';
 import { MAX_JUMP_MS, MediaTimeline, jumpLimitMs } from '../hls/media-timeline.ts';
 import { WriteQueue } from '../hls/write-queue.ts';
+import { HubAttachment, type AttachOptions } from '../hub-attachment.ts';
 import { resolveDvrConfig, type DvrConfig, type ResolvedDvrConfig } from './dvr-config.ts';
 import type { DvrCloseReason, DvrFileEvent, DvrListener, DvrLog, DvrStats } from './dvr-events.ts';
 import type { DvrSpool, DvrStore, SpoolFile } from './dvr-spool.ts';
@@ -121,7 +122,17 @@ export class DvrRecorder {
   private readonly recentKeys: string[] = [];
   private readonly loggedDrops = new Set<string>();
 
-  private consumer: Consumer | null = null;
+  private readonly hub = new HubAttachment('dvr', {
+    onMessages: (messages) => {
+      for (const m of messages) this.writeOne(m);
+      this.flush();
+    },
+    onUnpublish: () => this.unpublish(),
+    onLost: (reason) => {
+      this.log?.warn('dvr_consumer_closed', { reason, stream: this.streamName() });
+      this.closeFile('end', null);
+    },
+  });
   private file: OpenFile | null = null;
   private readonly headers: { audio: MediaMessage | null; video: MediaMessage | null; meta: MediaMessage | null } = {
     audio: null, video: null, meta: null,
@@ -155,34 +166,13 @@ export class DvrRecorder {
    * Become a consumer of `source` (at publish). `schedule` runs the drain
    * after the hub signals; default now, in the publisher's push.
    */
-  attach(source: Source, opts: { schedule?: (run: () => void) => void; consumer?: Omit<ConsumerOptions, 'listener'> } = {}): Consumer {
-    const schedule = opts.schedule ?? ((run: () => void) => run());
-    const c = source.addConsumer({
-      clientId: 'dvr',
-      ...opts.consumer,
-      listener: {
-        onReadable: () => schedule(() => this.pump()),
-        onUnpublish: () => this.unpublish(),
-        onClose: (closed, reason) => {
-          if (this.consumer === closed) this.consumer = null;
-          if (reason !== 'closed') {
-            this.log?.warn('dvr_consumer_closed', { reason, stream: this.streamName() });
-            this.closeFile('end', null);
-          }
-        },
-      },
-    });
-    this.consumer = c;
-    this.pump(); // the join burst is not signalled
-    return c;
+  attach(source: Source, opts: AttachOptions = {}): Consumer {
+    return this.hub.attach(source, opts);
   }
 
   /** Takes what the consumer holds and writes it. */
   pump(): void {
-    const c = this.consumer;
-    if (c === null) return;
-    for (const m of c.take()) this.writeOne(m);
-    this.flush();
+    this.hub.pump();
   }
 
   /** One hub message. Never throws. */
@@ -212,9 +202,7 @@ export class DvrRecorder {
 
   /** Stop consuming; the open file is left unfinished (use end() to keep it). */
   detach(): void {
-    const c = this.consumer;
-    this.consumer = null;
-    c?.close();
+    this.hub.detach();
   }
 
   /** Resolves when the spool and store have every job queued so far. */

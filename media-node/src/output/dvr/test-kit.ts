@@ -1,15 +1,14 @@
 import { FlvDemuxer, type FlvTag } from '../../format/flv/flv-demuxer.ts';
 import { decodeOnMetaData } from '../../format/flv/script-data.ts';
-import type { SyntheticTag } from '../../format/remux/synthetic-stream.ts';
-import { FakeClock } from '../../hub/clock.ts';
-import type { PublishHandle, SourceOptions } from '../../hub/source.ts';
-import { Source } from '../../hub/source.ts';
-import { signedDelta32 } from '../../hub/timestamp-jitter.ts';
+import type { SourceOptions } from '../../hub/source.ts';
 import { MemoryStore } from '../../storage/memory-store.ts';
 import type { DvrConfig } from './dvr-config.ts';
 import type { DvrFileEvent } from './dvr-events.ts';
 import { DvrRecorder, type DvrRecorderOptions } from './dvr-recorder.ts';
 import { MemorySpool } from './dvr-spool.ts';
+import { sourceRig, type SourceRig } from '../test-kit.ts';
+
+export { T0 } from '../test-kit.ts';
 
 /**
  * A hub source with a DVR recorder attached, an in-memory store and spool,
@@ -17,20 +16,12 @@ import { MemorySpool } from './dvr-spool.ts';
  * the stored files: what the DVR tests share.
  */
 
-/** 2026-11-23 12:00:00 UTC: the wall clock the tests start at. */
-export const T0 = Date.UTC(2026, 10, 23, 12, 0, 0);
-
-export interface DvrRig {
-  readonly clock: FakeClock;
-  readonly source: Source;
+export interface DvrRig extends SourceRig {
   readonly store: MemoryStore;
   readonly spool: MemorySpool;
   readonly dvr: DvrRecorder;
   readonly events: DvrFileEvent[];
   readonly warnings: string[];
-  publish(): PublishHandle;
-  /** Pushes tags, moving the wall clock with media time; returns how many the source accepted. */
-  feed(pub: PublishHandle, tags: readonly SyntheticTag[]): number;
   /** The stored bytes of an event's file. */
   bytes(e: DvrFileEvent): Uint8Array;
 }
@@ -41,8 +32,8 @@ type RigOptions = Partial<Pick<DvrRecorderOptions, 'maxPendingBytes' | 'maxFileB
 };
 
 export function dvrRig(opts: RigOptions = {}): DvrRig {
-  const clock = new FakeClock(T0);
-  const source = new Source({ id: 'vid-dvr0001', vhost: '__defaultVhost__', app: 'live', stream: 'livestream' }, clock, opts.source);
+  const rig = sourceRig('vid-dvr0001', opts.source);
+  const { clock, source } = rig;
   const store = new MemoryStore();
   const spool = new MemorySpool();
   const events: DvrFileEvent[] = [];
@@ -55,22 +46,7 @@ export function dvrRig(opts: RigOptions = {}): DvrRig {
   });
   dvr.attach(source);
   return {
-    clock, source, store, spool, dvr, events, warnings,
-    publish() {
-      const r = source.publish({ clientId: `pub${clock.now()}`, protocol: 'rtmp' });
-      if (!r.ok) throw new Error(`publish refused: ${r.code}`);
-      return r.publisher;
-    },
-    feed(pub, tags) {
-      let accepted = 0;
-      let last: number | null = null;
-      for (const t of tags) {
-        if (last !== null) clock.advance(Math.min(1000, Math.max(0, signedDelta32(t.timestamp, last))));
-        last = t.timestamp;
-        if (pub.push(t.kind, t.timestamp, t.payload) !== null) accepted++;
-      }
-      return accepted;
-    },
+    ...rig, store, spool, dvr, events, warnings,
     bytes(e) {
       const o = store.objects.get(e.file);
       if (o === undefined) throw new Error(`${e.file} not stored`);

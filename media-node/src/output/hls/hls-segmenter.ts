@@ -2,7 +2,7 @@ import { encodeMediaPlaylist, CONTENT_TYPE_M3U8 } from '../../format/m3u8/media-
 import { checkUri } from '../../format/m3u8/uri.ts';
 import { FlvToTs, type FlvToTsStats, type TsChunk } from '../../format/remux/flv-to-ts.ts';
 import type { Clock } from '../../hub/clock.ts';
-import type { Consumer, ConsumerOptions } from '../../hub/consumer.ts';
+import type { Consumer } from '../../hub/consumer.ts';
 import type { MediaMessage } from '../../hub/media-message.ts';
 import type { Source } from '../../hub/source.ts';
 import type { ObjectStore, PutOptions } from '../../storage/storage.ts';
@@ -13,6 +13,7 @@ import { MediaTimeline, jumpLimitMs } from './media-timeline.ts';
 import { MIN_REAP_MS, closeProblem, reapReason } from './reap-rules.ts';
 import { SegmentWindow, type StoredSegment } from './segment-window.ts';
 import { WriteQueue } from './write-queue.ts';
+import { HubAttachment, type AttachOptions } from '../hub-attachment.ts';
 
 export type { HlsListener, HlsLog, HlsLogFields, HlsSegmentEvent, HlsStats } from './hls-events.ts';
 
@@ -90,7 +91,14 @@ export class HlsSegmenter {
   private readonly queue: WriteQueue;
   private readonly loggedDrops = new Set<string>();
 
-  private consumer: Consumer | null = null;
+  private readonly hub = new HubAttachment('hls', {
+    onMessages: (messages) => {
+      for (const m of messages) this.write(m);
+    },
+    onUnpublish: () => this.unpublish(),
+    // anything but our own detach (slow_consumer, source_closed) stops HLS for this stream
+    onLost: (reason) => this.log?.warn('hls_consumer_closed', { reason, stream: this.streamName() }),
+  });
   private seg: OpenSegment | null = null;
   private nextSeq: number;
   /** The next segment opens with EXT-X-DISCONTINUITY. */
@@ -146,31 +154,13 @@ export class HlsSegmenter {
    * the hub signals; default now, in the publisher's push; the server may pass
    * `setImmediate` to leave the publisher's call stack first.
    */
-  attach(source: Source, opts: { schedule?: (run: () => void) => void; consumer?: Omit<ConsumerOptions, 'listener'> } = {}): Consumer {
-    const schedule = opts.schedule ?? ((run: () => void) => run());
-    const c = source.addConsumer({
-      clientId: 'hls',
-      ...opts.consumer,
-      listener: {
-        onReadable: () => schedule(() => this.pump()),
-        onUnpublish: () => this.unpublish(),
-        onClose: (closed, reason) => {
-          if (this.consumer === closed) this.consumer = null;
-          // 'closed' is our own detach(); anything else (slow_consumer, source_closed) stops HLS for this stream.
-          if (reason !== 'closed') this.log?.warn('hls_consumer_closed', { reason, stream: this.streamName() });
-        },
-      },
-    });
-    this.consumer = c;
-    this.pump(); // the join burst is not signalled
-    return c;
+  attach(source: Source, opts: AttachOptions = {}): Consumer {
+    return this.hub.attach(source, opts);
   }
 
   /** Takes what the consumer holds and writes it. */
   pump(): void {
-    const c = this.consumer;
-    if (c === null) return;
-    for (const m of c.take()) this.write(m);
+    this.hub.pump();
   }
 
   /** One hub message. Never throws. */
@@ -223,9 +213,7 @@ export class HlsSegmenter {
 
   /** Stop consuming without ending the playlist (node shutdown); the open segment is lost. */
   detach(): void {
-    const c = this.consumer;
-    this.consumer = null;
-    c?.close();
+    this.hub.detach();
   }
 
   /** hls_dispose: call every second or so; with no media for disposeMs, the playlist and its segments are deleted. */

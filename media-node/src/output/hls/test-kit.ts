@@ -1,22 +1,18 @@
 import { decodeMediaPlaylist, type MediaPlaylist } from '../../format/m3u8/media-playlist.ts';
-import type { SyntheticTag } from '../../format/remux/synthetic-stream.ts';
-import { FakeClock } from '../../hub/clock.ts';
-import type { PublishHandle, SourceOptions } from '../../hub/source.ts';
-import { Source } from '../../hub/source.ts';
-import { signedDelta32 } from '../../hub/timestamp-jitter.ts';
+import type { SourceOptions } from '../../hub/source.ts';
 import { MemoryStore } from '../../storage/memory-store.ts';
 import type { PutOptions } from '../../storage/storage.ts';
 import type { HlsConfig } from './hls-config.ts';
 import { HlsSegmenter, type HlsSegmentEvent } from './hls-segmenter.ts';
+import { sourceRig, type SourceRig } from '../test-kit.ts';
+
+export { T0 } from '../test-kit.ts';
 
 /**
  * A hub source, an HLS segmenter attached to it, a fake store that checks
  * every playlist it receives names only stored segments, and a feeder that
  * moves the fake wall clock with the media: what the HLS tests share.
  */
-
-/** 2026-11-23 12:00:00 UTC: the wall clock the tests start at. */
-export const T0 = Date.UTC(2026, 10, 23, 12, 0, 0);
 
 /** A MemoryStore that records a violation whenever a playlist names a segment that is not stored. */
 export class PlaylistCheckingStore extends MemoryStore {
@@ -39,16 +35,11 @@ export class PlaylistCheckingStore extends MemoryStore {
   }
 }
 
-export interface HlsRig {
-  readonly clock: FakeClock;
-  readonly source: Source;
+export interface HlsRig extends SourceRig {
   readonly store: PlaylistCheckingStore;
   readonly hls: HlsSegmenter;
   readonly events: HlsSegmentEvent[];
   readonly warnings: string[];
-  publish(): PublishHandle;
-  /** Pushes tags, setting the wall clock to follow the media time; returns how many the source accepted. */
-  feed(pub: PublishHandle, tags: readonly SyntheticTag[]): number;
   /** The stored playlist, parsed. */
   playlist(): MediaPlaylist;
   /** The bytes of a playlist entry. */
@@ -56,8 +47,8 @@ export interface HlsRig {
 }
 
 export function hlsRig(opts: { config?: Partial<HlsConfig>; source?: SourceOptions; maxPendingBytes?: number } = {}): HlsRig {
-  const clock = new FakeClock(T0);
-  const source = new Source({ id: 'vid-hls0001', vhost: '__defaultVhost__', app: 'live', stream: 'livestream' }, clock, opts.source);
+  const rig = sourceRig('vid-hls0001', opts.source);
+  const { clock, source } = rig;
   const store = new PlaylistCheckingStore();
   const events: HlsSegmentEvent[] = [];
   const warnings: string[] = [];
@@ -69,23 +60,7 @@ export function hlsRig(opts: { config?: Partial<HlsConfig>; source?: SourceOptio
   hls.attach(source);
   const m3u8Dir = hls.m3u8Key.slice(0, hls.m3u8Key.lastIndexOf('/') + 1);
   return {
-    clock, source, store, hls, events, warnings,
-    publish() {
-      const r = source.publish({ clientId: `pub${clock.now()}`, protocol: 'rtmp' });
-      if (!r.ok) throw new Error(`publish refused: ${r.code}`);
-      return r.publisher;
-    },
-    feed(pub, tags) {
-      let accepted = 0;
-      let last: number | null = null;
-      for (const t of tags) {
-        // Wall time follows media time; a jump in timestamps is not a jump in wall time.
-        if (last !== null) clock.advance(Math.min(1000, Math.max(0, signedDelta32(t.timestamp, last))));
-        last = t.timestamp;
-        if (pub.push(t.kind, t.timestamp, t.payload) !== null) accepted++;
-      }
-      return accepted;
-    },
+    ...rig, store, hls, events, warnings,
     playlist() {
       const text = store.text(hls.m3u8Key);
       if (text === undefined) throw new Error('no playlist stored');
