@@ -151,7 +151,12 @@ function candidatePort(sdp: string): number {
 /**
  * Answers `offer` (already validated and with refused candidates removed by
  * the caller). Resolves once the answer has its host candidate; rejects if
- * werift refuses the offer or gathering fails.
+ * werift refuses the offer or no port could be bound.
+ *
+ * Call it for one session at a time when `portRange` is set: werift probes a
+ * free port, closes it and binds it again later, so two concurrent calls can
+ * pick the same port, and its socket has no 'error' listener, so the losing
+ * bind would be an uncaught exception (`serialized()` below does the queueing).
  */
 export async function answerOffer(offer: string, opts: RtcPeerOptions): Promise<RtcPeer> {
   const pc = new RTCPeerConnection({
@@ -226,13 +231,19 @@ export async function answerOffer(offer: string, opts: RtcPeerOptions): Promise<
     await pc.close().catch(() => {});
     throw error;
   }
+  const sdp = pc.localDescription?.sdp ?? '';
+  const port = candidatePort(sdp);
+  if (port === 0) {
+    // werift logs and swallows a failed bind (e.g. every port of the range taken): no candidate, no session.
+    await pc.close().catch(() => {});
+    throw new Error('no UDP port for the session (the rtc port range is exhausted or the address cannot be bound)');
+  }
   const stats: RtcPeerStats = { unverifiedDatagrams: 0, guarded: false };
   guardUnverifiedData(pc, stats, opts.allowRemote);
-  const sdp = pc.localDescription?.sdp ?? '';
   return {
     stats,
     answer: sdp,
-    port: candidatePort(sdp),
+    port,
     send(kind, rtp) {
       const t = byKind.get(kind);
       if (closed || t === undefined) return Promise.resolve();
@@ -252,5 +263,18 @@ export async function answerOffer(offer: string, opts: RtcPeerOptions): Promise<
       closed = true;
       await pc.close().catch(opts.onError);
     },
+  };
+}
+
+/**
+ * A queue that runs one task at a time, in call order (for answerOffer with
+ * a port range; see there). A failed task does not stop the ones after it.
+ */
+export function serialized(): <T>(task: () => Promise<T>) => Promise<T> {
+  let tail: Promise<unknown> = Promise.resolve();
+  return <T>(task: () => Promise<T>): Promise<T> => {
+    const run = tail.then(task, task);
+    tail = run.catch(() => {});
+    return run;
   };
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ProtocolError } from '@runnel/shared';
-import { answerOffer } from '../../protocol/rtc/werift-peer.ts';
+import { answerOffer, serialized } from '../../protocol/rtc/werift-peer.ts';
 import type { RtcPeer } from '../../protocol/rtc/werift-peer.ts';
 import { classifyAddress, MAX_SDP_CHARS } from '../../protocol/sdp/index.ts';
 import { readBody } from '../api/request-body.ts';
@@ -83,6 +83,8 @@ export function createRtcServer(deps: RtcDeps): RtcServer {
   const publishers = new Map<string, WhipSession>();
   let pending = 0;
   let closing = false;
+  /** Peer connections are made one at a time (werift's port probing races otherwise; see answerOffer). */
+  const oneAtATime = serialized();
 
   const keyframes = { request: (streamKey: string) => publishers.get(streamKey)?.requestKeyframe() };
 
@@ -94,7 +96,7 @@ export function createRtcServer(deps: RtcDeps): RtcServer {
   async function openPeer(role: Role, prepared: PreparedOffer, who: RtcAdmitted): Promise<RtcPeer> {
     const s = deps.settings;
     let warned = false;
-    return answerOffer(prepared.sdp, {
+    return oneAtATime(() => answerOffer(prepared.sdp, {
       role,
       ...(prepared.video ? { video: prepared.video } : {}),
       ...(prepared.audio ? { audio: prepared.audio } : {}),
@@ -108,7 +110,7 @@ export function createRtcServer(deps: RtcDeps): RtcServer {
         warned = true;
         who.clog.log.warn('rtc_peer_error', { error: error as Error });
       },
-    });
+    }));
   }
 
   /**

@@ -1,0 +1,77 @@
+import { createSocket } from 'node:dgram';
+import { afterEach, describe, expect, it } from 'vitest';
+import { RTCPeerConnection, RTCRtpCodecParameters } from 'werift';
+import { answerOffer, serialized } from './werift-peer.ts';
+import type { RtcCodecChoice, RtcPeer } from './werift-peer.ts';
+
+/** A werift client on loopback standing in for a browser: one recvonly H.264 video section. */
+async function clientOffer(): Promise<{ pc: RTCPeerConnection; offer: string; video: RtcCodecChoice }> {
+  const pc = new RTCPeerConnection({
+    codecs: {
+      video: [new RTCRtpCodecParameters({ mimeType: 'video/H264', clockRate: 90000, rtcpFeedback: [{ type: 'nack' }, { type: 'nack', parameter: 'pli' }], parameters: 'level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f' })],
+    },
+    iceUseIpv4: false,
+    iceUseIpv6: false,
+    iceAdditionalHostAddresses: ['127.0.0.1'],
+    iceInterfaceAddresses: { udp4: '127.0.0.1', udp6: undefined },
+  });
+  pc.addTransceiver('video', { direction: 'recvonly' });
+  await pc.setLocalDescription(await pc.createOffer());
+  await new Promise<void>((resolve) => (pc.iceGatheringState === 'complete' ? resolve() : pc.iceGatheringStateChange.subscribe((s) => s === 'complete' && resolve())));
+  const offer = pc.localDescription!.sdp;
+  const m = /a=rtpmap:(\d+) H264\/90000/.exec(offer)!;
+  const fmtp = new RegExp(`a=fmtp:${m[1]} (.*)`).exec(offer)?.[1]?.trim();
+  return { pc, offer, video: { mimeType: 'video/H264', clockRate: 90000, payloadType: Number(m[1]), ...(fmtp ? { fmtp } : {}), nack: true, pli: true, fir: false } };
+}
+
+async function freeUdpPort(): Promise<number> {
+  const s = createSocket('udp4');
+  await new Promise<void>((r) => s.bind(0, '127.0.0.1', r));
+  const { port } = s.address();
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+const open: { close(): Promise<unknown> }[] = [];
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((p) => p.close()));
+});
+
+const base = { role: 'play' as const, candidateAddress: '127.0.0.1', bindAddress: '127.0.0.1', allowRemote: () => true };
+
+describe('answerOffer (werift answering a werift client on loopback)', () => {
+  it('connects and delivers the RTP we send with the negotiated payload type', async () => {
+    const client = await clientOffer();
+    open.push(client.pc);
+    const errors: unknown[] = [];
+    const peer = await answerOffer(client.offer, { ...base, video: client.video, onError: (e) => errors.push(e) });
+    open.push(peer);
+    expect(peer.answer).toMatch(new RegExp(`a=candidate:\\S+ 1 udp \\d+ 127\\.0\\.0\\.1 ${peer.port} typ host`));
+    const received = new Promise<{ pt: number; payload: string }>((resolve) => {
+      client.pc.onTrack.subscribe((track) => track.onReceiveRtp.subscribe((rtp) => resolve({ pt: rtp.header.payloadType, payload: rtp.payload.toString('hex') })));
+    });
+    const connected = new Promise<void>((resolve) => peer.on({ state: (s) => s === 'connected' && resolve() }));
+    await client.pc.setRemoteDescription({ type: 'answer', sdp: peer.answer });
+    await connected;
+    // An RTP packet with payload type 0 and SSRC 0: werift puts in the negotiated ones.
+    const rtp = Uint8Array.from([0x80, 0x80, 0, 1, 0, 0, 0, 90, 0, 0, 0, 0, 0x65, 1, 2, 3]);
+    for (let i = 0; i < 5; i++) await peer.send('video', rtp);
+    expect(await received).toEqual({ pt: client.video.payloadType, payload: '65010203' });
+    expect(peer.stats.guarded).toBe(true);
+    expect(errors).toEqual([]);
+  });
+
+  it('takes ports from the range one session at a time and refuses when it is full', async () => {
+    const low = await freeUdpPort();
+    const queue = serialized();
+    const offers = await Promise.all([clientOffer(), clientOffer(), clientOffer()]);
+    open.push(...offers.map((o) => o.pc));
+    const results = await Promise.allSettled(
+      offers.map((o) => queue(() => answerOffer(o.offer, { ...base, video: o.video, portRange: [low, low + 1], onError: () => {} }))),
+    );
+    const peers = results.filter((r): r is PromiseFulfilledResult<RtcPeer> => r.status === 'fulfilled').map((r) => r.value);
+    open.push(...peers);
+    expect(peers.map((p) => p.port).sort()).toEqual([low, low + 1]);
+    expect(results[2]!.status).toBe('rejected');
+  });
+});
