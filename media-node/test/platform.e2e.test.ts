@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -252,6 +252,8 @@ function signatureValid(header: string, body: string, secret: string): boolean {
 describe('runnel start: webhooks and sessions of a broadcast', () => {
   let receiver: Server;
   const received: Received[] = [];
+  /** The signing secret of the endpoint the first test adds (it takes every event). */
+  let secret = '';
 
   beforeAll(async () => {
     receiver = createServer((req, res) => {
@@ -275,6 +277,7 @@ describe('runnel start: webhooks and sessions of a broadcast', () => {
     const ep = await api<{ id: string; secret: string }>('POST', '/v1/webhook-endpoints', { url: `http://127.0.0.1:${port}/hooks` });
     expect(ep.status).toBe(201);
     expect(ep.data.secret).toMatch(/^whsec_/);
+    secret = ep.data.secret;
 
     // reconnect_window_s 0: idle follows disconnected at the next sweep (about a second on Node).
     const made = await api<Created>('POST', '/v1/live-streams', { name: 'e2e-webhooks', reconnect_window_s: 0 });
@@ -321,4 +324,38 @@ describe('runnel start: webhooks and sessions of a broadcast', () => {
     expect(session.duration_ms).toBeLessThanOrEqual(published + 2000);
     expect((await api<{ status: string }>('GET', `/v1/live-streams/${id}`)).data.status).toBe('idle');
   }, 60_000);
+
+  it('records a stream with recording on: the node\'s DVR file becomes a recording of that session, with a signed recording.ready', async () => {
+    expect(secret).not.toBe('');
+    const made = await api<Created>('POST', '/v1/live-streams', { name: 'e2e-recording', recording: { mode: 'automatic' } });
+    const id = made.data.id;
+    const urls = await api<{ rtmp: { url: string; stream_key: string } }>('POST', `/v1/live-streams/${id}/publish-urls`, {});
+    const seconds = 5;
+    const pub = publishRtmp(`${urls.data.rtmp.url.replace(/\/$/, '')}/${urls.data.rtmp.stream_key}`, { seconds });
+    peers.push(pub);
+    expect(await pub.exited).toBe(0);
+
+    const ready = () => received.filter((r) => r.event.object.id === id && r.event.type === 'recording.ready');
+    await expect.poll(() => ready().length, { timeout: 15_000, interval: 250 }).toBe(1);
+    const [event] = ready();
+    expect(signatureValid(event.header, event.body, secret)).toBe(true);
+
+    interface Recording { id: string; session_id: string; format: string; storage_key: string; url: string | null; duration_ms: number; bytes: number }
+    const list = await api<Recording[]>('GET', `/v1/live-streams/${id}/recordings`);
+    expect(list.data).toHaveLength(1);
+    const [rec] = list.data;
+    expect(event.event.data.recording_id).toBe(rec.id);
+    expect(event.event.data.recording).toEqual(rec);
+    expect((await api<Recording>('GET', `/v1/recordings/${rec.id}`)).data).toEqual(rec);
+    const sessions = await api<Array<{ id: string }>>('GET', `/v1/live-streams/${id}/sessions`);
+    expect(rec.session_id).toBe(sessions.data[0].id);
+    // The platform's node keeps DVR files on its disk (this machine): the size it reported is the file's.
+    expect(rec.format).toBe('flv');
+    expect(rec.url).toBeNull();
+    expect(rec.bytes).toBe(statSync(rec.storage_key).size);
+    expect(rec.duration_ms).toBeGreaterThanOrEqual((seconds - 1) * 1000);
+    expect(rec.duration_ms).toBeLessThanOrEqual((seconds + 1) * 1000);
+    const streams = await probe(rec.storage_key, [], 10_000);
+    expect(streams.streams.map((x) => x.codec_type).sort()).toEqual(['audio', 'video']);
+  }, 40_000);
 });
