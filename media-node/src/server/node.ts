@@ -10,7 +10,7 @@ import { createSystemProbe } from './api/system-probe.ts';
 import { ClientRegistry } from './clients.ts';
 import type { NodeConfig } from './config/index.ts';
 import { DEFAULT_HEARTBEAT_MS } from '@runnel/shared/node-api';
-import { chainHookClients, controlPlaneNodeId, createCpHookClient, createCpuMeter, createNodeAgent, nodeRegistration } from './control-plane/index.ts';
+import { chainHookClients, controlPlaneNodeId, createCpHookClient, createCpuMeter, createNodeAgent, nodeLoad, nodeRegistration } from './control-plane/index.ts';
 import type { NodeAgent } from './control-plane/index.ts';
 import { generateServiceId } from './config/index.ts';
 import { DvrOutputs } from './dvr/dvr-outputs.ts';
@@ -137,17 +137,7 @@ export async function startNode(config: NodeConfig, logger: Logger, opts: StartN
   let agent: NodeAgent | null = null;
   if (cpNodeId !== null) {
     const cpu = createCpuMeter();
-    const load = () => {
-      const sources = streams.list();
-      let inKbps = 0;
-      let outKbps = 0;
-      for (const s of sources) {
-        const k = s.kbps();
-        inKbps += k.recv30s;
-        outKbps += k.send30s;
-      }
-      return { streams: sources.filter((s) => s.publishing).length, clients: clients.size, bitrate_in_kbps: inKbps, bitrate_out_kbps: outKbps, cpu: cpu() };
-    };
+    const load = () => nodeLoad(streams.list(), clients.list(), cpu());
     const registration = nodeRegistration(config, { rtmp: rtmp.port, http: httpPort, srt: srt?.port ?? null }, RUNNEL_VERSION, DEFAULT_HEARTBEAT_MS);
     agent = createNodeAgent({ url: cp.url, token: cp.nodeToken, registration, timeoutMs: config.hooks.timeoutMs }, { load, kick: (id) => clients.kick(id), log: logger });
     await agent.start();
