@@ -14,6 +14,7 @@ import { amf0DataPayload, dataName } from './messages/data.ts';
 import { splitAggregate } from './messages/aggregate.ts';
 import { parseRtmpUrl, type RtmpUrl } from './rtmp-url.ts';
 import { STATUS } from './status.ts';
+import { readInput, type SessionInput } from './session-input.ts';
 
 export interface RtmpClientSessionOptions {
   /** `rtmp://host[:port]/app/stream[?query]`; the query travels with the stream name. */
@@ -76,6 +77,12 @@ export class RtmpClientSession {
   private readonly handshake: ClientHandshake;
   private readonly layer: MessageLayer;
   private phase: ClientState = 'handshake';
+  private readonly input: SessionInput<RtmpClientEvent> = {
+    handshake: (bytes, now, out) => this.onHandshake(bytes, now, out),
+    onMessage: (msg, out) => this.onMessage(msg, out),
+    isClosed: () => this.phase === 'closed',
+    shutdown: (out, reason, message) => this.shutdown(out, reason, message),
+  };
   private sid = 0;
   private unknown = 0;
 
@@ -119,30 +126,7 @@ export class RtmpClientSession {
 
   receive(bytes: Uint8Array, now: number): RtmpClientOutput[] {
     if (this.phase === 'closed') return [];
-    const out = new Outbox<RtmpClientEvent>();
-    try {
-      this.layer.count(bytes.length);
-      let rest = bytes;
-      if (this.phase === 'handshake') {
-        const step = this.handshake.receive(bytes, now);
-        if (!step.done) return out.finish();
-        out.send(step.send!);
-        out.send(this.layer.setOutChunkSize(this.opts.chunkSize));
-        out.send(this.command(CSID.command, 0, encodeCommand('connect', TX.connect, this.connectObject())));
-        this.phase = 'connecting';
-        rest = step.rest;
-      }
-      for (const msg of this.layer.read(rest)) {
-        this.onMessage(msg, out);
-        if (this.isClosed()) return out.finish();
-      }
-      const ack = this.layer.takeAck();
-      if (ack) out.send(ack);
-    } catch (e) {
-      if (!(e instanceof ProtocolError)) throw e;
-      this.shutdown(out, e.code, e.message);
-    }
-    return out.finish();
+    return readInput(this.layer, bytes, now, this.input);
   }
 
   /** Closes when publishing/playing was not reached within `timeoutMs`. */
@@ -177,8 +161,16 @@ export class RtmpClientSession {
 
   // -------------------------------------------------------------------------
 
-  private isClosed(): boolean {
-    return this.phase === 'closed';
+  /** S0S1S2 in, C2 out; then Set Chunk Size and `connect` go with it. */
+  private onHandshake(bytes: Uint8Array, now: number, out: Outbox<RtmpClientEvent>): Uint8Array | null {
+    if (this.phase !== 'handshake') return bytes;
+    const step = this.handshake.receive(bytes, now);
+    if (!step.done) return null;
+    out.send(step.send!);
+    out.send(this.layer.setOutChunkSize(this.opts.chunkSize));
+    out.send(this.command(CSID.command, 0, encodeCommand('connect', TX.connect, this.connectObject())));
+    this.phase = 'connecting';
+    return step.rest;
   }
 
   private connectObject(): Record<string, Amf0Value> {

@@ -23,6 +23,7 @@ import type { RtmpConnectInfo } from './connect-request.ts';
 import type { RtmpServerEvent, RtmpServerOutput, RtmpServerStats } from './server-events.ts';
 import { NetStreams, type NetStream, type NetStreamState } from './net-streams.ts';
 import { ServerCommands, netStreamCommand } from './server-commands.ts';
+import { readInput, type SessionInput } from './session-input.ts';
 
 export type { RtmpConnectInfo } from './connect-request.ts';
 export type { PublishType, RtmpServerEvent, RtmpServerOutput, RtmpServerStats } from './server-events.ts';
@@ -74,6 +75,12 @@ export class RtmpServerSession {
   private readonly layer: MessageLayer;
   private readonly streams: NetStreams;
   private readonly commands: ServerCommands;
+  private readonly input: SessionInput<RtmpServerEvent> = {
+    handshake: (bytes, now, out) => this.onHandshake(bytes, now, out),
+    onMessage: (msg, out) => this.onMessage(msg, out),
+    isClosed: () => this.phase === 'closed',
+    shutdown: (out, reason, message) => this.shutdown(out, reason, message),
+  };
   private phase: 'handshake' | 'connecting' | 'connected' | 'closed' = 'handshake';
   private lastNow: number;
   private dropped = 0;
@@ -142,29 +149,7 @@ export class RtmpServerSession {
   receive(bytes: Uint8Array, now: number): RtmpServerOutput[] {
     if (this.phase === 'closed') return [];
     this.lastNow = now;
-    const out = new Outbox<RtmpServerEvent>();
-    try {
-      this.layer.count(bytes.length);
-      let rest = bytes;
-      if (this.phase === 'handshake') {
-        const step = this.handshake.receive(bytes, now);
-        if (step.send) out.send(step.send);
-        if (!step.done) return out.finish();
-        this.phase = 'connecting';
-        out.emit({ kind: 'handshake', mode: this.handshake.mode! });
-        rest = step.rest;
-      }
-      for (const msg of this.layer.read(rest)) {
-        this.onMessage(msg, out);
-        if (this.isClosed()) return out.finish();
-      }
-      const ack = this.layer.takeAck();
-      if (ack) out.send(ack);
-    } catch (e) {
-      if (!(e instanceof ProtocolError)) throw e;
-      this.shutdown(out, e.code, e.message);
-    }
-    return out.finish();
+    return readInput(this.layer, bytes, now, this.input);
   }
 
   /** Time passing: closes at the handshake/connect and publish/play deadlines and on idle publishers. */
@@ -259,9 +244,15 @@ export class RtmpServerSession {
 
   // -------------------------------------------------------------------------
 
-  /** A method, not a field read, so the check after a call is not narrowed away. */
-  private isClosed(): boolean {
-    return this.phase === 'closed';
+  /** C0C1 in, S0S1S2 out, C2 in: then `connect` is awaited. */
+  private onHandshake(bytes: Uint8Array, now: number, out: Outbox<RtmpServerEvent>): Uint8Array | null {
+    if (this.phase !== 'handshake') return bytes;
+    const step = this.handshake.receive(bytes, now);
+    if (step.send) out.send(step.send);
+    if (!step.done) return null;
+    this.phase = 'connecting';
+    out.emit({ kind: 'handshake', mode: this.handshake.mode! });
+    return step.rest;
   }
 
   private onMessage(msg: RtmpMessage, out: Outbox<RtmpServerEvent>): void {
