@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -248,6 +248,30 @@ describe('dashboard: sign up, create a stream, go live, preview, rotate the key'
     expect(recCells[3]).toMatch(/^\d+(\.\d)? (kB|MB)$/);
     expect(recCells[4]).toMatch(/^On node local-1: .+\.flv$/);
     expect(await page.locator('#recordings-empty').isVisible()).toBe(false);
+    // A recording in a bucket behind a CDN (what a node with storage.type s3 announces, posted here as that node would):
+    // it gets Play and Download links to its URL.
+    const streamId = new URL(streamUrl).pathname.split('/').pop() ?? '';
+    const pid = await page.evaluate(async (sid) => {
+      const r = await fetch(`/v1/live-streams/${sid}`);
+      return ((await r.json()) as { data: { playback_ids: Array<{ id: string }> } }).data.playback_ids[0].id;
+    }, streamId);
+    const cdnUrl = `https://cdn.example.com/media/recordings/live/${pid}.1.mp4`;
+    const posted = await fetch(`${cp}/internal/hooks`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${readFileSync(join(dir, 'node-token'), 'utf8').trim()}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        action: 'on_dvr', server_id: 'local-1', client_id: 'bucket01', ip: '127.0.0.1', vhost: '__defaultVhost__', app: 'live', stream: pid, param: '',
+        cwd: '/', file: `media/recordings/live/${pid}.1.mp4`, url: cdnUrl, duration: 3.5, bytes: 2048,
+      }),
+    });
+    expect(await posted.json()).toEqual({ code: 0 });
+    await expect.poll(() => page.locator('#recordings tbody tr').count(), { timeout: 10_000, interval: 250 }).toBe(2);
+    const bucketRec = page.locator('#recordings tbody tr').first();
+    expect((await bucketRec.locator('td').allTextContents()).slice(1, 4)).toEqual(['MP4', '4s', '2.0 kB']);
+    expect(await bucketRec.getByRole('link', { name: 'Play' }).getAttribute('href')).toBe(cdnUrl);
+    const download = bucketRec.getByRole('link', { name: 'Download' });
+    expect(await download.getAttribute('href')).toBe(cdnUrl);
+    expect(await download.getAttribute('download')).toBe('');
     await page.locator('#recordings').scrollIntoViewIfNeeded();
     await saveScreenshot(page, 'dashboard-stream-recordings');
     await page.evaluate(() => (globalThis as unknown as { scrollTo(x: number, y: number): void }).scrollTo(0, 0));
