@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { test as fcTest, fc } from '@fast-check/vitest';
-import { backoffDelay, DEFAULT_BACKOFF } from './backoff.ts';
+import { backoffDelay, DEFAULT_BACKOFF, RetryState } from './backoff.ts';
 
 describe('backoffDelay', () => {
   const cases = [
@@ -27,4 +27,18 @@ describe('backoffDelay', () => {
       expect(Number.isInteger(d)).toBe(true);
     },
   );
+});
+
+describe('RetryState', () => {
+  it('is degraded from the first failure to the next success, waiting out each backoff delay', () => {
+    const r = new RetryState(DEFAULT_BACKOFF, () => 1);
+    expect([r.degraded, r.waitMs(0)]).toEqual([false, 0]);
+    expect(r.failed(1000)).toEqual({ delayMs: 250, began: true });
+    expect([r.degraded, r.waitMs(1100), r.waitMs(1250)]).toEqual([true, 150, 0]);
+    expect(r.failed(1300)).toEqual({ delayMs: 500, began: false });
+    expect(r.waitMs(1300)).toBe(500);
+    expect(r.succeeded(4000)).toBe(3000);
+    expect([r.degraded, r.waitMs(4000), r.succeeded(5000)]).toEqual([false, 0, null]);
+    expect(r.failed(6000)).toEqual({ delayMs: 250, began: true });
+  });
 });

@@ -31,3 +31,49 @@ export function backoffDelay(failures: number, options: BackoffOptions, random: 
   const r = Math.min(Math.max(random(), 0), 1);
   return Math.round(ceiling * (0.5 + r / 2));
 }
+
+/**
+ * The remote store's health as the queue sees it: degraded from a retryable
+ * failure until the next success, and no new attempt before the backoff
+ * delay of the last failure has passed.
+ */
+export class RetryState {
+  private readonly options: BackoffOptions;
+  private readonly random: () => number;
+  private failures = 0;
+  private retryAt = 0;
+  private degradedSince: number | null = null;
+
+  constructor(options: BackoffOptions, random: () => number) {
+    this.options = options;
+    this.random = random;
+  }
+
+  get degraded(): boolean {
+    return this.degradedSince !== null;
+  }
+
+  /** How long to wait at `now` before the next attempt; 0 when one may start. */
+  waitMs(now: number): number {
+    return now < this.retryAt ? this.retryAt - now : 0;
+  }
+
+  /** A retryable failure at `now`: the delay before the next attempt, and whether it began the outage. */
+  failed(now: number): { readonly delayMs: number; readonly began: boolean } {
+    this.failures++;
+    const delayMs = backoffDelay(this.failures, this.options, this.random);
+    this.retryAt = now + delayMs;
+    const began = this.degradedSince === null;
+    if (began) this.degradedSince = now;
+    return { delayMs, began };
+  }
+
+  /** A success at `now`: how long the store was degraded (ms), or null when it was healthy. */
+  succeeded(now: number): number | null {
+    this.failures = 0;
+    this.retryAt = 0;
+    const since = this.degradedSince;
+    this.degradedSince = null;
+    return since === null ? null : now - since;
+  }
+}

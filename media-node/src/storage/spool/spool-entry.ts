@@ -1,6 +1,6 @@
 import type { PutOptions } from '../storage.ts';
 import { baseName, objectKind, playlistNames, type ObjectKind } from './object-kinds.ts';
-import type { RecoveredRecord, SpoolRecord } from './spool-files.ts';
+import type { RecoveredRecord, SpoolFiles, SpoolRecord } from './spool-files.ts';
 
 /** One queued put or delete of the spooling store. */
 export interface Entry {
@@ -45,17 +45,41 @@ export function newEntry(id: number, op: 'put' | 'delete', key: string, options:
 }
 
 /** The put options a spool record was written with (null for a delete). */
-export function recordOptions(r: SpoolRecord): PutOptions | null {
+function recordOptions(r: SpoolRecord): PutOptions | null {
   if (r.op !== 'put') return null;
   return { contentType: r.contentType ?? 'application/octet-stream', ...(r.cacheControl === undefined ? {} : { cacheControl: r.cacheControl }) };
 }
 
 /** An operation found in the spool at `open`, its payload on disk; `names` read from the file for a playlist. */
-export function recoveredEntry(r: RecoveredRecord, options: PutOptions | null, names: ReadonlySet<string> | null): Entry {
+function recoveredEntry(r: RecoveredRecord, options: PutOptions | null, names: ReadonlySet<string> | null): Entry {
   return {
     id: r.id, op: r.op, key: r.key, base: baseName(r.key), options, kind: options === null ? null : objectKind(options), names, size: r.size,
     bytes: null, where: 'disk', running: false, done: false, waiter: null,
   };
+}
+
+/**
+ * The operations an earlier run left in the spool, in queue order, their
+ * payloads on disk. A playlist whose file cannot be read back is removed and
+ * skipped (what it names is unknown, so it could not be ordered safely).
+ */
+export async function recoverEntries(files: SpoolFiles): Promise<{ readonly entries: Entry[]; readonly found: number; readonly discarded: number }> {
+  const { records, discarded } = await files.recover();
+  const entries: Entry[] = [];
+  for (const r of records) {
+    const options = recordOptions(r);
+    let names: ReadonlySet<string> | null = null;
+    if (options !== null && objectKind(options) === 'playlist') {
+      try {
+        names = playlistNames(await files.read(r.id));
+      } catch {
+        await files.remove(r.id).catch(() => undefined);
+        continue;
+      }
+    }
+    entries.push(recoveredEntry(r, options, names));
+  }
+  return { entries, found: records.length, discarded };
 }
 
 /** What the spool file records about an entry besides its bytes. */

@@ -1,9 +1,8 @@
 import { ProtocolError } from '@runnel/shared';
 import { checkKey, type ObjectStore, type PutOptions } from '../storage.ts';
-import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.ts';
-import { objectKind, playlistNames } from './object-kinds.ts';
+import { DEFAULT_BACKOFF, RetryState } from './backoff.ts';
 import type { SpoolFiles } from './spool-files.ts';
-import { asError, newEntry, recordOf, recordOptions, recoveredEntry, settle, type Entry } from './spool-entry.ts';
+import { asError, newEntry, recordOf, recoverEntries, settle, type Entry } from './spool-entry.ts';
 import { PlaylistDependencies, QueueOrder } from './playlist-dependencies.ts';
 import {
   DEFAULT_MAX_MEMORY_BYTES,
@@ -48,8 +47,6 @@ export class SpoolingStore implements ObjectStore {
   private readonly maxSpoolBytes: number;
   private readonly maxMemoryBytes: number;
   private readonly maxInFlight: number;
-  private readonly backoff: BackoffOptions;
-  private readonly random: () => number;
   private readonly now: () => number;
   private readonly log: StorageLog | undefined;
 
@@ -63,9 +60,7 @@ export class SpoolingStore implements ObjectStore {
   private memoryBytes = 0;
   private spoolBytes = 0;
   private inFlight = 0;
-  private failures = 0;
-  private retryAt = 0;
-  private degradedSince: number | null = null;
+  private readonly retry: RetryState;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private closed = false;
   private stopped = false;
@@ -77,8 +72,7 @@ export class SpoolingStore implements ObjectStore {
     this.maxSpoolBytes = options.maxSpoolBytes;
     this.maxMemoryBytes = options.maxMemoryBytes ?? DEFAULT_MAX_MEMORY_BYTES;
     this.maxInFlight = Math.max(1, options.maxInFlight ?? 4);
-    this.backoff = options.backoff ?? DEFAULT_BACKOFF;
-    this.random = options.random ?? Math.random;
+    this.retry = new RetryState(options.backoff ?? DEFAULT_BACKOFF, options.random ?? Math.random);
     this.now = options.now ?? (() => performance.now());
     this.log = options.log;
   }
@@ -97,7 +91,7 @@ export class SpoolingStore implements ObjectStore {
       memoryBytes: this.memoryBytes,
       spoolBytes: this.spoolBytes,
       deferredDeletes: this.deps.deferredCount,
-      degraded: this.degradedSince !== null,
+      degraded: this.retry.degraded,
       ...this.counters,
     };
   }
@@ -111,7 +105,7 @@ export class SpoolingStore implements ObjectStore {
     }
     const e = newEntry(this.nextId++, 'put', key, options, bytes);
     if (!this.makeRoomForEntry()) return this.refuse(e, 'too many queued operations');
-    const inMemory = this.degradedSince === null && this.memoryBytes + e.size <= this.maxMemoryBytes;
+    const inMemory = !this.retry.degraded && this.memoryBytes + e.size <= this.maxMemoryBytes;
     if (!inMemory && !this.makeRoom(e.size)) return this.refuse(e, `spool full (${this.maxSpoolBytes} bytes)`);
     this.cancelDeferredDelete(key);
     if (e.kind !== 'immutable') this.supersede(key);
@@ -142,7 +136,7 @@ export class SpoolingStore implements ObjectStore {
       this.log?.warn('storage_delete_dropped', { key, reason: 'too many queued operations' });
       return Promise.resolve();
     }
-    if (this.degradedSince === null) this.hold(e);
+    if (!this.retry.degraded) this.hold(e);
     else this.spool(e);
     this.pump();
     return Promise.resolve();
@@ -328,12 +322,12 @@ export class SpoolingStore implements ObjectStore {
 
   private startReady(): void {
     if (this.stopped) return;
-    const now = this.now();
-    if (now < this.retryAt) {
-      this.wakeAt(this.retryAt - now);
+    const wait = this.retry.waitMs(this.now());
+    if (wait > 0) {
+      this.wakeAt(wait);
       return;
     }
-    const limit = this.degradedSince === null ? this.maxInFlight : 1;
+    const limit = this.retry.degraded ? 1 : this.maxInFlight;
     if (this.inFlight >= limit) return;
     const order = new QueueOrder();
     for (const e of [...this.queue.values()]) {
@@ -398,11 +392,9 @@ export class SpoolingStore implements ObjectStore {
     if (e.op === 'put') this.counters.uploaded++;
     else this.counters.deleted++;
     const refsChanged = this.deps.landed(e);
-    this.failures = 0;
-    this.retryAt = 0;
-    if (this.degradedSince !== null) {
-      this.log?.info('storage_recovered', { down_ms: Math.round(this.now() - this.degradedSince), queued: this.queue.size, spool_bytes: this.spoolBytes });
-      this.degradedSince = null;
+    const downMs = this.retry.succeeded(this.now());
+    if (downMs !== null) {
+      this.log?.info('storage_recovered', { down_ms: Math.round(downMs), queued: this.queue.size, spool_bytes: this.spoolBytes });
     }
     if (refsChanged) this.unpark();
     this.pump();
@@ -417,13 +409,8 @@ export class SpoolingStore implements ObjectStore {
       return;
     }
     this.counters.retries++;
-    this.failures++;
-    const delay = backoffDelay(this.failures, this.backoff, this.random);
-    this.retryAt = this.now() + delay;
-    if (this.degradedSince === null) {
-      this.degradedSince = this.now();
-      this.log?.warn('storage_degraded', { key: e.key, op: e.op, retry_ms: delay, error: asError(error) });
-    }
+    const { delayMs, began } = this.retry.failed(this.now());
+    if (began) this.log?.warn('storage_degraded', { key: e.key, op: e.op, retry_ms: delayMs, error: asError(error) });
     this.pump();
   }
 
@@ -467,25 +454,14 @@ export class SpoolingStore implements ObjectStore {
   // -- recovery -------------------------------------------------------------
 
   private async recover(): Promise<void> {
-    const { records, discarded } = await this.files.recover();
-    for (const r of records) {
-      const options = recordOptions(r);
-      let names: ReadonlySet<string> | null = null;
-      if (options !== null && objectKind(options) === 'playlist') {
-        try {
-          names = playlistNames(await this.files.read(r.id));
-        } catch {
-          await this.files.remove(r.id).catch(() => undefined);
-          continue;
-        }
-      }
-      const e = recoveredEntry(r, options, names);
+    const { entries, found, discarded } = await recoverEntries(this.files);
+    for (const e of entries) {
       this.queue.set(e.id, e);
       this.spoolBytes += e.size;
       this.nextId = Math.max(this.nextId, e.id + 1);
     }
     while (this.spoolBytes > this.maxSpoolBytes && this.evictOldestSegment());
-    if (records.length > 0 || discarded > 0) {
+    if (found > 0 || discarded > 0) {
       this.log?.info('storage_spool_recovered', { operations: this.queue.size, bytes: this.spoolBytes, discarded });
     }
     this.pump();
