@@ -45,7 +45,10 @@ export type RtcMediaKind = 'audio' | 'video';
 export interface RtcPeerEvents {
   /** Decrypted RTP from the remote (publish), one packet's bytes. */
   rtp?(kind: RtcMediaKind, bytes: Uint8Array): void;
-  /** RTCP from the remote about what we send (play): PLI, FIR, NACK, RR. One packet's bytes. */
+  /**
+   * RTCP from the remote, one packet's bytes: for play about what we send (PLI, FIR, NACK, RR); for
+   * publish the sender reports of its tracks (RFC 3550 6.4.1, for A/V sync).
+   */
   rtcp?(kind: RtcMediaKind, bytes: Uint8Array): void;
   state?(state: RtcPeerState): void;
 }
@@ -201,6 +204,7 @@ export async function answerOffer(offer: string, opts: RtcPeerOptions): Promise<
       remoteSsrc.set(kind, rtp.header.ssrc);
       events.rtp?.(kind, rtp.serialize());
     }));
+    track.onReceiveRtcp.subscribe(guard((p) => events.rtcp?.(kind, p.serialize())));
   }));
 
   try {

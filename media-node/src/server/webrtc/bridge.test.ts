@@ -9,7 +9,7 @@ import { aacFrameBody, opusFrameBody, opusSequenceHeaderBody } from '../../forma
 import { avcFrameBody, avcSequenceHeaderBody } from '../../format/flv/video-data.ts';
 import { mediaMessage } from '../../hub/media-message.ts';
 import type { MediaKind } from '../../hub/media-message.ts';
-import { decodeRtpPacket } from '../../protocol/rtp/index.ts';
+import { decodeRtpPacket, encodeRtcpCompound, encodeRtpPacket, packetizeH264 } from '../../protocol/rtp/index.ts';
 import { HubToRtp } from './hub-to-rtp.ts';
 import { RtpToHub } from './rtp-to-hub.ts';
 import type { HubFrame } from './rtp-to-hub.ts';
@@ -100,5 +100,28 @@ describe('HubToRtp + RtpToHub (the WHEP and WHIP halves of the bridge)', () => {
     const tx = new HubToRtp({ videoPayloadType: VIDEO_PT, audioPayloadType: AUDIO_PT });
     tx.push(msg('video', 0, avcSequenceHeaderBody(AVCC_CONFIG), { sequenceHeader: true }));
     expect(Array.isArray(tx.push(msg(kind, 0, payload)))).toBe(true);
+  });
+
+  it('lines audio and video up on the sender reports, not on arrival', () => {
+    const rx = new RtpToHub({ videoPayloadType: VIDEO_PT, audioPayloadType: AUDIO_PT });
+    let seq = 0;
+    const video = (ts: number, au: Uint8Array, nowMs: number) => {
+      const payloads = packetizeH264(au, 4, CONFIG);
+      return payloads.flatMap((payload, i) => rx.push('video', encodeRtpPacket({ payloadType: VIDEO_PT, ssrc: 1, sequenceNumber: seq++, timestamp: ts, marker: i === payloads.length - 1, payload }), nowMs));
+    };
+    const audio = (ts: number, nowMs: number) => rx.push('audio', encodeRtpPacket({ payloadType: AUDIO_PT, ssrc: 2, sequenceNumber: ts / 960, timestamp: ts, marker: false, payload: OPUS }), nowMs);
+    const sr = (ssrc: number, rtpTimestamp: number, ntpMsOffset: number) =>
+      encodeRtcpCompound([{ type: 'sr', ssrc, ntpSeconds: 3_900_000_000 + Math.floor(ntpMsOffset / 1000), ntpFraction: Math.round(((ntpMsOffset % 1000) / 1000) * 2 ** 32), rtpTimestamp, packetCount: 1, octetCount: 1, reports: [] }]);
+    // Captured together (video RTP 90000 and audio RTP 48000 at sender time T), but audio arrives 100 ms later.
+    expect(video(90_000, joinAvcc([IDR(50)], 4), 1000).at(-1)!.timestamp).toBe(1000);
+    expect(audio(48_000, 1100).at(-1)!.timestamp).toBe(1100);
+    // SRs: video RTP 99000 and audio RTP 52800 are both T + 100 ms.
+    rx.pushRtcp('video', sr(1, 99_000, 100), 1200);
+    rx.pushRtcp('audio', sr(2, 52_800, 100), 1250);
+    // 200 ms after capture, both tracks say the same time.
+    const v = video(108_000, joinAvcc([SLICE(20)], 4), 1320);
+    const a = audio(57_600, 1330);
+    expect(v.at(-1)!.timestamp).toBe(a.at(-1)!.timestamp);
+    expect(a.at(-1)!.timestamp).toBe(1300);
   });
 });

@@ -4,7 +4,7 @@ import { encodeOpusHead, makeOpusHead } from '../../codec/opus/opus-head.ts';
 import { opusFrameBody, opusSequenceHeaderBody } from '../../format/flv/audio-data.ts';
 import { avcFrameBody, avcSequenceHeaderBody } from '../../format/flv/video-data.ts';
 import type { MediaKind } from '../../hub/media-message.ts';
-import { H264Depacketizer, OPUS_RTP_CLOCK_RATE, RtpMsClock, VIDEO_RTP_CLOCK_RATE, decodeRtpPacket, depacketizeOpus } from '../../protocol/rtp/index.ts';
+import { H264Depacketizer, OPUS_RTP_CLOCK_RATE, RtpMsClock, VIDEO_RTP_CLOCK_RATE, decodeRtcpCompound, decodeRtpPacket, depacketizeOpus, ntpToMs } from '../../protocol/rtp/index.ts';
 
 /** One FLV body for the hub (PublishHandle.push). */
 export interface HubFrame {
@@ -44,6 +44,9 @@ export class RtpToHub {
   private videoClock: RtpMsClock | undefined;
   private audioClock: RtpMsClock | undefined;
   private audioHeaderSent = false;
+  /** Sender NTP ms minus session ms, from the first SR of either track. */
+  private ntpOriginMs: number | undefined;
+  private readonly anchored = { audio: false, video: false };
   private readonly opts: RtpToHubOptions;
 
   constructor(opts: RtpToHubOptions) {
@@ -94,5 +97,27 @@ export class RtpToHub {
     }
     this.stats.droppedPackets++;
     return [];
+  }
+
+  /** One RTCP packet of a track (`nowMs` on the session's clock): its first SR anchors the track's clock. */
+  pushRtcp(kind: 'audio' | 'video', bytes: Uint8Array, nowMs: number): void {
+    if (this.anchored[kind]) return;
+    const clock = kind === 'video' ? this.videoClock : this.audioClock;
+    if (clock === undefined) return;
+    let packets;
+    try {
+      packets = decodeRtcpCompound(bytes);
+    } catch (error) {
+      if (error instanceof ProtocolError) return;
+      throw error;
+    }
+    for (const p of packets) {
+      if (p.type !== 'sr') continue;
+      const ntpMs = ntpToMs(p.ntpSeconds, p.ntpFraction);
+      this.ntpOriginMs ??= ntpMs - nowMs;
+      clock.anchor(p.rtpTimestamp, ntpMs - this.ntpOriginMs);
+      this.anchored[kind] = true;
+      return;
+    }
   }
 }

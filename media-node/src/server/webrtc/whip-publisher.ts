@@ -110,6 +110,9 @@ export function startWhipPublisher(
       }
       if (kind === 'video' && toHub.keyframeWanted) requestKeyframe();
     },
+    rtcp(kind, bytes) {
+      if (!done) toHub.pushRtcp(kind, bytes, deps.now() - since);
+    },
   });
 
   const session: WhipSession = {
