@@ -36,6 +36,8 @@ export interface SrtPlayResult extends SrtPlaySpec {
   /** The busiest load generator, % of one core. */
   readonly generatorCpuPercent: number;
   readonly otherCpuPercent: number;
+  /** SRT only (NaN for RTMP or not pinned): how busy the node's CPU was in all (the node and whatever else ran there), %. */
+  readonly serverCpuBusyPercent: number;
   readonly keepingUp: number;
   /** Mean rate a player received over the window, Mbit/s; and the stream's own rate (TS for SRT, FLV for RTMP). */
   readonly meanMbps: number;
@@ -106,6 +108,7 @@ function fromFanout(r: CaseResult, sources: SrtSources): SrtPlayResult {
     rssMiB: r.rssMiB,
     generatorCpuPercent: r.generatorCpuPercent,
     otherCpuPercent: r.otherCpuPercent,
+    serverCpuBusyPercent: Number.NaN,
     keepingUp: r.lag.keepingUp,
     meanMbps: r.receivedMbps / r.players,
     expectedMbps: sources.flv.kbps / 1000,
@@ -172,6 +175,8 @@ async function measure(
   const p0 = readProcSample(publisher.pid);
   const m0 = readMachineBusyTicks();
   const d0 = readUdpDrops(node.srtPort);
+  const serverCpu = ctx.serverCpus !== undefined && /^\d+$/.test(ctx.serverCpus) ? `cpu${ctx.serverCpus}` : undefined;
+  const c0 = serverCpu === undefined ? undefined : readMachineBusyTicks(serverCpu);
   await Promise.all(gens.map((g) => g.mark()));
   const t0 = performance.now();
   if (!s0) throw new Error(`runnel exited before the window:\n${node.child.tail()}`);
@@ -189,6 +194,7 @@ async function measure(
   const p1 = readProcSample(publisher.pid);
   const m1 = readMachineBusyTicks();
   const d1 = readUdpDrops(node.srtPort);
+  const c1 = serverCpu === undefined ? undefined : readMachineBusyTicks(serverCpu);
   if (!s1) throw new Error(`runnel exited during the window:\n${node.child.tail()}`);
 
   const genTicks = gens.map((_, i) => (g0[i] && g1[i] ? g1[i].cpuTicks - g0[i].cpuTicks : 0));
@@ -203,6 +209,7 @@ async function measure(
     rssMiB: rss / 2 ** 20,
     generatorCpuPercent: Math.max(0, ...genTicks.map((t) => cpuPercent(0, t, wallMs, ctx.ticksPerSecond))),
     otherCpuPercent: cpuPercent(0, other, wallMs, ctx.ticksPerSecond),
+    serverCpuBusyPercent: c0 !== undefined && c1 !== undefined ? cpuPercent(c0, c1, wallMs, ctx.ticksPerSecond) : Number.NaN,
     keepingUp: summary.keepingUp,
     meanMbps: summary.meanMbps,
     expectedMbps,
@@ -225,6 +232,7 @@ function failed(spec: SrtPlaySpec, sources: SrtSources, message: string): SrtPla
     rssMiB: Number.NaN,
     generatorCpuPercent: Number.NaN,
     otherCpuPercent: Number.NaN,
+    serverCpuBusyPercent: Number.NaN,
     keepingUp: 0,
     meanMbps: 0,
     expectedMbps: (spec.protocol === 'srt' ? sources.ts.kbps : sources.flv.kbps) / 1000,

@@ -33,6 +33,7 @@ function play(over: Partial<SrtPlayResult>): SrtPlayResult {
     rssMiB: 180,
     generatorCpuPercent: 50,
     otherCpuPercent: 3,
+    serverCpuBusyPercent: 45,
     keepingUp: 200,
     meanMbps: 0.69,
     expectedMbps: 0.684,
@@ -52,7 +53,7 @@ function play(over: Partial<SrtPlayResult>): SrtPlayResult {
 const srtPub = pub({});
 const rtmpPub = pub({ protocol: 'rtmp', cpuPercent: 10, loss: undefined, udpDrops: Number.NaN });
 const srtPlay = play({});
-const rtmpPlay = play({ protocol: 'rtmp', cpuPercent: 16, meanMbps: 0.61, expectedMbps: 0.62, minMbps: Number.NaN, lostPackets: Number.NaN, droppedPackets: Number.NaN, udpDrops: Number.NaN, maxLagMs: 800 });
+const rtmpPlay = play({ protocol: 'rtmp', cpuPercent: 16, meanMbps: 0.61, expectedMbps: 0.62, minMbps: Number.NaN, lostPackets: Number.NaN, droppedPackets: Number.NaN, udpDrops: Number.NaN, serverCpuBusyPercent: Number.NaN, maxLagMs: 800 });
 const brokenPlay = play({ players: 500, cpuPercent: Number.NaN, keepingUp: 0, failure: 'runnel exited during the window:\nsome log\nError: boom' });
 
 describe('publishRatio', () => {
@@ -93,19 +94,20 @@ describe('formatSrtTable', () => {
 
   it('prints the play table: keep up, CPU per 100 players, ratio, projection', () => {
     const i = lines.indexOf('Play (one ~600 kbit/s stream):');
-    expect(lines[i + 3]).toMatch(/^srt\s+200\s+200\/200 \(100%\)\s+40\.0\s+20\.00\s+2\.50x\s+500\s+180\s+0\.690\s+0\.684\s+0\.660\s+0\/0\s+3\s+-\s+50\s+3$/);
-    expect(lines[i + 4]).toMatch(/^rtmp\s+200\s+200\/200 \(100%\)\s+16\.0\s+8\.00\s+1250\s+180\s+0\.610\s+0\.620\s+-\s+0\.8\s+50\s+3$/);
+    expect(lines[i + 3]).toMatch(/^srt\s+200\s+200\/200 \(100%\)\s+40\.0\s+20\.00\s+2\.50x\s+500\s+180\s+0\.690\s+0\.684\s+0\.660\s+0\/0\s+3\s+-\s+50\s+3\s+45$/);
+    expect(lines[i + 4]).toMatch(/^rtmp\s+200\s+200\/200 \(100%\)\s+16\.0\s+8\.00\s+1250\s+180\s+0\.610\s+0\.620\s+-\s+0\.8\s+50\s+3\s+-$/);
     expect(lines[i + 5]).toMatch(/^srt\s+500\s+FAILED\s+-\s+-/);
   });
 
   it('notes failures by their first and last line, and what else went wrong', () => {
     expect(text).toContain('play srt N=500: FAILED: runnel exited during the window: Error: boom');
     expect(text).not.toContain('some log');
-    const noisy = formatSrtTable([pub({ otherCpuPercent: 60, serverCpuBusyPercent: 95, loss: { streams: 1, lostPackets: 69, droppedPackets: 0, continuityErrors: 0, droppedPes: 0 } })], [play({ generatorCpuPercent: 97, playingAtStart: 150, errors: 2, topError: 'connect timeout (x2)' })]);
+    const noisy = formatSrtTable([pub({ otherCpuPercent: 60, serverCpuBusyPercent: 95, loss: { streams: 1, lostPackets: 69, droppedPackets: 0, continuityErrors: 0, droppedPes: 0 } })], [play({ generatorCpuPercent: 97, serverCpuBusyPercent: 92, playingAtStart: 150, errors: 2, topError: 'connect timeout (x2)' })]);
     expect(noisy).toContain('publish srt K=4: other processes used 60 % of a core during the window: a noisy run');
     expect(noisy).toContain("publish srt K=4: the node's CPU was 95 % busy in all");
     expect(noisy).toContain("publish srt K=4: the node's SRT receivers lost 69 packets");
     expect(noisy).toContain('play srt N=200: load generator at 97 % of a core');
+    expect(noisy).toContain("play srt N=200: the node's CPU was 92 % busy in all");
     expect(noisy).toContain('play srt N=200: ramp incomplete: 150/200');
     expect(noisy).toContain('play srt N=200: 2 player errors, most common: connect timeout (x2)');
     expect(text).not.toContain('noisy');

@@ -48,7 +48,7 @@ export function playersPerCore(r: SrtPlayResult): number | undefined {
 }
 
 const PUBLISH_HEADERS = ['proto', 'K', 'kept up', 'CPU %', 'CPU %/stream', 'srt/rtmp CPU', 'RSS MiB', 'ingest Mbit/s', 'min stream Mbit/s', 'SRT lost/dropped pkts', 'node UDP drops', 'pub CPU %', 'other CPU %', 'CPU 0 busy %'];
-const PLAY_HEADERS = ['proto', 'N', 'keep up', 'CPU %', 'CPU %/100 players', 'srt/rtmp CPU', 'players/core (linear)', 'RSS MiB', 'Mbit/s/player', 'stream Mbit/s', 'min Mbit/s', 'SRT lost/dropped pkts', 'node UDP drops', 'max lag s', 'gen CPU %', 'other CPU %'];
+const PLAY_HEADERS = ['proto', 'N', 'keep up', 'CPU %', 'CPU %/100 players', 'srt/rtmp CPU', 'players/core (linear)', 'RSS MiB', 'Mbit/s/player', 'stream Mbit/s', 'min Mbit/s', 'SRT lost/dropped pkts', 'node UDP drops', 'max lag s', 'gen CPU %', 'other CPU %', 'CPU 0 busy %'];
 const LEFT_COLUMNS = 1;
 
 const fixed = (v: number, digits: number): string => (Number.isFinite(v) ? v.toFixed(digits) : '-');
@@ -99,6 +99,7 @@ function playRow(results: readonly SrtPlayResult[], r: SrtPlayResult): string[] 
     ok ? fixed(r.maxLagMs / 1000, 1) : '-',
     fixed(r.generatorCpuPercent, 0),
     fixed(r.otherCpuPercent, 0),
+    fixed(r.serverCpuBusyPercent, 0),
   ];
 }
 
@@ -182,6 +183,7 @@ function noteLines(publish: readonly SrtPublishResult[], play: readonly SrtPlayR
     if (r.playingAtStart < r.players) out.push(`${what}: ramp incomplete: ${r.playingAtStart}/${r.players} players playing when the warm-up began`);
     if (r.topError !== undefined) out.push(`${what}: ${r.errors} player errors, most common: ${r.topError}`);
     if (r.otherCpuPercent >= OTHER_LOAD_NOISY_PERCENT) out.push(`${what}: other processes used ${r.otherCpuPercent.toFixed(0)} % of a core during the window: a noisy run`);
+    if (r.serverCpuBusyPercent >= SERVER_CPU_FULL_PERCENT) out.push(`${what}: the node's CPU was ${r.serverCpuBusyPercent.toFixed(0)} % busy in all: no headroom left`);
     if (r.generatorCpuPercent >= GENERATOR_SATURATED_PERCENT) out.push(`${what}: load generator at ${r.generatorCpuPercent.toFixed(0)} % of a core: whether players keep up measures the generator, not the node`);
   }
   return out;
