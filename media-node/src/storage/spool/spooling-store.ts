@@ -2,16 +2,10 @@ import { ProtocolError } from '@runnel/shared';
 import { checkKey, type ObjectStore, type PutOptions } from '../storage.ts';
 import { DEFAULT_BACKOFF, RetryState } from './backoff.ts';
 import type { SpoolFiles } from './spool-files.ts';
-import { asError, newEntry, recordOf, recoverEntries, settle, type Entry } from './spool-entry.ts';
-import { PlaylistDependencies, QueueOrder } from './playlist-dependencies.ts';
-import {
-  DEFAULT_MAX_MEMORY_BYTES,
-  MAX_QUEUED_OPERATIONS,
-  type SpoolingCounters,
-  type SpoolingStats,
-  type SpoolingStoreOptions,
-  type StorageLog,
-} from './spooling-options.ts';
+import { asError, newEntry, recoverEntries, settle, type Entry } from './spool-entry.ts';
+import { QueueOrder } from './playlist-dependencies.ts';
+import { SpoolQueue } from './spool-queue.ts';
+import { DEFAULT_MAX_MEMORY_BYTES, type SpoolingStats, type SpoolingStoreOptions, type StorageLog } from './spooling-options.ts';
 
 export { MAX_DEFERRED_DELETES } from './playlist-dependencies.ts';
 
@@ -45,20 +39,12 @@ export class SpoolingStore implements ObjectStore {
   private readonly inner: ObjectStore;
   private readonly files: SpoolFiles;
   private readonly maxSpoolBytes: number;
-  private readonly maxMemoryBytes: number;
   private readonly maxInFlight: number;
   private readonly now: () => number;
   private readonly log: StorageLog | undefined;
 
-  /** Insertion order is upload order. */
-  private readonly queue = new Map<number, Entry>();
-  private readonly deps = new PlaylistDependencies();
-  private readonly counters: SpoolingCounters = {
-    uploaded: 0, deleted: 0, retries: 0, evicted: 0, evictedBytes: 0, withheld: 0, superseded: 0, failed: 0, rejected: 0,
-  };
+  private readonly queue: SpoolQueue;
   private nextId = 1;
-  private memoryBytes = 0;
-  private spoolBytes = 0;
   private inFlight = 0;
   private readonly retry: RetryState;
   private timer: ReturnType<typeof setTimeout> | null = null;
@@ -70,11 +56,17 @@ export class SpoolingStore implements ObjectStore {
     this.inner = options.inner;
     this.files = options.files;
     this.maxSpoolBytes = options.maxSpoolBytes;
-    this.maxMemoryBytes = options.maxMemoryBytes ?? DEFAULT_MAX_MEMORY_BYTES;
     this.maxInFlight = Math.max(1, options.maxInFlight ?? 4);
     this.retry = new RetryState(options.backoff ?? DEFAULT_BACKOFF, options.random ?? Math.random);
     this.now = options.now ?? (() => performance.now());
     this.log = options.log;
+    this.queue = new SpoolQueue({
+      files: options.files,
+      maxSpoolBytes: options.maxSpoolBytes,
+      maxMemoryBytes: options.maxMemoryBytes ?? DEFAULT_MAX_MEMORY_BYTES,
+      log: options.log,
+      changed: () => this.pump(),
+    });
   }
 
   /** A store that first re-queues, in order, whatever the spool still holds from an earlier run. */
@@ -88,11 +80,11 @@ export class SpoolingStore implements ObjectStore {
     return {
       queued: this.queue.size,
       inFlight: this.inFlight,
-      memoryBytes: this.memoryBytes,
-      spoolBytes: this.spoolBytes,
-      deferredDeletes: this.deps.deferredCount,
+      memoryBytes: this.queue.memoryBytes,
+      spoolBytes: this.queue.spoolBytes,
+      deferredDeletes: this.queue.deps.deferredCount,
       degraded: this.retry.degraded,
-      ...this.counters,
+      ...this.queue.counters,
     };
   }
 
@@ -104,20 +96,21 @@ export class SpoolingStore implements ObjectStore {
       return Promise.reject(e as Error);
     }
     const e = newEntry(this.nextId++, 'put', key, options, bytes);
-    if (!this.makeRoomForEntry()) return this.refuse(e, 'too many queued operations');
-    const inMemory = !this.retry.degraded && this.memoryBytes + e.size <= this.maxMemoryBytes;
-    if (!inMemory && !this.makeRoom(e.size)) return this.refuse(e, `spool full (${this.maxSpoolBytes} bytes)`);
-    this.cancelDeferredDelete(key);
-    if (e.kind !== 'immutable') this.supersede(key);
+    const q = this.queue;
+    if (!q.makeRoomForEntry()) return q.refuse(e, 'too many queued operations');
+    const inMemory = !this.retry.degraded && q.fitsInMemory(e.size);
+    if (!inMemory && !q.makeRoom(e.size)) return q.refuse(e, `spool full (${this.maxSpoolBytes} bytes)`);
+    q.cancelDeferredDelete(key);
+    if (e.kind !== 'immutable') q.supersede(key);
     if (inMemory) {
-      this.hold(e);
+      q.hold(e);
       this.pump();
       return Promise.resolve();
     }
     const acked = new Promise<void>((resolve, reject) => {
       e.waiter = { resolve, reject };
     });
-    this.spool(e);
+    q.spool(e);
     this.pump();
     return acked;
   }
@@ -131,13 +124,13 @@ export class SpoolingStore implements ObjectStore {
     }
     const e = newEntry(this.nextId++, 'delete', key, null, null);
     // A delete has no payload; when the queue is full, leaving an object behind is the lesser harm.
-    if (!this.makeRoomForEntry()) {
-      this.counters.rejected++;
+    if (!this.queue.makeRoomForEntry()) {
+      this.queue.counters.rejected++;
       this.log?.warn('storage_delete_dropped', { key, reason: 'too many queued operations' });
       return Promise.resolve();
     }
-    if (!this.retry.degraded) this.hold(e);
-    else this.spool(e);
+    if (!this.retry.degraded) this.queue.hold(e);
+    else this.queue.spool(e);
     this.pump();
     return Promise.resolve();
   }
@@ -163,153 +156,15 @@ export class SpoolingStore implements ObjectStore {
     this.stopped = true;
     if (this.timer !== null) clearTimeout(this.timer);
     this.timer = null;
-    let kept = 0;
-    let lost = 0;
-    for (const e of [...this.queue.values(), ...this.deps.deferred()]) {
-      if (e.where !== 'memory' || e.running) continue;
-      if (this.spoolBytes + e.size > this.maxSpoolBytes) {
-        lost++;
-        continue;
-      }
-      try {
-        await this.files.write(e.id, recordOf(e), e.bytes ?? new Uint8Array(0));
-        this.spoolBytes += e.size;
-        this.memoryBytes -= e.size;
-        e.where = 'disk';
-        kept++;
-      } catch {
-        lost++;
-      }
-    }
-    if (this.queue.size + this.deps.deferredCount > 0) {
-      this.log?.warn('storage_closed_with_backlog', { queued: this.queue.size + this.deps.deferredCount, spooled_now: kept, lost, spool_bytes: this.spoolBytes });
+    const { kept, lost } = await this.queue.persistMemory();
+    const backlog = this.queue.size + this.queue.deps.deferredCount;
+    if (backlog > 0) {
+      this.log?.warn('storage_closed_with_backlog', { queued: backlog, spooled_now: kept, lost, spool_bytes: this.queue.spoolBytes });
     }
   }
-
-  // -- queueing ------------------------------------------------------------
 
   private checkOpen(): void {
     if (this.closed) throw new ProtocolError('storage_closed', 'the store is closed');
-  }
-
-  /** Keeps `e` in memory (accounted there) and acknowledges it. */
-  private hold(e: Entry): void {
-    e.where = 'memory';
-    this.memoryBytes += e.size;
-    this.queue.set(e.id, e);
-  }
-
-  /** Queues `e` with its bytes accounted to the spool, and writes it there; its put resolves once written. */
-  private spool(e: Entry): void {
-    e.where = 'writing';
-    this.spoolBytes += e.size;
-    this.queue.set(e.id, e);
-    this.files.write(e.id, recordOf(e), e.bytes ?? new Uint8Array(0)).then(
-      () => {
-        if (e.done) {
-          this.removeFile(e.id);
-          return;
-        }
-        e.where = 'disk';
-        if (!e.running) e.bytes = null;
-        settle(e);
-      },
-      (error: unknown) => {
-        if (e.done) return;
-        this.spoolBytes -= e.size;
-        if (e.running || this.memoryBytes + e.size <= this.maxMemoryBytes) {
-          e.where = 'memory';
-          this.memoryBytes += e.size;
-          this.log?.warn('storage_spool_write_failed', { key: e.key, kept: 'memory', error: asError(error) });
-          settle(e);
-          return;
-        }
-        this.log?.warn('storage_spool_write_failed', { key: e.key, kept: 'nowhere', error: asError(error) });
-        this.drop(e, new ProtocolError('storage_spool_full', `could not spool ${e.key}: ${asError(error).message}`));
-        this.counters.rejected++;
-        this.pump();
-      },
-    );
-  }
-
-  private refuse(e: Entry, why: string): Promise<void> {
-    this.counters.rejected++;
-    this.log?.warn('storage_put_refused', { key: e.key, bytes: e.size, reason: why });
-    return Promise.reject(new ProtocolError('storage_spool_full', `${e.key} not stored: ${why}`));
-  }
-
-  /** Queued, not yet running versions of a mutable object are replaced by the newer one. */
-  private supersede(key: string): void {
-    for (const e of this.queue.values()) {
-      if (e.key !== key || e.op !== 'put' || e.running) continue;
-      this.release(e);
-      settle(e);
-      this.counters.superseded++;
-    }
-  }
-
-  /** A put after a parked delete of the same key wins: the delete must not remove the newer object. */
-  private cancelDeferredDelete(key: string): void {
-    for (const d of this.deps.takeDeletesOf(key)) this.release(d);
-  }
-
-  private makeRoomForEntry(): boolean {
-    while (this.queue.size + this.deps.deferredCount >= MAX_QUEUED_OPERATIONS) {
-      if (!this.evictOldestSegment()) return false;
-    }
-    return true;
-  }
-
-  /** Evicts the oldest spooled segments until `size` more bytes fit; false when they cannot. */
-  private makeRoom(size: number): boolean {
-    if (size > this.maxSpoolBytes) return false;
-    while (this.spoolBytes + size > this.maxSpoolBytes) {
-      if (!this.evictOldestSegment()) return false;
-    }
-    return true;
-  }
-
-  private evictOldestSegment(): boolean {
-    for (const e of this.queue.values()) {
-      if (e.kind !== 'immutable' || e.where !== 'disk' || e.running) continue;
-      this.release(e);
-      this.deps.segmentLost(e.key);
-      this.counters.evicted++;
-      this.counters.evictedBytes += e.size;
-      this.log?.warn('storage_spool_evicted', { key: e.key, bytes: e.size, spool_bytes: this.spoolBytes, evicted: this.counters.evicted });
-      return true;
-    }
-    return false;
-  }
-
-  /** Takes `e` out of the queue and frees what it holds; idempotent. */
-  private release(e: Entry): void {
-    if (e.done) return;
-    e.done = true;
-    this.queue.delete(e.id);
-    this.deps.forget(e.id);
-    if (e.where === 'memory') this.memoryBytes -= e.size;
-    else this.spoolBytes -= e.size;
-    // A file still being written is removed by spool()'s completion.
-    if (e.where === 'disk') this.removeFile(e.id);
-    e.bytes = null;
-  }
-
-  /**
-   * Gives up on `e`. A put not yet acknowledged rejects with `error`: its
-   * caller leaves the object out of its playlists. An acknowledged segment
-   * counts as lost: playlists naming it are withheld.
-   */
-  private drop(e: Entry, error: Error): void {
-    this.release(e);
-    const w = e.waiter;
-    e.waiter = null;
-    if (w !== null) w.reject(error);
-    else if (e.op === 'put' && e.kind === 'immutable') this.deps.segmentLost(e.key);
-  }
-
-  private removeFile(id: number): void {
-    this.files.remove(id).catch((error: unknown) => this.log?.warn('storage_spool_remove_failed', { id, error: asError(error) }));
   }
 
   // -- uploading ------------------------------------------------------------
@@ -330,16 +185,16 @@ export class SpoolingStore implements ObjectStore {
     const limit = this.retry.degraded ? 1 : this.maxInFlight;
     if (this.inFlight >= limit) return;
     const order = new QueueOrder();
-    for (const e of [...this.queue.values()]) {
+    for (const e of [...this.queue.entries()]) {
       if (this.inFlight >= limit) break;
       if (!e.running && order.mayStart(e)) {
-        const verdict = this.deps.verdict(e);
+        const verdict = this.queue.deps.verdict(e);
         if (verdict === 'park') {
-          this.park(e);
+          this.queue.park(e);
           continue;
         }
         if (verdict === 'withhold') {
-          this.withhold(e);
+          this.queue.withhold(e);
           continue;
         }
         this.start(e);
@@ -361,9 +216,9 @@ export class SpoolingStore implements ObjectStore {
         bytes = e.bytes ?? (await this.files.read(e.id));
       } catch (error) {
         this.finishRun(e);
-        this.counters.failed++;
+        this.queue.counters.failed++;
         this.log?.warn('storage_spool_read_failed', { key: e.key, error: asError(error) });
-        this.drop(e, new ProtocolError('storage_spool_read_failed', `could not read back ${e.key}`));
+        this.queue.drop(e, new ProtocolError('storage_spool_read_failed', `could not read back ${e.key}`));
         this.pump();
         return;
       }
@@ -387,52 +242,31 @@ export class SpoolingStore implements ObjectStore {
   }
 
   private succeeded(e: Entry): void {
-    this.release(e);
+    this.queue.release(e);
     settle(e);
-    if (e.op === 'put') this.counters.uploaded++;
-    else this.counters.deleted++;
-    const refsChanged = this.deps.landed(e);
+    if (e.op === 'put') this.queue.counters.uploaded++;
+    else this.queue.counters.deleted++;
+    const refsChanged = this.queue.deps.landed(e);
     const downMs = this.retry.succeeded(this.now());
     if (downMs !== null) {
-      this.log?.info('storage_recovered', { down_ms: Math.round(downMs), queued: this.queue.size, spool_bytes: this.spoolBytes });
+      this.log?.info('storage_recovered', { down_ms: Math.round(downMs), queued: this.queue.size, spool_bytes: this.queue.spoolBytes });
     }
-    if (refsChanged) this.unpark();
+    if (refsChanged) this.queue.unpark();
     this.pump();
   }
 
   private failed(e: Entry, error: unknown): void {
     if (error instanceof ProtocolError) {
-      this.counters.failed++;
+      this.queue.counters.failed++;
       this.log?.warn('storage_object_failed', { key: e.key, op: e.op, error });
-      this.drop(e, error);
+      this.queue.drop(e, error);
       this.pump();
       return;
     }
-    this.counters.retries++;
+    this.queue.counters.retries++;
     const { delayMs, began } = this.retry.failed(this.now());
     if (began) this.log?.warn('storage_degraded', { key: e.key, op: e.op, retry_ms: delayMs, error: asError(error) });
     this.pump();
-  }
-
-  private withhold(e: Entry): void {
-    this.release(e);
-    settle(e);
-    this.counters.withheld++;
-    this.log?.warn('storage_playlist_withheld', { key: e.key, reason: 'names a segment the spool dropped' });
-  }
-
-  /** Parks a delete until the bucket's playlists stop naming its object. */
-  private park(e: Entry): void {
-    this.queue.delete(e.id);
-    const oldest = this.deps.park(e);
-    if (oldest !== null) {
-      this.release(oldest);
-      this.log?.warn('storage_delete_dropped', { key: oldest.key, reason: 'too many deferred deletes' });
-    }
-  }
-
-  private unpark(): void {
-    for (const d of this.deps.takeUnnamed()) this.queue.set(d.id, d);
   }
 
   private wakeAt(ms: number): void {
@@ -455,14 +289,10 @@ export class SpoolingStore implements ObjectStore {
 
   private async recover(): Promise<void> {
     const { entries, found, discarded } = await recoverEntries(this.files);
-    for (const e of entries) {
-      this.queue.set(e.id, e);
-      this.spoolBytes += e.size;
-      this.nextId = Math.max(this.nextId, e.id + 1);
-    }
-    while (this.spoolBytes > this.maxSpoolBytes && this.evictOldestSegment());
+    for (const e of entries) this.nextId = Math.max(this.nextId, e.id + 1);
+    this.queue.recovered(entries);
     if (found > 0 || discarded > 0) {
-      this.log?.info('storage_spool_recovered', { operations: this.queue.size, bytes: this.spoolBytes, discarded });
+      this.log?.info('storage_spool_recovered', { operations: this.queue.size, bytes: this.queue.spoolBytes, discarded });
     }
     this.pump();
   }
