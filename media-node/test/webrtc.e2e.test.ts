@@ -218,12 +218,12 @@ describe('WHEP play of an RTMP publish in headless Chromium', () => {
 });
 
 describe('SRS 4 JSON API', () => {
-  it('POST /rtc/v1/play/ with {streamurl, sdp} plays like WHEP', async () => {
+  it('POST /rtc/v1/play/ with {streamurl, sdp} on the API port (where SRS players call it) plays like WHEP', async () => {
     const page = await openTestPage();
     try {
       await page.evaluate(
         ([api, streamurl]) => (globalThis as unknown as { srsPlay(a: string, s: string): Promise<void> }).srsPlay(api, streamurl),
-        [n.http('/rtc/v1/play/'), 'webrtc://127.0.0.1/live/cam?token=abc'] as const,
+        [n.api('/rtc/v1/play/'), 'webrtc://127.0.0.1/live/cam?token=abc'] as const,
       );
       const api = await page.evaluate(() => (globalThis as unknown as { rtc: { api: { code: number; server: string; sessionid: string } } }).rtc.api);
       expect(api.code).toBe(0);

@@ -1,6 +1,6 @@
 // Wiring of all listeners of one media node: the live hub, RTMP, SRT, the
 // node HTTP server (HTTP-FLV, WS-FLV, players, WHIP/WHEP) and the SRS-compatible API.
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { StreamRegistry } from '../hub/stream-registry.ts';
 import type { S3Credentials } from '../storage/s3/s3-store.ts';
 import { createApiHandler } from './api/api-handler.ts';
@@ -130,7 +130,9 @@ export async function startNode(config: NodeConfig, logger: Logger, opts: StartN
   if (config.httpApi.enabled) {
     const stats = new LiveNodeStats({ serverId: config.serverId, serviceId, streams, clients });
     const probe = createSystemProbe({ version: RUNNEL_VERSION, argv: opts.argv ?? [], cwd: opts.cwd ?? '' });
-    const handler = createApiHandler({ stats, probe, version: RUNNEL_VERSION, cors: config.httpApi.cors, logger });
+    const apiHandler = createApiHandler({ stats, probe, version: RUNNEL_VERSION, cors: config.httpApi.cors, logger });
+    // SRS 4's WebRTC JSON API (/rtc/v1/play/, /publish/) lives on its API port (1985), where its players call it.
+    const handler = rtc === null ? apiHandler : (req: IncomingMessage, res: ServerResponse) => void (rtc.handle(req, res) || apiHandler(req, res));
     api = await startApiServer({ host, port: config.listen.api, handler });
   }
 
