@@ -6,7 +6,8 @@ import { chunkMessageParts, encodeMessageChunks } from './chunk-writer.ts';
 import { writeBasicHeader } from './chunk-header.ts';
 import { MAX_REASSEMBLY_BYTES } from './limits.ts';
 import type { RtmpMessage } from './message.ts';
-import { concat, pattern, plain, setChunkSize } from './testdata/chunk-cases.ts';
+import { pattern, plain, setChunkSize } from './testdata/chunk-cases.ts';
+import { cat } from './testdata/fake-peer.ts';
 
 const msgArb = (csids: number[]) =>
   fc.record({
@@ -114,7 +115,7 @@ describe('chunk round trips', () => {
     }
     const reader = new ChunkReader();
     const got: RtmpMessage[] = [];
-    for (const piece of split(concat(wire), cuts)) got.push(...reader.push(piece));
+    for (const piece of split(cat(...wire), cuts)) got.push(...reader.push(piece));
     expect(got.map(plain)).toEqual(want.map(plain));
   });
 
@@ -164,7 +165,7 @@ describe('chunk round trips', () => {
     csidsArb.chain((csids) => fc.array(msgArb(csids), { minLength: 1, maxLength: 8 })),
     fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 6 }),
   ])('corrupted chunk streams throw only ProtocolError', (msgs, flips) => {
-    const bytes = concat(msgs.flatMap((m) => chunkMessageParts(m, 128)));
+    const bytes = cat(...msgs.flatMap((m) => chunkMessageParts(m, 128)));
     for (const [at, b] of flips) bytes[at % bytes.length] = b;
     try {
       new ChunkReader().push(bytes);

@@ -34,17 +34,6 @@ export function errorCode(fn: () => unknown): string {
   return 'no error';
 }
 
-/** One buffer holding `parts` in order. */
-export function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const all = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let off = 0;
-  for (const p of parts) {
-    all.set(p, off);
-    off += p.length;
-  }
-  return all;
-}
-
 /** A Set Chunk Size message on chunk stream 2 with the 4-byte value `v` (hex). */
 export const setChunkSize = (v: string): Uint8Array => hex('02 000000 000004 01 00000000' + v);
 
