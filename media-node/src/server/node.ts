@@ -140,7 +140,7 @@ export async function startNode(config: NodeConfig, logger: Logger, opts: StartN
   if (cpNodeId !== null) {
     const cpu = createCpuMeter();
     const load = () => nodeLoad(streams.list(), clients.list(), cpu());
-    const registration = nodeRegistration(config, { rtmp: rtmp.port, http: httpPort, srt: srt?.port ?? null }, RUNNEL_VERSION, DEFAULT_HEARTBEAT_MS);
+    const registration = nodeRegistration(config, { rtmp: rtmp.port, http: httpPort, srt: srt?.port ?? null, webrtc: rtc !== null }, RUNNEL_VERSION, DEFAULT_HEARTBEAT_MS);
     agent = createNodeAgent({ url: cp.url, token: cp.nodeToken, registration, timeoutMs: config.hooks.timeoutMs }, { load, kick: (id) => clients.kick(id), log: logger });
     await agent.start();
   }

@@ -108,7 +108,7 @@ describe('a node with a control plane', () => {
   it('registers with its id, region, URLs and the node token', () => {
     const reg = received.find((r) => r.path === '/internal/nodes/register');
     expect(reg?.auth).toBe(`Bearer ${TOKEN}`);
-    expect(reg?.body).toMatchObject({ node_id: 'node-1', region: 'eu-test', urls: { rtmp: `rtmp://127.0.0.1:${node.ports.rtmp}`, http: `http://127.0.0.1:${node.ports.http}`, srt: `srt://127.0.0.1:${node.ports.srt}` } });
+    expect(reg?.body).toMatchObject({ node_id: 'node-1', region: 'eu-test', urls: { rtmp: `rtmp://127.0.0.1:${node.ports.rtmp}`, http: `http://127.0.0.1:${node.ports.http}`, srt: `srt://127.0.0.1:${node.ports.srt}`, webrtc: `http://127.0.0.1:${node.ports.http}` } });
   });
 
   it('publishes an admitted key under the playback name, and the key never names a source', async () => {

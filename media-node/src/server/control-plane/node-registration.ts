@@ -16,6 +16,8 @@ export interface BoundPorts {
   readonly http: number;
   /** null when SRT is off. */
   readonly srt?: number | null;
+  /** WebRTC is on: WHIP/WHEP are served on the HTTP port. */
+  readonly webrtc?: boolean;
 }
 
 /** The node id: `control_plane.node_id`, else the server id, which must then be a lowercase DNS label. */
@@ -44,6 +46,7 @@ export function nodeRegistration(config: NodeConfig, ports: BoundPorts, version:
       rtmp: `rtmp://${host}:${ports.rtmp}`,
       http: `http://${host}:${ports.http}`,
       ...(ports.srt === undefined || ports.srt === null ? {} : { srt: `srt://${host}:${ports.srt}` }),
+      ...(ports.webrtc === true ? { webrtc: `http://${host}:${ports.http}` } : {}),
     },
     capacity: { max_streams: DEFAULT_MAX_STREAMS, max_egress_kbps: DEFAULT_MAX_EGRESS_KBPS },
     heartbeat_interval_ms: heartbeatMs,

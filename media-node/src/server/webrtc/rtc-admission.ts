@@ -37,14 +37,17 @@ const BEARER_RE = /^Bearer ([A-Za-z0-9\-._~+/]+=*)$/;
  * 2.8): app and stream (SRS defaults `live`/`livestream`), and the whole
  * query as the hooks' `param`. A WHIP `Authorization: Bearer <t>` (RFC 9725
  * 4.5) becomes `token=<t>` in `param` when the query has no token, so the
- * same hook checks both.
+ * same hook checks both; without `stream` in the query it also names the
+ * stream (the control plane's WHIP URL carries the stream key that way).
  */
 export function rtcStreamRequest(req: IncomingMessage, url: URL): RtcStreamRequest {
   const app = url.searchParams.get('app') ?? 'live';
-  const stream = url.searchParams.get('stream') ?? 'livestream';
+  const bearer = BEARER_RE.exec(req.headers.authorization ?? '');
+  // A WHIP URL without a stream (a control plane's `/rtc/v1/whip/?app=live` with the stream key as Bearer
+  // token, shared/src/hook-api.ts) names the stream by its token, as RTMP names it by its key.
+  const stream = url.searchParams.get('stream') ?? bearer?.[1] ?? 'livestream';
   if (!isValidName(app) || !isValidName(stream)) throw new RtcProblem(400, 'rtc_bad_stream', 'app or stream name not allowed');
   const query = new URLSearchParams(url.search);
-  const bearer = BEARER_RE.exec(req.headers.authorization ?? '');
   if (bearer !== null && !query.has('token')) query.set('token', bearer[1]);
   const q = query.toString();
   return { app, stream, param: q === '' ? '' : `?${q}` };
