@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -340,7 +340,7 @@ describe('runnel start: webhooks and sessions of a broadcast', () => {
     const [event] = ready();
     expect(signatureValid(event.header, event.body, secret)).toBe(true);
 
-    interface Recording { id: string; session_id: string; format: string; storage_key: string; url: string | null; duration_ms: number; bytes: number }
+    interface Recording { id: string; session_id: string; format: string; storage_key: string; url: string | null; file_path: string | null; duration_ms: number; bytes: number }
     const list = await api<Recording[]>('GET', `/v1/live-streams/${id}/recordings`);
     expect(list.data).toHaveLength(1);
     const [rec] = list.data;
@@ -357,5 +357,11 @@ describe('runnel start: webhooks and sessions of a broadcast', () => {
     expect(rec.duration_ms).toBeLessThanOrEqual((seconds + 1) * 1000);
     const streams = await probe(rec.storage_key, [], 10_000);
     expect(streams.streams.map((x) => x.codec_type).sort()).toEqual(['audio', 'video']);
+    // The API serves the file from this machine's disk (runnel start), byte for byte, to the tenant only.
+    expect(rec.file_path).toBe(`/v1/recordings/${rec.id}/file`);
+    const file = await fetch(`${cp}${rec.file_path}`, { headers: auth });
+    expect([file.status, file.headers.get('content-type')]).toEqual([200, 'video/x-flv']);
+    expect(Buffer.compare(Buffer.from(await file.arrayBuffer()), readFileSync(rec.storage_key))).toBe(0);
+    expect((await fetch(`${cp}${rec.file_path}`)).status).toBe(401);
   }, 40_000);
 });

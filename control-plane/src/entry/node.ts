@@ -20,6 +20,7 @@ import { TokenBucketLimiter } from '../services/rate-limiter.ts';
 import { DEFAULT_DISPATCH } from '../webhooks/dispatcher.ts';
 import { startWebhookLoop, WEBHOOK_LOOP_EVERY_MS } from '../webhooks/loop.ts';
 import { nodeWebhookFetch } from './node-webhook-fetch.ts';
+import { localDirRecordings } from './recording-files.ts';
 
 /**
  * The control plane on Node: an embedded SQLite file through libsql,
@@ -47,6 +48,8 @@ function libsqlUrl(dbFile: string): string {
 export interface NodeEntryOptions {
   /** Serve `/hls/{playback_id}/...` from this local HLS directory (the one-machine platform, hls/delivery.ts). */
   readonly hlsDir?: string;
+  /** Serve recordings' files (`/v1/recordings/{id}/file`) from this local DVR directory (the one-machine platform). */
+  readonly dvrDir?: string;
 }
 
 export async function startControlPlane(config: NodeEntryConfig, log: Logger = consoleLogger, options: NodeEntryOptions = {}): Promise<RunningControlPlane> {
@@ -61,7 +64,14 @@ export async function startControlPlane(config: NodeEntryConfig, log: Logger = c
     if (b.created) log.info('bootstrap tenant created for RUNNEL_BOOTSTRAP_API_KEY', { tenant_id: b.tenantId });
   }
 
-  const deps = { db, config: config.app, clock: systemClock, log, rateLimiter: new TokenBucketLimiter(config.app.rateLimit) };
+  const deps = {
+    db,
+    config: config.app,
+    clock: systemClock,
+    log,
+    rateLimiter: new TokenBucketLimiter(config.app.rateLimit),
+    ...(options.dvrDir === undefined ? {} : { localRecordings: localDirRecordings(options.dvrDir) }),
+  };
   const app = createApp(deps);
   const sweeper = setInterval(() => {
     sweepStaleNodes(db, systemClock.now()).then(

@@ -107,8 +107,8 @@ export async function startPlatform(opts: PlatformOptions): Promise<RunningPlatf
     RUNNEL_DB_FILE: join(dataDir, 'control-plane.db'),
   });
   const nodeDataDir = join(dataDir, 'node');
-  // The node's hls.path default (`hls` under its data_dir), served at the control plane's /hls/{playback_id}/.
-  const controlPlane = await startControlPlane(config, opts.log ?? silentLogger, { hlsDir: join(nodeDataDir, 'hls') });
+  // The node's hls.path and dvr.path defaults under its data_dir: HLS at /hls/{playback_id}/, recordings at /v1/recordings/{id}/file.
+  const controlPlane = await startControlPlane(config, opts.log ?? silentLogger, { hlsDir: join(nodeDataDir, 'hls'), dvrDir: join(nodeDataDir, 'dvr') });
 
   const nodeConfig = join(dataDir, 'node.yaml');
   writeFileSync(nodeConfig, nodeYaml({ dataDir: nodeDataDir, cpUrl: controlPlane.url, token }), { mode: 0o600 });

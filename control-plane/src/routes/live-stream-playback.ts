@@ -66,7 +66,7 @@ export function playbackRoutes(deps: AppDeps, streamId: z.ZodType<string>): Hono
     const tenantId = c.get('auth').tenantId;
     if ((await getLiveStream(deps.db, tenantId, id)) === null) throw new ApiError('not_found', `no live stream ${id}`);
     const rows = await listRecordings(deps.db, tenantId, id, { limit: q.limit + 1, before: q.cursor });
-    return c.json(page(rows, q.limit, recordingView));
+    return c.json(page(rows, q.limit, (row) => recordingView(row, deps.localRecordings !== undefined)));
   });
 
   return r;

@@ -55,7 +55,7 @@ export function nodeApi(deps: AppDeps): Hono {
 
   r.post('/hooks', async (c) => {
     const body = await readBody(c, hookBodySchema);
-    const answer = await answerHook(deps.db, body, { nowMs: deps.clock.now(), playbackKeys: deps.config.playbackKeys });
+    const answer = await answerHook(deps.db, body, { nowMs: deps.clock.now(), playbackKeys: deps.config.playbackKeys, servesLocalRecordings: deps.localRecordings !== undefined });
     return c.json(answer);
   });
 

@@ -101,6 +101,13 @@ export const TENANT_OPERATIONS: readonly Operation[] = [
     errors: [...AUTH, 'not_found', 'validation_failed'],
   },
   { method: 'get', path: '/v1/recordings/{id}', summary: 'Get a recording (the id in a recording.ready webhook)', status: 200, answer: one('Recording'), errors: [...AUTH, 'not_found'] },
+  {
+    method: 'get',
+    path: '/v1/recordings/{id}/file',
+    summary: "The recording's file: 302 to its URL (a bucket behind a CDN), or streamed from this machine's disk (runnel start)",
+    status: 200,
+    errors: [...AUTH, 'not_found'],
+  },
   { method: 'post', path: '/v1/api-keys', summary: 'Create an API key (shown in this answer only)', body: createApiKeyBody, status: 201, errors: WRITE },
   { method: 'get', path: '/v1/api-keys', summary: 'List API keys (prefixes only)', query: pageQuery(idPattern('key')), status: 200, errors: [...AUTH, 'validation_failed'] },
   { method: 'delete', path: '/v1/api-keys/{id}', summary: 'Revoke an API key at once', status: 204, errors: [...AUTH, 'forbidden', 'not_found'] },

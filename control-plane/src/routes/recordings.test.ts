@@ -48,6 +48,7 @@ describe('recordings from on_dvr', () => {
         format: 'mp4',
         storage_key: file,
         url: `https://cdn.example/${file}`,
+        file_path: expect.stringMatching(/^\/v1\/recordings\/rec_[0-9a-z]+\/file$/),
         duration_ms: 12_345,
         bytes: 1_234_567,
         created_at: new Date(h.clock.now()).toISOString(),

@@ -30,6 +30,8 @@ export type HookAnswer = HookAllow | HookDeny;
 export interface HookContext {
   readonly nowMs: number;
   readonly playbackKeys: readonly SigningKey[];
+  /** Recordings on a node's disk can be fetched through this control plane (`runnel start`). */
+  readonly servesLocalRecordings?: boolean;
 }
 
 const ALLOW: HookAllow = { code: 0 };
@@ -47,7 +49,7 @@ export async function answerHook(db: Db, body: HookBody, ctx: HookContext): Prom
       await onHls(db, body.stream, ctx.nowMs);
       return ALLOW;
     case 'on_dvr':
-      await onDvr(db, body, ctx.nowMs);
+      await onDvr(db, body, ctx.nowMs, ctx.servesLocalRecordings ?? false);
       return ALLOW;
     case 'on_connect':
     case 'on_close':
@@ -177,7 +179,7 @@ type DvrBody = Extract<HookBody, { action: 'on_dvr' }>;
  * failing that, the stream's current one. A node retrying the same file
  * (same storage key) records nothing twice.
  */
-async function onDvr(db: Db, body: DvrBody, nowMs: number): Promise<void> {
+async function onDvr(db: Db, body: DvrBody, nowMs: number, servesLocalRecordings: boolean): Promise<void> {
   const [stream] = await db.select().from(liveStreams).where(eq(liveStreams.playbackId, body.stream)).limit(1);
   if (stream === undefined) return;
   if ((await findRecording(db, stream.id, body.file)) !== null) return;
@@ -204,7 +206,7 @@ async function onDvr(db: Db, body: DvrBody, nowMs: number): Promise<void> {
   const ev = newStreamEvent(
     'recording.ready',
     stream,
-    { recording_id: row.id, session_id: row.sessionId, file: row.storageKey, recording: recordingView(row) },
+    { recording_id: row.id, session_id: row.sessionId, file: row.storageKey, recording: recordingView(row, servesLocalRecordings) },
     nowMs,
   );
   await db.batch([

@@ -3,6 +3,7 @@ import { drizzle } from 'drizzle-orm/libsql';
 import type { Hono } from 'hono';
 import { createApp } from '../app.ts';
 import type { Db } from '../db/db.ts';
+import type { AppDeps } from '../deps.ts';
 import { applyMigrations } from '../db/migrate.ts';
 import * as schema from '../db/schema.ts';
 import type { AppConfig } from '../env.ts';
@@ -48,13 +49,13 @@ export async function openDb(url = ':memory:'): Promise<{ db: Db; close: () => v
   return { db, close: () => client.close() };
 }
 
-export async function harness(config: Partial<AppConfig> = {}): Promise<Harness> {
+export async function harness(config: Partial<AppConfig> = {}, extra: Pick<AppDeps, 'localRecordings'> = {}): Promise<Harness> {
   const { db, close } = await openDb();
   const clock = new ManualClock(T0);
   await applyMigrations(db, clock.now());
   const log = new RecordingLogger();
   const cfg = { ...testConfig, ...config };
-  const app = createApp({ db, config: cfg, clock, log, rateLimiter: new TokenBucketLimiter(cfg.rateLimit) });
+  const app = createApp({ db, config: cfg, clock, log, rateLimiter: new TokenBucketLimiter(cfg.rateLimit), ...extra });
   return { app, db, clock, log, close };
 }
 

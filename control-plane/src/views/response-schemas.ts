@@ -33,6 +33,7 @@ export const recordingSchema = z.strictObject({
   format: z.enum(['flv', 'mp4', 'ts']).nullable(),
   storage_key: z.string(),
   url: z.string().nullable().meta({ description: 'Download/playback URL (a bucket behind a CDN); null for a file on a node\'s disk' }),
+  file_path: z.string().nullable().meta({ description: 'API path of the file (same auth): a redirect to url, or the file from this machine\'s disk; null when neither' }),
   duration_ms: z.number().int().nullable(),
   bytes: z.number().int().nullable(),
   created_at: isoTime,

@@ -163,7 +163,10 @@ function initStream() {
     return api('GET', base + '/sessions?limit=20').then(function (r) { sessions = r.data; renderSessions(); });
   }
 
-  /** Recordings (GET .../recordings): a file in a bucket behind a CDN has a URL to play and download; one on a node's disk shows where it is. */
+  /**
+   * Recordings (GET .../recordings): a file in a bucket behind a CDN has a URL; one on this machine's disk
+   * (runnel start) is served by the API at file_path (same cookie); otherwise the page says where it is.
+   */
   var recordingsKey = '';
   function renderRecordings(list) {
     var key = JSON.stringify(list.map(function (x) { return x.id; }));
@@ -172,10 +175,11 @@ function initStream() {
     var tbody = $('#recordings tbody');
     tbody.replaceChildren();
     list.forEach(function (x) {
-      var where = x.url
+      var href = x.url || x.file_path;
+      var where = href
         ? el('span', { class: 'links' },
-          el('a', { href: x.url, target: '_blank', rel: 'noopener', 'data-action': 'play', text: 'Play' }), ' ',
-          el('a', { href: x.url, download: '', 'data-action': 'download', text: 'Download' }))
+          el('a', { href: href, target: '_blank', rel: 'noopener', 'data-action': 'play', text: 'Play' }), ' ',
+          el('a', { href: href, download: '', 'data-action': 'download', text: 'Download' }))
         : el('span', { class: 'muted', title: x.storage_key, text: 'On node ' + x.node_id + ': ' + x.storage_key });
       tbody.appendChild(el('tr', { 'data-id': x.id }, el('td', { text: fmtTime(x.created_at) }), el('td', { text: x.format ? x.format.toUpperCase() : '—' }),
         el('td', { text: typeof x.duration_ms === 'number' ? fmtDuration(x.duration_ms) : '—' }), el('td', { text: fmtBytes(x.bytes) }), el('td', {}, where)));
