@@ -246,7 +246,15 @@ describe('dashboard: sign up, create a stream, go live, preview, rotate the key'
     expect(recCells[1]).toBe('FLV');
     expect(recCells[2]).toMatch(/^(\d+m )?\d+s$/);
     expect(recCells[3]).toMatch(/^\d+(\.\d)? (kB|MB)$/);
-    expect(recCells[4]).toMatch(/^On node local-1: .+\.flv$/);
+    // On runnel start the file is on this machine: the API serves it, and the page links to it (with the session cookie).
+    expect(recCells[4]).toBe('Play Download');
+    const localHref = await rec.locator('a[data-action="download"]').getAttribute('href');
+    expect(localHref).toMatch(/^\/v1\/recordings\/rec_[0-9a-z]+\/file$/);
+    const downloaded = await page.evaluate(async (href) => {
+      const r = await fetch(href);
+      return { status: r.status, type: r.headers.get('content-type'), head: new Uint8Array(await r.arrayBuffer()).slice(0, 3) };
+    }, localHref!);
+    expect([downloaded.status, downloaded.type, String.fromCharCode(...Object.values(downloaded.head))]).toEqual([200, 'video/x-flv', 'FLV']);
     expect(await page.locator('#recordings-empty').isVisible()).toBe(false);
     // A recording in a bucket behind a CDN (what a node with storage.type s3 announces, posted here as that node would):
     // it gets Play and Download links to its URL.
