@@ -46,7 +46,7 @@ beforeAll(async () => {
   const port = await freePort();
   rtmpPort = await freePort();
   cp = `http://127.0.0.1:${port}`;
-  const args = [LAUNCHER, '--port', String(port), '--rtmp-port', String(rtmpPort), '--http-port', String(await freePort()), '--api-port', String(await freePort()), '--data-dir', dir];
+  const args = [LAUNCHER, '--port', String(port), '--rtmp-port', String(rtmpPort), '--http-port', String(await freePort()), '--api-port', String(await freePort()), '--srt-port', String(await freePort()), '--data-dir', dir];
   // The webhook receiver below is on 127.0.0.1: the local platform may call plain http on loopback.
   const env = { ...process.env, RUNNEL_BOOTSTRAP_API_KEY: BOOTSTRAP_KEY, RUNNEL_WEBHOOK_ALLOW_INSECURE: 'true' };
   platform = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
