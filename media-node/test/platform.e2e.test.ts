@@ -312,7 +312,7 @@ describe('runnel start: webhooks and sessions of a broadcast', () => {
     expect(events[0].event.data.protocol).toBe('rtmp');
     expect(events[2].event.data.reason).toBe('unpublished');
 
-    const sessions = await api<Array<{ duration_ms: number; ended_at: string | null; end_reason: string | null; protocol: string }>>('GET', `/v1/live-streams/${id}/sessions`);
+    const sessions = await api<Array<{ duration_ms: number; ended_at: string | null; end_reason: string | null; protocol: string; bytes_in: number | null }>>('GET', `/v1/live-streams/${id}/sessions`);
     expect(sessions.status).toBe(200);
     expect(sessions.data).toHaveLength(1);
     const [session] = sessions.data;
@@ -322,6 +322,8 @@ describe('runnel start: webhooks and sessions of a broadcast', () => {
     // The session runs from on_publish to on_unpublish: inside the wall-clock publish, at least the media's length.
     expect(session.duration_ms).toBeGreaterThanOrEqual((seconds - 2) * 1000);
     expect(session.duration_ms).toBeLessThanOrEqual(published + 2000);
+    // What the node received from ffmpeg: its test signal is 500 kbit/s video + 64 kbit/s audio, so tens of KB per second at least.
+    expect(session.bytes_in).toBeGreaterThan(seconds * 20_000);
     expect((await api<{ status: string }>('GET', `/v1/live-streams/${id}`)).data.status).toBe('idle');
   }, 60_000);
 

@@ -64,7 +64,12 @@ export const hookBodySchema = z.discriminatedUnion('action', [
   z.object({ action: z.literal('on_connect'), ...common, tcUrl: long.optional(), pageUrl: long.optional(), stream: name.optional(), param: z.string().max(MAX_PARAM_CHARS).optional() }),
   z.object({ action: z.literal('on_close'), ...common, send_bytes: z.number().int().min(0), recv_bytes: z.number().int().min(0) }),
   z.object({ action: z.literal('on_publish'), ...streamEvent }),
-  z.object({ action: z.literal('on_unpublish'), ...streamEvent }),
+  z.object({
+    action: z.literal('on_unpublish'),
+    ...streamEvent,
+    /** Runnel extension: bytes received from the publisher over the publish (SRS sends none). */
+    recv_bytes: z.number().int().min(0).optional(),
+  }),
   z.object({ action: z.literal('on_play'), ...streamEvent }),
   z.object({ action: z.literal('on_stop'), ...streamEvent }),
   z.object({

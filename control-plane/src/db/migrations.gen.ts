@@ -64,5 +64,11 @@ export const MIGRATIONS: readonly Migration[] = [
       "ALTER TABLE `sessions` ADD `clients` integer;",
       "ALTER TABLE `sessions` ADD `stats_at` integer;"
     ]
+  },
+  {
+    "tag": "0005_session_bytes_in",
+    "statements": [
+      "ALTER TABLE `sessions` ADD `bytes_in` integer;"
+    ]
   }
 ];

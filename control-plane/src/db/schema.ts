@@ -115,6 +115,8 @@ export const sessions = sqliteTable(
     /** Players and outputs of the stream on the node at that heartbeat. */
     clients: integer('clients'),
     statsAt: integer('stats_at'),
+    /** Bytes the node received from the publisher (on_unpublish `recv_bytes`); null until the session ends, or when the node did not say. */
+    bytesIn: integer('bytes_in'),
   },
   (t) => [index('sessions_stream').on(t.liveStreamId, t.id), index('sessions_node_open').on(t.nodeId, t.endedAt)],
 );

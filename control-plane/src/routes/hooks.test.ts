@@ -137,6 +137,19 @@ describe('on_unpublish and on_hls', () => {
     expect((await getStream(s.id)).status).toBe('idle');
   });
 
+  it('keeps the bytes the node received (on_unpublish recv_bytes) on the ended session; null while live or when not sent', async () => {
+    const s = await newStream();
+    const pid = s.playback_ids[0].id;
+    await hook(h, 'on_publish', 'n1', s.stream_key, { client_id: 'pub1' });
+    const live = await call(h, 'GET', `/v1/live-streams/${s.id}/sessions`, { auth: key });
+    expect(live.json.data[0].bytes_in).toBeNull();
+    await hook(h, 'on_unpublish', 'n1', pid, { client_id: 'pub1', recv_bytes: 9_120_344 });
+    const ended = await call(h, 'GET', `/v1/live-streams/${s.id}/sessions`, { auth: key });
+    expect(ended.json.data[0]).toMatchObject({ end_reason: 'unpublished', bytes_in: 9_120_344 });
+    const bad = await hook(h, 'on_unpublish', 'n1', pid, { client_id: 'pub1', recv_bytes: -1 });
+    expect(bad.status).toBe(422);
+  });
+
   it('answers code 0 to an unpublish it knows nothing about (SRS ignores errors there anyway)', async () => {
     expect((await hook(h, 'on_unpublish', 'n1', 'whatever', { client_id: 'zzz' })).json).toEqual({ code: 0 });
   });

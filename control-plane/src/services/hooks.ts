@@ -41,7 +41,7 @@ export async function answerHook(db: Db, body: HookBody, ctx: HookContext): Prom
     case 'on_publish':
       return onPublish(db, body, ctx.nowMs);
     case 'on_unpublish':
-      await onUnpublish(db, body.server_id, body.client_id, ctx.nowMs);
+      await onUnpublish(db, body.server_id, body.client_id, body.recv_bytes ?? null, ctx.nowMs);
       return ALLOW;
     case 'on_play':
       return onPlay(db, body, ctx);
@@ -137,7 +137,7 @@ function publishGrant(stream: LiveStreamRow, sessionId: string, srt: boolean) {
   };
 }
 
-async function onUnpublish(db: Db, nodeId: string, clientId: string, nowMs: number): Promise<void> {
+async function onUnpublish(db: Db, nodeId: string, clientId: string, bytesIn: number | null, nowMs: number): Promise<void> {
   const [open] = await db
     .select()
     .from(sessions)
@@ -147,7 +147,7 @@ async function onUnpublish(db: Db, nodeId: string, clientId: string, nowMs: numb
   const reason = open.endRequested ?? 'unpublished';
   const ev = newStreamEvent('stream.disconnected', { id: open.liveStreamId, tenantId: open.tenantId }, { session_id: open.id, reason }, nowMs);
   await db.batch([
-    db.update(sessions).set({ endedAt: nowMs, endReason: reason }).where(eq(sessions.id, open.id)),
+    db.update(sessions).set({ endedAt: nowMs, endReason: reason, bytesIn }).where(eq(sessions.id, open.id)),
     db
       .update(liveStreams)
       .set({ status: 'disconnected', disconnectedAt: nowMs, currentSessionId: null, updatedAt: nowMs, ...eventMark(ev) })

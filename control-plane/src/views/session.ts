@@ -17,5 +17,7 @@ export function sessionView(row: SessionRow, nowMs: number) {
     /** The codecs the node last reported (heartbeats); null when it never described the stream. */
     video: row.videoCodec === null ? null : { codec: row.videoCodec, width: row.videoWidth, height: row.videoHeight },
     audio: row.audioCodec === null ? null : { codec: row.audioCodec },
+    /** Bytes received from the publisher, reported by the node when the publish ended; null while live or when unknown. */
+    bytes_in: row.bytesIn,
   };
 }

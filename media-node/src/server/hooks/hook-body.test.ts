@@ -125,6 +125,13 @@ describe('buildHookBody', () => {
     expect(buildHookBody('on_hls', ids, { ...publisher, duration: 2.0004 }).duration).toBe(2);
   });
 
+  it('adds recv_bytes to on_unpublish only when the publisher\'s byte count is known (SRS sends none)', () => {
+    const body = buildHookBody('on_unpublish', ids, { ...publisher, publishedBytes: 9120344.9 });
+    expect(body.recv_bytes).toBe(9120344);
+    expect(hookBodySchema.parse(body)).toMatchObject({ action: 'on_unpublish', recv_bytes: 9120344 });
+    expect('recv_bytes' in buildHookBody('on_unpublish', ids, publisher)).toBe(false);
+  });
+
   it('adds url to on_dvr only when the recording has one (a bucket behind a CDN); SRS bodies stay as they are', () => {
     const body = buildHookBody('on_dvr', ids, { ...publisher, file: 'rec/live/cam.1.mp4', recordingUrl: 'https://cdn.example/rec/live/cam.1.mp4' });
     expect(Object.keys(body)).toEqual([...Object.keys(golden.find((g) => g.action === 'on_dvr')!.body)].toSpliced(12, 0, 'url'));

@@ -37,6 +37,8 @@ export interface HookRequest {
   /** on_close only. */
   readonly sendBytes?: number;
   readonly recvBytes?: number;
+  /** on_unpublish only, a Runnel field (`recv_bytes` in the body, absent unless set): what the publisher sent over the publish. */
+  readonly publishedBytes?: number;
   /** on_dvr and on_hls: the node's working directory and the file's path (absolute, or a store key when not local). */
   readonly cwd?: string;
   readonly file?: string;
@@ -89,9 +91,11 @@ export function buildHookBody(action: HookAction, ids: HookIds, r: HookRequest):
     case 'on_close':
       return { ...head, send_bytes: Math.trunc(r.sendBytes ?? 0), recv_bytes: Math.trunc(r.recvBytes ?? 0) };
     case 'on_publish':
-    case 'on_unpublish':
     case 'on_stop':
       return { ...head, tcUrl: r.tcUrl, stream: r.stream, param: r.param, ...stream() };
+    case 'on_unpublish':
+      // `recv_bytes` (what the publisher sent) is ours: a control plane keeps it on the session
+      return { ...head, tcUrl: r.tcUrl, stream: r.stream, param: r.param, ...(r.publishedBytes === undefined ? {} : { recv_bytes: Math.trunc(r.publishedBytes) }), ...stream() };
     case 'on_play':
       return { ...head, stream: r.stream, tcUrl: r.tcUrl, param: r.param, pageUrl: r.pageUrl, ...stream() };
     case 'on_dvr':

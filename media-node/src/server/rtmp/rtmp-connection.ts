@@ -279,7 +279,7 @@ export class RtmpConnection {
     this.publishing = null;
     p.handle.unpublish();
     this.clog.unpublish(p.name, reason);
-    this.hooks.unpublish(p.hook);
+    this.hooks.unpublish(p.hook, this.session.stats.bytesReceived);
   }
 
   private async onPlay(e: PlayEvent): Promise<void> {

@@ -59,15 +59,15 @@ describe('RtmpHookCalls', () => {
     expect(await calls.publish({ stream: 'cam', param: 'token=bad' })).toMatchObject({ ok: false, reason: 'hook_rejected', detail: 'code 1' });
   });
 
-  it('sends on_unpublish, then on_close with the byte counts', async () => {
+  it('sends on_unpublish with the bytes received, then on_close with the byte counts', async () => {
     const { fake, calls } = setup();
     void calls.connect(connectInfo());
     await calls.publish({ stream: 'cam', param: '' });
-    calls.unpublish({ stream: 'cam', param: '', streamId: 'vid-abc1234' });
+    calls.unpublish({ stream: 'cam', param: '', streamId: 'vid-abc1234' }, 9120000);
     calls.close(3512, 9120344);
     await calls.settled();
     expect(fake.actions()).toEqual(['on_connect', 'on_publish', 'on_unpublish', 'on_close']);
-    expect(fake.calls[2].request).toMatchObject({ stream: 'cam', streamId: 'vid-abc1234' });
+    expect(fake.calls[2].request).toMatchObject({ stream: 'cam', streamId: 'vid-abc1234', publishedBytes: 9120000 });
     expect(fake.calls[3].request).toMatchObject({ sendBytes: 3512, recvBytes: 9120344, stream: '' });
   });
 

@@ -66,9 +66,9 @@ export class RtmpHookCalls {
     return this.hooks.admit('on_play', this.request(s));
   }
 
-  /** An admitted publish ended. */
-  unpublish(s: HookStream): void {
-    this.enqueue('on_unpublish', this.request(s));
+  /** An admitted publish ended, after `recvBytes` from its connection. */
+  unpublish(s: HookStream, recvBytes: number): void {
+    this.enqueue('on_unpublish', { ...this.request(s), publishedBytes: recvBytes });
   }
 
   /** An admitted play ended. */

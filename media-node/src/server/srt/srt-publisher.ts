@@ -73,7 +73,7 @@ export function startSrtPublisher(deps: SrtDeps, session: SrtSession, admitted: 
       const s = remux.stats;
       clog.unpublish(name, why);
       deps.clients.remove(admitted.id);
-      void deps.hooks.notify('on_unpublish', { ...admitted.hook, streamId: source.id });
+      void deps.hooks.notify('on_unpublish', { ...admitted.hook, streamId: source.id, publishedBytes: session.connection.stats.receiver.bytes });
       const rx = session.connection.stats.receiver;
       clog.close({ reason: why, durationMs: deps.now() - since, recvBytes: rx.bytes, sendBytes: 0 });
       if (s.dropped + s.demux.continuityErrors + rx.lost > 0) {

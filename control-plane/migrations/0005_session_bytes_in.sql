@@ -1,0 +1,1 @@
+ALTER TABLE `sessions` ADD `bytes_in` integer;
