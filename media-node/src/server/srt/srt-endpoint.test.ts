@@ -5,13 +5,14 @@
  * material, spoofed and garbage datagrams): each is ignored or refused, and
  * a libsrt publisher streaming at the same time loses nothing.
  */
+import { readFileSync } from 'node:fs';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createSocket, type Socket } from 'node:dgram';
 import { afterEach, describe, expect, it } from 'vitest';
 import { hex } from '@runnel/shared';
 import { decodeHandshake, encodeHandshake, HS_TYPE, SRT_REJ, SRT_REJX, type SrtConnectRequest } from '../../protocol/srt/index.ts';
 import { createMemoryLogger } from '../log/memory-logger.ts';
-import { ADMIT, startSrtEndpoint, type SrtEndpoint, type SrtEndpointOptions } from './srt-endpoint.ts';
+import { ADMIT, SOCKET_BUFFER_BYTES, startSrtEndpoint, type SrtEndpoint, type SrtEndpointOptions } from './srt-endpoint.ts';
 
 const CHUNK = 1316;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -109,6 +110,16 @@ function induction(socketId: number): Uint8Array {
 }
 
 describe('SRT endpoint with libsrt', () => {
+  it('asks the kernel for large socket buffers (libsrt-sized), capped by net.core.rmem_max, and logs what it got', async () => {
+    const log = createMemoryLogger('debug');
+    const { ep } = await endpoint({ log });
+    expect(ep.port).toBeGreaterThan(0);
+    const got = log.events('srt_socket_buffers')[0]?.fields;
+    // Linux grants min(ask, rmem_max) and reports it doubled; the default (no ask) is rmem_default, not doubled.
+    const rmemMax = Number(readFileSync('/proc/sys/net/core/rmem_max', 'utf8'));
+    expect(got?.recv_buffer_bytes).toBe(2 * Math.min(SOCKET_BUFFER_BYTES, rmemMax));
+  });
+
   it('admits a publisher, routes its data to the session handler, ends on its shutdown', async () => {
     const { ep, got } = await endpoint();
     const slt = publisher(ep.port, 'streamid=#!::r=live/cam,m=publish');

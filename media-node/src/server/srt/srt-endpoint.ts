@@ -28,6 +28,15 @@ import type { Logger } from '../log/logger.ts';
 export const DEFAULT_MAX_CONNECTIONS = 1000;
 /** Callers waiting for admission (hooks) at once; more are refused with SRT_REJ_BACKLOG, like a full libsrt listen backlog. */
 export const DEFAULT_MAX_PENDING = 64;
+/**
+ * Kernel socket buffers asked for: libsrt sizes its UDP buffers for its 8192-packet
+ * flow window (SRTO_UDP_RCVBUF, ~12 MB). With the default (~208 KiB) a node whose
+ * event loop is busy for a few ms lets the kernel drop datagrams of every caller at
+ * once (measured: `runnel bench srt`, BENCHMARKS.md). Linux caps the value at
+ * net.core.rmem_max / wmem_max; the log says what was granted.
+ */
+export const SOCKET_BUFFER_BYTES = 8 * 1024 * 1024;
+
 /** Timer period: ACKs are due every 10 ms and TSBPD releases data to the millisecond. */
 export const DEFAULT_TICK_MS = 5;
 
@@ -255,6 +264,7 @@ export async function startSrtEndpoint(opts: SrtEndpointOptions): Promise<SrtEnd
       resolve();
     });
   });
+  growBuffers(socket, opts.log);
 
   const ticker = setInterval(() => {
     const now = opts.now();
@@ -283,4 +293,21 @@ export async function startSrtEndpoint(opts: SrtEndpointOptions): Promise<SrtEnd
       await new Promise<void>((r) => socket.close(() => r()));
     },
   };
+}
+
+/** Asks for SOCKET_BUFFER_BYTES both ways; what the kernel grants is logged (a small grant is a tuning hint, not an error). */
+function growBuffers(socket: Socket, log: Logger): void {
+  try {
+    socket.setRecvBufferSize(SOCKET_BUFFER_BYTES);
+    socket.setSendBufferSize(SOCKET_BUFFER_BYTES);
+  } catch (error) {
+    log.warn('srt_socket_buffers', { error: error as Error });
+  }
+  const recv = socket.getRecvBufferSize();
+  const send = socket.getSendBufferSize();
+  const fields = { recv_buffer_bytes: recv, send_buffer_bytes: send };
+  // Linux reports twice what it grants (bookkeeping overhead): less than the ask means net.core.rmem_max / wmem_max capped it.
+  if (recv < SOCKET_BUFFER_BYTES || send < SOCKET_BUFFER_BYTES) {
+    log.info('srt_socket_buffers', { ...fields, hint: 'raise net.core.rmem_max / wmem_max (sysctl) for many SRT streams' });
+  } else log.debug('srt_socket_buffers', fields);
 }
