@@ -121,20 +121,22 @@ describe('WebRTC inside a loopback-only network namespace', () => {
     }
   });
 
-  it('takes a WHIP publish from the fake camera that ffprobe reads as H.264 over HTTP-FLV', async () => {
+  it('takes a WHIP publish from the fake camera and microphone that ffprobe reads as H.264 + AAC over HTTP-FLV', async () => {
     const page = await openTestPage();
     try {
       await page.evaluate((url) => (globalThis as unknown as { whipPublish(u: string): Promise<void> }).whipPublish(url), `${HTTP}/rtc/v1/whip/?app=live&stream=cam`);
       await until('the WHIP publish', 15_000, async () => nodeOut.includes('proto=rtc stream=live/cam'));
       await sleep(1500);
       const file = join(tmp, 'whip.flv');
-      // 3 s of the live HTTP-FLV body, fetched inside the namespace (curl's -m ends it: exit 28). FFmpeg 5.1
-      // cannot name enhanced-RTMP Opus, so ffprobe checks the video; webrtc.e2e checks the Opus tags.
+      // 3 s of the live HTTP-FLV body, fetched inside the namespace (curl's -m ends it: exit 28); the
+      // microphone's Opus arrives as AAC (the audio bridge).
       const rec = runPeer('ip', inNs('curl', ['-s', '-m', '3', '-o', file, `${HTTP}/live/cam.flv`]));
       expect(await rec.exited).toBe(28);
       const out = execFileSync('ffprobe', ['-v', 'error', '-print_format', 'json', '-show_streams', '-count_packets', file]).toString();
-      const video = (JSON.parse(out) as { streams: { codec_name: string; width: number; height: number; nb_read_packets: string }[] }).streams[0]!;
+      const streams = (JSON.parse(out) as { streams: { codec_type: string; codec_name: string; width: number; height: number; nb_read_packets: string }[] }).streams;
+      const video = streams.find((s) => s.codec_type === 'video')!;
       expect([video.codec_name, video.width, video.height]).toEqual(['h264', 640, 360]);
+      expect(streams.find((s) => s.codec_type === 'audio')?.codec_name).toBe('aac');
       expect(Number(video.nb_read_packets)).toBeGreaterThan(30);
     } finally {
       await page.close();

@@ -3,7 +3,8 @@
  * plays it over WHEP (the <video> decodes frames: requestVideoFrameCallback
  * count and currentTime advance); Chromium's fake camera and microphone
  * publish over WHIP and ffprobe reads the stream back over HTTP-FLV (H.264 +
- * Opus). Signalling refusals are problem JSON; garbage UDP at a live
+ * AAC, from the audio bridge); the RTMP publish's AAC reaches WHEP players as
+ * Opus (Chromium's inbound-rtp audio stats count packets, samples, energy). Signalling refusals are problem JSON; garbage UDP at a live
  * session's port leaves the process and the session running. The test page
  * is `test/webrtc/webrtc-page.html`, written into a page of the node's
  * origin (a secure context on 127.0.0.1, so getUserMedia works).
@@ -121,6 +122,14 @@ interface RtcState {
   state: string;
 }
 
+/** The page's rtcStats(): inbound-rtp counters (RTCInboundRtpStreamStats). */
+interface RtcAudioStats {
+  audioPackets: number;
+  audioSamples: number;
+  audioEnergy: number;
+  concealedSamples: number;
+}
+
 const rtcState = (page: Page): Promise<RtcState> => page.evaluate(() => (globalThis as unknown as { rtc: RtcState }).rtc);
 const currentTime = (page: Page): Promise<number> => page.$eval('#v', (v) => (v as unknown as { currentTime: number }).currentTime);
 
@@ -159,6 +168,12 @@ describe('WHEP play of an RTMP publish in headless Chromium', () => {
       const size = await page.$eval('#v', (v) => [(v as unknown as { videoWidth: number }).videoWidth, (v as unknown as { videoHeight: number }).videoHeight]);
       expect(size).toEqual([640, 360]);
       expect(n.node.clients.list().filter((c) => c.type === 'rtc-play')).toHaveLength(1);
+      // The RTMP publish's AAC (a 440 Hz sine) reaches the player as Opus through the audio bridge:
+      // packets arrive, Chromium's decoder turns them into samples, and they are not silence.
+      const audio = await page.evaluate(() => (globalThis as unknown as { rtcStats(): Promise<RtcAudioStats> }).rtcStats());
+      expect(audio.audioPackets).toBeGreaterThan(100);
+      expect(audio.audioSamples).toBeGreaterThan(48_000);
+      expect(audio.audioEnergy).toBeGreaterThan(0);
 
       const del = await fetch(n.http(first.location!), { method: 'DELETE' });
       expect(del.status).toBe(200);
@@ -240,7 +255,7 @@ describe('SRS 4 JSON API', () => {
 });
 
 describe('WHIP publish from Chromium fake devices', () => {
-  it('reaches HTTP-FLV as H.264 + Opus (Bearer token as on_publish param) and WHEP players with audio', async () => {
+  it('reaches HTTP-FLV as H.264 + AAC (Bearer token as on_publish param) and WHEP players with audio', async () => {
     const page = await openTestPage();
     try {
       await page.evaluate(
@@ -249,28 +264,31 @@ describe('WHIP publish from Chromium fake devices', () => {
       );
       expect((await rtcState(page)).status).toBe(201);
       await waitForStream('/live/browser');
-      // 3 s of the HTTP-FLV stream into a file. FFmpeg 5.1 (Debian 12) does not know enhanced-RTMP
-      // audio, so ffprobe checks the video and our FLV demuxer the Opus tags.
+      // 3 s of the HTTP-FLV stream into a file: the browser's Opus arrives as AAC-LC (the audio
+      // bridge), which FFmpeg 5.1 (Debian 12) reads like any FLV.
       const file = join(tmp, 'whip.flv');
       writeFileSync(file, await fetchFor(n.http('/live/browser.flv'), 3000));
       const p = await probe(file);
       const video = p.streams.find((s) => s.codec_type === 'video');
       expect([video?.codec_name, video?.width, video?.height]).toEqual(['h264', 640, 360]);
+      const aac = p.streams.find((s) => s.codec_type === 'audio');
+      expect([aac?.codec_name, aac?.sample_rate, aac?.channels]).toEqual(['aac', '48000', 2]);
       const frames = readFlvFrames(file);
       const audio = frames.filter((f) => f.kind === 'audio').map((f) => decodeAudioData(f.payload));
-      expect(audio[0]).toMatchObject({ codec: 'opus', packetType: 'sequence-header' });
-      // 20 ms Opus packets: about 150 in 3 s.
-      expect(audio.filter((a) => a.codec === 'opus' && a.packetType === 'frame').length).toBeGreaterThan(80);
+      expect(audio[0]).toMatchObject({ codec: 'aac', packetType: 'sequence-header' });
+      // 1024-sample frames at 48 kHz: about 140 in 3 s.
+      expect(audio.filter((a) => a.codec === 'aac' && a.packetType === 'frame').length).toBeGreaterThan(80);
       expect(frames.filter((f) => f.kind === 'video').length).toBeGreaterThan(30);
       expect(hookParams.some((q) => q.includes('token=secret-token'))).toBe(true);
 
-      // WebRTC to WebRTC: a WHEP player of the WHIP stream gets its video and its Opus audio.
+      // WebRTC to WebRTC: a WHEP player of the WHIP stream gets its video, and its audio as Opus again.
       const viewer = await openTestPage();
       try {
         await viewer.evaluate((url) => (globalThis as unknown as { whepPlay(u: string): Promise<void> }).whepPlay(url), n.http('/rtc/v1/whep/?app=live&stream=browser'));
         await waitFor('frames of the WHIP stream', 15_000, async () => ((await rtcState(viewer)).frames > 25 ? true : undefined));
-        const stats = await viewer.evaluate(() => (globalThis as unknown as { rtcStats(): Promise<{ audioPackets: number }> }).rtcStats());
+        const stats = await viewer.evaluate(() => (globalThis as unknown as { rtcStats(): Promise<RtcAudioStats> }).rtcStats());
         expect(stats.audioPackets).toBeGreaterThan(25);
+        expect(stats.audioEnergy).toBeGreaterThan(0);
       } finally {
         await viewer.close();
       }

@@ -29,7 +29,7 @@ export interface HubToRtpStats {
   skippedVideoFrames: number;
   /** Frames that could not be packetized (malformed FLV/AVCC, unsupported codec). */
   droppedFrames: number;
-  /** AAC (or other non-Opus) audio frames not sent: AAC -> Opus transcoding is not done yet. */
+  /** Non-Opus audio frames not sent (AAC reaches players through audio-bridge/OpusFeeds; MP3 and others are not bridged). */
   unsupportedAudioFrames: number;
 }
 

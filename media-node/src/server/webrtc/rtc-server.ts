@@ -15,6 +15,7 @@ import type { PreparedOffer } from './rtc-offer.ts';
 import { RtcProblem, sendProblem } from './rtc-problem.ts';
 import type { OpenedSession, RtcSession } from './rtc-session.ts';
 import { serveSrsRtcApi } from './srs-rtc-api.ts';
+import { OpusFeeds } from './audio-bridge/opus-feeds.ts';
 import { startWhepPlayer } from './whep-player.ts';
 import { startWhipPublisher } from './whip-publisher.ts';
 import type { WhipSession } from './whip-publisher.ts';
@@ -87,6 +88,12 @@ export function createRtcServer(deps: RtcDeps): RtcServer {
   const oneAtATime = serialized();
 
   const keyframes = { request: (streamKey: string) => publishers.get(streamKey)?.requestKeyframe() };
+  /** AAC -> Opus for players, one transcoder per stream while it has players. */
+  const opusFeeds = new OpusFeeds(deps.play, {
+    stopped: (stream, s) => deps.log.info('rtc_audio_bridge_stopped', {
+      stream, direction: 'aac_to_opus', in_frames: s.inFrames, out_frames: s.outFrames, dropped_frames: s.droppedFrames, bad_configs: s.badConfigs,
+    }),
+  });
 
   const allowRemote = (address: string): boolean => {
     const c = classifyAddress(address);
@@ -166,7 +173,7 @@ export function createRtcServer(deps: RtcDeps): RtcServer {
         publishers.set(source.key, w);
         session = w;
       } else {
-        session = startWhepPlayer(deps, peer, who, prepared, token, keyframes, ended);
+        session = startWhepPlayer(deps, peer, who, prepared, token, keyframes, opusFeeds, ended);
       }
       sessions.set(session.id, session);
       return { session, answer: peer.answer, key: who.key, clientUfrag: prepared.offer.iceUfrag };

@@ -1,8 +1,11 @@
+import type { MediaMessage } from '../../hub/media-message.ts';
 import type { Source } from '../../hub/source.ts';
 import type { RtcPeer } from '../../protocol/rtc/werift-peer.ts';
+import { SOUND_FORMAT_AAC } from '../../format/flv/audio-data.ts';
 import { decodeRtcpCompound } from '../../protocol/rtp/index.ts';
 import type { ClientRecord } from '../clients.ts';
 import type { CloseReason } from '../log/client-events.ts';
+import type { OpusFeeds } from './audio-bridge/opus-feeds.ts';
 import { HubToRtp } from './hub-to-rtp.ts';
 import type { RtcAdmitted } from './rtc-admission.ts';
 import type { RtcDeps } from './rtc-deps.ts';
@@ -29,6 +32,9 @@ export interface KeyframeRouter {
  * sequence headers and the GOP cache's keyframe), drained through HubToRtp
  * into werift once DTLS is up, min-latency (no merged writes). PLI/FIR from
  * the player are logged (rate-limited) and passed to the keyframe router.
+ * AAC audio reaches the player as Opus from the stream's shared AAC -> Opus
+ * bridge (OpusFeeds, subscribed when the answer has audio); Opus in the hub
+ * (enhanced RTMP) goes out as is.
  */
 export function startWhepPlayer(
   deps: RtcDeps,
@@ -37,6 +43,7 @@ export function startWhepPlayer(
   offer: PreparedOffer,
   token: string,
   keyframes: KeyframeRouter,
+  opusFeeds: OpusFeeds,
   onEnded: (s: RtcSession) => void,
 ): RtcSession {
   const { id, clog } = who;
@@ -66,16 +73,12 @@ export function startWhepPlayer(
     },
   });
 
-  function schedule(): void {
-    if (scheduled || !connected || done) return;
-    scheduled = true;
-    setImmediate(flush);
-  }
+  const opus = offer.audio === undefined ? null : opusFeeds.subscribe(source, () => schedule());
+  const isAac = (p: Uint8Array): boolean => p.length > 0 && p[0]! >>> 4 === SOUND_FORMAT_AAC;
 
-  function flush(): void {
-    scheduled = false;
-    if (done) return;
-    for (const msg of consumer.take()) {
+  function send(msgs: readonly MediaMessage[]): void {
+    for (const msg of msgs) {
+      if (opus !== null && msg.kind === 'audio' && isAac(msg.payload)) continue;
       for (const out of rtp.push(msg)) {
         if (inflight >= MAX_INFLIGHT_PACKETS) {
           droppedPackets++;
@@ -89,6 +92,19 @@ export function startWhepPlayer(
         });
       }
     }
+  }
+
+  function schedule(): void {
+    if (scheduled || !connected || done) return;
+    scheduled = true;
+    setImmediate(flush);
+  }
+
+  function flush(): void {
+    scheduled = false;
+    if (done) return;
+    send(consumer.take());
+    if (opus !== null) send(opus.take());
   }
 
   const record: ClientRecord = {
@@ -155,13 +171,14 @@ export function startWhepPlayer(
       clearTimeout(connectTimer);
       if (idleTimer !== null) clearInterval(idleTimer);
       consumer.close();
+      opus?.close();
       void peer.close();
       deps.clients.remove(id);
       const s = rtp.stats;
       clog.stop(name, reason);
       clog.log.info('rtc_play_stats', {
         stream: name, video_frames: s.videoFrames, audio_frames: s.audioFrames, dropped_packets: droppedPackets,
-        dropped_frames: s.droppedFrames, aac_frames_not_sent: s.unsupportedAudioFrames,
+        dropped_frames: s.droppedFrames, audio_not_sent: s.unsupportedAudioFrames, opus_dropped: opus?.dropped ?? 0,
         unverified_datagrams: peer.stats.unverifiedDatagrams, address_guard: peer.stats.guarded,
       });
       void deps.hooks.notify('on_stop', { ...who.hook, streamId: source.id });

@@ -9,7 +9,9 @@ import type { RtcDeps } from './rtc-deps.ts';
 import type { PreparedOffer } from './rtc-offer.ts';
 import { CONNECT_TIMEOUT_MS, RateGate } from './rtc-session.ts';
 import type { RtcSession } from './rtc-session.ts';
+import { OpusToAac } from './audio-bridge/opus-to-aac.ts';
 import { RtpToHub } from './rtp-to-hub.ts';
+import type { HubFrame } from './rtp-to-hub.ts';
 
 /** A publisher whose media stop this long after DTLS was up is dropped (SRS publish normal_timeout, 5 s for RTMP). */
 export const MEDIA_TIMEOUT_MS = 10_000;
@@ -22,7 +24,9 @@ export interface WhipSession extends RtcSession {
 
 /**
  * One WHIP publisher: RTP from werift through RtpToHub (H.264 -> AVCC +
- * sequence header, Opus -> enhanced-RTMP Opus) into the source it claimed
+ * sequence header, Opus -> enhanced-RTMP Opus) then OpusToAac (the hub gets
+ * AAC-LC, as SRS's rtc_to_rtmp does, so FFmpeg-5-era RTMP/FLV players and HLS
+ * hear it; WebRTC players get Opus back through the AAC -> Opus bridge) into the source it claimed
  * before the answer, so RTMP, HTTP-FLV, HTTP-TS, HLS and DVR see it like any
  * publish. PLI is sent while the depacketizer waits for a keyframe (start,
  * loss) and when players ask, rate-limited.
@@ -46,6 +50,7 @@ export function startWhipPublisher(
     audioPayloadType: offer.audio?.payloadType,
     ...(sprop.length > 0 ? { parameterSets: sprop } : {}),
   });
+  const toAac = new OpusToAac(2);
   const since = deps.now();
   const pli = new RateGate(deps.settings.pliIntervalMs);
   let recvBytes = 0;
@@ -76,6 +81,17 @@ export function startWhipPublisher(
   connectTimer.unref();
   let idleTimer: ReturnType<typeof setInterval> | null = null;
 
+  function toSource(f: HubFrame): void {
+    const msg = handle.push(f.kind, f.timestamp, f.payload);
+    if (msg !== null && msg.sequenceHeader) {
+      const bad = updateStreamInfo(source, msg);
+      if (bad !== null && !warnedInfo) {
+        warnedInfo = true;
+        clog.log.warn('bad_sequence_header', { stream: name, code: bad });
+      }
+    }
+  }
+
   const requestKeyframe = (): void => {
     if (!done && pli.pass(deps.now())) peer.requestKeyframe('video');
   };
@@ -99,14 +115,8 @@ export function startWhipPublisher(
       recvBytes += bytes.length;
       lastMediaAt = deps.now();
       for (const f of toHub.push(kind, bytes, deps.now() - since)) {
-        const msg = handle.push(f.kind, f.timestamp, f.payload);
-        if (msg !== null && msg.sequenceHeader) {
-          const bad = updateStreamInfo(source, msg);
-          if (bad !== null && !warnedInfo) {
-            warnedInfo = true;
-            clog.log.warn('bad_sequence_header', { stream: name, code: bad });
-          }
-        }
+        if (f.kind === 'audio') for (const a of toAac.pushFlv(f.payload, f.timestamp)) toSource({ kind: 'audio', timestamp: a.timestamp, payload: a.payload });
+        else toSource(f);
       }
       if (kind === 'video' && toHub.keyframeWanted) requestKeyframe();
     },
@@ -127,6 +137,7 @@ export function startWhipPublisher(
       if (idleTimer !== null) clearInterval(idleTimer);
       void peer.close();
       handle.unpublish();
+      toAac.close();
       deps.clients.remove(id);
       const d = toHub.depacketizerStats;
       clog.unpublish(name, reason);
@@ -134,6 +145,7 @@ export function startWhipPublisher(
         stream: name, video_packets: toHub.stats.videoPackets, audio_packets: toHub.stats.audioPackets, dropped_packets: toHub.stats.droppedPackets,
         access_units: d.accessUnits, lost_packets: d.lostPackets, late_packets: d.latePackets, dropped_access_units: d.droppedAccessUnits,
         unverified_datagrams: peer.stats.unverifiedDatagrams, address_guard: peer.stats.guarded,
+        opus_to_aac_in: toAac.stats.inFrames, aac_out: toAac.stats.outFrames, opus_dropped: toAac.stats.droppedFrames,
       });
       void deps.hooks.notify('on_unpublish', { ...who.hook, streamId: source.id });
       clog.close({ reason, durationMs: deps.now() - since, recvBytes, sendBytes: 0 });

@@ -92,6 +92,27 @@ describe('AacToOpus', () => {
   });
 });
 
+describe('CPU', () => {
+  it('costs a few % of one core per stream and direction (logged; bound generous for slow CI)', () => {
+    const input = sineAac(44_100, 2);
+    const audioSeconds = ((input.length - 1) * 1024) / 44_100;
+    const toOpus = new AacToOpus();
+    let t = process.cpuUsage();
+    const opus = input.flatMap((m) => toOpus.push(m)).filter((m) => !m.sequenceHeader);
+    const aacToOpus = process.cpuUsage(t);
+    toOpus.close();
+    const toAac = new OpusToAac(2);
+    t = process.cpuUsage();
+    for (const m of opus) toAac.pushFlv(m.payload, m.timestamp);
+    const opusToAac = process.cpuUsage(t);
+    toAac.close();
+    const pct = (u: NodeJS.CpuUsage) => (100 * (u.user + u.system)) / 1e6 / audioSeconds;
+    console.info(`audio bridge CPU per stream: AAC->Opus ${pct(aacToOpus).toFixed(1)} %, Opus->AAC ${pct(opusToAac).toFixed(1)} % of one core`);
+    expect(pct(aacToOpus)).toBeLessThan(25);
+    expect(pct(opusToAac)).toBeLessThan(25);
+  });
+});
+
 describe('native memory', () => {
   it('start/stop cycles of both directions do not grow the process', () => {
     const input = sineAac(44_100, 2).slice(0, 8);
@@ -135,6 +156,32 @@ describe('OpusToAac', () => {
     expect(hz).toBeGreaterThan(430);
     expect(hz).toBeLessThan(450);
     expect(rms).toBeGreaterThan(1000);
+  });
+
+  it('takes RtpToHub\'s enhanced-RTMP Opus bodies: the OpusHead is not needed, other codecs are dropped and counted', () => {
+    const toOpus = new AacToOpus();
+    const opus = sineAac(48_000, 2).flatMap((m) => toOpus.push(m));
+    toOpus.close();
+    const toAac = new OpusToAac(2);
+    const out = opus.flatMap((m) => toAac.pushFlv(m.payload, m.timestamp));
+    expect(toAac.pushFlv(aacFrameBody(Uint8Array.of(1, 2, 3)), 0)).toEqual([]);
+    toAac.close();
+    expect(opus[0]!.sequenceHeader).toBe(true);
+    expect(toAac.stats).toMatchObject({ inFrames: opus.length - 1, droppedFrames: 1 });
+    expect(out.filter((a) => !a.sequenceHeader).length).toBeGreaterThanOrEqual(85);
+  });
+
+  it('follows a gap in the input timeline (publisher pause): output after it is timed after it', () => {
+    const toOpus = new AacToOpus();
+    const input = sineAac(48_000, 2);
+    const shifted = input.map((m, i) => (i < 40 ? m : mediaMessage('audio', m.timestamp + 5000, m.payload)));
+    const out = shifted.flatMap((m) => toOpus.push(m)).filter((m) => !m.sequenceHeader);
+    toOpus.close();
+    const jump = out.findIndex((m, i) => i > 0 && m.timestamp - out[i - 1]!.timestamp > 1000);
+    expect(jump).toBeGreaterThan(0);
+    // The audio after the gap keeps its place relative to the input (to within one Opus frame + the pre-skip).
+    const firstAfter = input[40]!.timestamp + 5000;
+    expect(Math.abs(out[jump]!.timestamp - firstAfter)).toBeLessThanOrEqual(40);
   });
 
   it('drops and counts garbage Opus packets without throwing', () => {

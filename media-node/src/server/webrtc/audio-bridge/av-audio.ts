@@ -28,11 +28,13 @@ export interface AudioTranscoderSpec {
 
 /**
  * An input timestamp further than this from where the sample count says the
- * stream is re-anchors the output clock (a publisher pause, a gap, a
- * republish). Below it the sample count is the truth: FLV's millisecond
- * timestamps of 1024-sample AAC frames jitter by up to 1 ms.
+ * stream is re-anchors the output clock (a pause, DTX, a gap, the RTCP SR
+ * re-anchoring of a WHIP track). Below it the sample count is the truth:
+ * FLV's millisecond timestamps of 1024-sample AAC frames jitter by 1 ms.
+ * 60 ms stays under the lip-sync error viewers notice (ITU-R BT.1359-1:
+ * detectable from 45 ms audio early / 125 ms late).
  */
-const RESYNC_THRESHOLD_MS = 200;
+const RESYNC_THRESHOLD_MS = 60;
 
 /**
  * Samples the FIFO may hold before the oldest are discarded. Decoded audio is

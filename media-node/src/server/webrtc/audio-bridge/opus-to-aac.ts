@@ -1,5 +1,6 @@
 import { AV_CODEC_ID_OPUS, AV_SAMPLE_FMT_FLTP, FF_ENCODER_AAC } from 'node-av/constants';
-import { aacFrameBody, aacSequenceHeaderBody } from '../../../format/flv/audio-data.ts';
+import { ProtocolError } from '@runnel/shared';
+import { aacFrameBody, aacSequenceHeaderBody, decodeAudioData } from '../../../format/flv/audio-data.ts';
 import { AudioTranscoder } from './av-audio.ts';
 import type { BridgeStats } from './bridge-stats.ts';
 import { emptyBridgeStats } from './bridge-stats.ts';
@@ -32,6 +33,28 @@ export class OpusToAac {
 
   constructor(channels: 1 | 2 = 2) {
     this.channels = channels;
+  }
+
+  /**
+   * An enhanced-RTMP Opus body (what RtpToHub makes of WebRTC audio): frames
+   * are transcoded, the OpusHead sequence header is not needed (WebRTC Opus
+   * has no pre-skip to apply), anything else is dropped and counted.
+   */
+  pushFlv(body: Uint8Array, timestampMs: number): AacOut[] {
+    let a;
+    try {
+      a = decodeAudioData(body);
+    } catch (error) {
+      if (!(error instanceof ProtocolError)) throw error;
+      this.stats.droppedFrames++;
+      return [];
+    }
+    if (a.codec === 'opus' && a.packetType === 'sequence-header') return [];
+    if (a.codec !== 'opus' || a.packetType !== 'frame') {
+      this.stats.droppedFrames++;
+      return [];
+    }
+    return this.push(a.data, timestampMs);
   }
 
   push(opusPacket: Uint8Array, timestampMs: number): AacOut[] {
