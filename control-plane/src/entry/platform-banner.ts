@@ -37,6 +37,7 @@ export function platformBanner(b: BannerInfo): string {
   return `
 Runnel is running.
 
+  dashboard       ${api}/   (sign up there; the first account is the admin)
   control plane   ${api}   (API reference: ${api}/v1/openapi.json)
   media node      rtmp://127.0.0.1:${b.ports.rtmp}   ${node}   SRS API http://127.0.0.1:${b.ports.api}/api/v1/summaries
   data            ${b.dataDir}
