@@ -163,6 +163,13 @@ const controlPlaneSection = z
       region: z.string({ error: 'expected a string' }).regex(CP_REGION, { error: 'expected lowercase letters, digits and dashes, at most 32' }).default('local'),
       /** The host name players and encoders reach this node at, in the URLs it registers; "" = listen.host (127.0.0.1 when that is a wildcard). */
       publicHost: z.string({ error: 'expected a string' }).regex(/^$|^[A-Za-z0-9.:[\]-]{1,253}$/, { error: 'expected "" or a host name or IP address' }).default(''),
+      /**
+       * What this node offers the allocator (shared/src/node-api.ts capacity): it places a stream on the
+       * healthy node with the lowest load relative to these. Defaults sit above what one Node process
+       * serves (BENCHMARKS.md), so equal nodes compare by load alone; lower them on smaller machines.
+       */
+      maxStreams: int(1000, 1, 100_000),
+      maxEgressKbps: int(10_000_000, 1, 1_000_000_000),
     },
     { error: 'expected a mapping (indented "key: value" lines)' },
   )

@@ -70,7 +70,7 @@ beforeAll(async () => {
     data_dir: dataDir,
     listen: { host: '127.0.0.1', rtmp: 0, http: 0, api: 0, srt: 0 },
     hooks: { timeout_ms: TIMEOUT_MS },
-    control_plane: { url: cpUrl, node_token: TOKEN, node_id: 'node-1', region: 'eu-test' },
+    control_plane: { url: cpUrl, node_token: TOKEN, node_id: 'node-1', region: 'eu-test', max_streams: 7, max_egress_kbps: 50_000 },
   });
   node = await startNode({ ...parsed, serverId: 'vid-cptest' }, createMemoryLogger('error'));
 });
@@ -105,9 +105,10 @@ function publish(key: string): { client: RtmpClient; outcome: Promise<RtmpClient
 const streamNames = () => node.streams.list().map((s) => s.stream);
 
 describe('a node with a control plane', () => {
-  it('registers with its id, region, URLs and the node token', () => {
+  it('registers with its id, region, URLs, configured capacity and the node token', () => {
     const reg = received.find((r) => r.path === '/internal/nodes/register');
     expect(reg?.auth).toBe(`Bearer ${TOKEN}`);
+    expect(reg?.body.capacity).toEqual({ max_streams: 7, max_egress_kbps: 50_000 });
     expect(reg?.body).toMatchObject({ node_id: 'node-1', region: 'eu-test', urls: { rtmp: `rtmp://127.0.0.1:${node.ports.rtmp}`, http: `http://127.0.0.1:${node.ports.http}`, srt: `srt://127.0.0.1:${node.ports.srt}`, webrtc: `http://127.0.0.1:${node.ports.http}` } });
   });
 

@@ -2,15 +2,6 @@ import { NODE_ID_PATTERN } from '@runnel/shared/node-api';
 import type { NodeRegistration } from '@runnel/shared/node-api';
 import type { NodeConfig } from '../config/index.ts';
 
-/**
- * What one node offers, until capacity is configurable: the allocator only
- * compares nodes by load against these, so equal defaults on every node give
- * least-loaded allocation. 1000 streams and 10 Gbit/s are above what one Node
- * process serves (BENCHMARKS.md), so a node is never refused for "capacity".
- */
-const DEFAULT_MAX_STREAMS = 1000;
-const DEFAULT_MAX_EGRESS_KBPS = 10_000_000;
-
 export interface BoundPorts {
   readonly rtmp: number;
   readonly http: number;
@@ -48,7 +39,7 @@ export function nodeRegistration(config: NodeConfig, ports: BoundPorts, version:
       ...(ports.srt === undefined || ports.srt === null ? {} : { srt: `srt://${host}:${ports.srt}` }),
       ...(ports.webrtc === true ? { webrtc: `http://${host}:${ports.http}` } : {}),
     },
-    capacity: { max_streams: DEFAULT_MAX_STREAMS, max_egress_kbps: DEFAULT_MAX_EGRESS_KBPS },
+    capacity: { max_streams: config.controlPlane.maxStreams, max_egress_kbps: config.controlPlane.maxEgressKbps },
     heartbeat_interval_ms: heartbeatMs,
     version,
   };
