@@ -1,5 +1,6 @@
 // `runnel bench`: the fan-out benchmark of issue 2, `runnel bench hls`
-// (issue 3, hls-cli.ts) and `runnel bench srt` (issue 5, srt-cli.ts). This
+// (issue 3, hls-cli.ts), `runnel bench srt` (issue 5, srt-cli.ts) and
+// `runnel bench rtc` (issue 6, rtc-cli.ts). This
 // file is the edge: it reads the machine (CPUs, limits), owns the signal
 // handlers and the scratch directory, and prints; bench-options.ts,
 // run-case.ts and report.ts do the rest.
@@ -7,6 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { BENCH_HELP, parseBenchArgs, type BenchOptions } from './bench-options.ts';
 import { ChildRegistry } from './children.ts';
 import { runHlsBench } from './hls-cli.ts';
+import { runRtcBench } from './rtc-cli.ts';
 import { runSrtBench } from './srt-cli.ts';
 import { describeCode, describeCommand, describeMachine, missingTool, splitCpus, withScratch } from './machine.ts';
 import { clockTicksPerSecond } from './proc-usage.ts';
@@ -18,6 +20,7 @@ import { ensureSourceFile, FANOUT_SOURCE } from './source-file.ts';
 export async function runBench(argv: readonly string[]): Promise<number> {
   if (argv[0] === 'hls') return runHlsBench(argv.slice(1), argv);
   if (argv[0] === 'srt') return runSrtBench(argv.slice(1), argv);
+  if (argv[0] === 'rtc') return runRtcBench(argv.slice(1), argv);
   let options: BenchOptions;
   try {
     const parsed = parseBenchArgs(argv);

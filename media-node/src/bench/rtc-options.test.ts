@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import { rtcCases } from './rtc-cli.ts';
+import { DEFAULT_RTC_OPTIONS, MAX_RTC_PLAYERS, parseRtcBenchArgs, RTC_BENCH_HELP, type RtcBenchOptions } from './rtc-options.ts';
+
+function options(argv: string[]): RtcBenchOptions {
+  const r = parseRtcBenchArgs(argv);
+  if (r.help) throw new Error('help');
+  return r.options;
+}
+
+describe('parseRtcBenchArgs', () => {
+  it('gives the defaults with no flags', () => {
+    expect(options([])).toEqual(DEFAULT_RTC_OPTIONS);
+  });
+
+  it.each([['--help'], ['-h']])('%s asks for help', (flag) => {
+    expect(parseRtcBenchArgs([flag]).help).toBe(true);
+  });
+
+  it.each([
+    { argv: ['--players', '100,10,25'], key: 'players', want: [10, 25, 100] },
+    { argv: ['-n', '3'], key: 'players', want: [3] },
+    { argv: ['--protocols', 'rtc'], key: 'protocols', want: ['rtc'] },
+    { argv: ['--audio', 'on,off'], key: 'audio', want: ['on', 'off'] },
+    { argv: ['--audio', 'off'], key: 'audio', want: ['off'] },
+    { argv: ['--warmup', '0'], key: 'warmupMs', want: 0 },
+    { argv: ['--duration', '2.5'], key: 'durationMs', want: 2500 },
+    { argv: ['--ramp', '40'], key: 'rampPerSecond', want: 40 },
+    { argv: ['--lag-threshold', '1.5'], key: 'lagThresholdMs', want: 1500 },
+    { argv: ['--generators', '2'], key: 'generators', want: 2 },
+    { argv: ['--no-pin'], key: 'pin', want: false },
+    { argv: ['--markdown', 'out.md'], key: 'markdownFile', want: 'out.md' },
+    { argv: ['--cache-dir', 'cache'], key: 'cacheDir', want: 'cache' },
+  ] as const)('$argv sets $key', (c) => {
+    const o = options([...c.argv]);
+    expect(o[c.key]).toEqual(c.want);
+    // and leaves the rest at their defaults
+    expect({ ...o, [c.key]: DEFAULT_RTC_OPTIONS[c.key] }).toEqual(DEFAULT_RTC_OPTIONS);
+  });
+
+  it.each([
+    [['--players', '0'], '--players'],
+    [['--players', String(MAX_RTC_PLAYERS + 1)], '--players'],
+    [['--players', 'ten'], '--players'],
+    [['--audio', 'yes'], '--audio'],
+    [['--protocols', 'srt'], '--protocols'],
+    [['--duration', '0.5'], '--duration'],
+    [['--generators', '0'], '--generators'],
+    [['--ramp', '0'], '--ramp'],
+  ])('rejects %j naming %s', (argv, flag) => {
+    expect(() => parseRtcBenchArgs(argv)).toThrow(flag);
+  });
+
+  it('rejects unknown flags and positionals', () => {
+    expect(() => parseRtcBenchArgs(['--streams', '1'])).toThrow();
+    expect(() => parseRtcBenchArgs(['play'])).toThrow();
+  });
+
+  it('documents every flag and the defaults in the help', () => {
+    for (const flag of ['--players', '--protocols', '--audio', '--warmup', '--duration', '--ramp', '--lag-threshold', '--generators', '--no-pin', '--markdown', '--cache-dir', '--help']) {
+      expect(RTC_BENCH_HELP).toContain(flag);
+    }
+    expect(RTC_BENCH_HELP).toContain(`default ${DEFAULT_RTC_OPTIONS.players.join(',')}`);
+    expect(RTC_BENCH_HELP).toContain(`max ${MAX_RTC_PLAYERS}`);
+  });
+});
+
+describe('rtcCases', () => {
+  it('runs, for each N, the WHEP cases of every audio mode and then the RTMP twin', () => {
+    expect(rtcCases(options(['-n', '10,1', '--audio', 'on,off']))).toEqual([
+      { protocol: 'rtc', audio: 'on', players: 1 },
+      { protocol: 'rtc', audio: 'off', players: 1 },
+      { protocol: 'rtmp', audio: 'off', players: 1 },
+      { protocol: 'rtc', audio: 'on', players: 10 },
+      { protocol: 'rtc', audio: 'off', players: 10 },
+      { protocol: 'rtmp', audio: 'off', players: 10 },
+    ]);
+  });
+
+  it('leaves out a protocol not asked for', () => {
+    expect(rtcCases(options(['-n', '5', '--protocols', 'rtmp']))).toEqual([{ protocol: 'rtmp', audio: 'off', players: 5 }]);
+    expect(rtcCases(options(['-n', '5', '--protocols', 'rtc']))).toEqual([{ protocol: 'rtc', audio: 'on', players: 5 }]);
+  });
+});

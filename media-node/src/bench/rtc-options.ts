@@ -1,0 +1,126 @@
+import { parseArgs } from 'node:util';
+import { int, list, MAX_GENERATORS, MAX_WINDOW_MS, oneOf, seconds } from './bench-options.ts';
+
+/** Each WHEP case is compared with the same N of RTMP players (the fan-out bench's case) in the same run. */
+export type RtcBenchProtocol = 'rtc' | 'rtmp';
+export const RTC_BENCH_PROTOCOLS: readonly RtcBenchProtocol[] = ['rtc', 'rtmp'];
+
+/** WHEP players with an Opus section (the node runs its AAC -> Opus bridge) or video only (no bridge). */
+export type RtcAudioMode = 'on' | 'off';
+export const RTC_AUDIO_MODES: readonly RtcAudioMode[] = ['on', 'off'];
+
+export interface RtcBenchOptions {
+  /** Player counts N of one ~600 kbit/s stream. */
+  readonly players: readonly number[];
+  readonly protocols: readonly RtcBenchProtocol[];
+  /** WHEP cases run once per mode; `on,off` at the same N isolates the bridge's cost. */
+  readonly audio: readonly RtcAudioMode[];
+  readonly warmupMs: number;
+  readonly durationMs: number;
+  readonly rampPerSecond: number;
+  /** RTMP players: a player whose lag is at or above this at the end of the window does not keep up. */
+  readonly lagThresholdMs: number;
+  readonly generators: number;
+  readonly pin: boolean;
+  readonly markdownFile: string | undefined;
+  readonly cacheDir: string | undefined;
+}
+
+/**
+ * Most WHEP players one run may ask for. werift binds one UDP port per
+ * session on both sides (the node's rtc.port_count allows 10 000), and a
+ * werift client costs its generator a DTLS handshake plus SRTP in
+ * JavaScript: a few hundred saturate this machine's generator CPU long before
+ * this cap.
+ */
+export const MAX_RTC_PLAYERS = 2_000;
+
+export const DEFAULT_RTC_OPTIONS: RtcBenchOptions = {
+  players: [1, 10, 25, 50, 100],
+  protocols: RTC_BENCH_PROTOCOLS,
+  audio: ['on'],
+  warmupMs: 5_000,
+  durationMs: 15_000,
+  rampPerSecond: 20,
+  lagThresholdMs: 3_000,
+  generators: 1,
+  pin: true,
+  markdownFile: undefined,
+  cacheDir: undefined,
+};
+
+export type ParsedRtcArgs = { readonly help: true } | { readonly help: false; readonly options: RtcBenchOptions };
+
+/** Parses `runnel bench rtc` arguments (after "rtc"); throws an Error whose message names the bad flag. */
+export function parseRtcBenchArgs(argv: readonly string[], defaults: RtcBenchOptions = DEFAULT_RTC_OPTIONS): ParsedRtcArgs {
+  const { values } = parseArgs({
+    args: [...argv],
+    strict: true,
+    allowPositionals: false,
+    options: {
+      help: { type: 'boolean', short: 'h' },
+      players: { type: 'string', short: 'n' },
+      protocols: { type: 'string' },
+      audio: { type: 'string' },
+      warmup: { type: 'string' },
+      duration: { type: 'string' },
+      ramp: { type: 'string' },
+      'lag-threshold': { type: 'string' },
+      generators: { type: 'string' },
+      'no-pin': { type: 'boolean' },
+      markdown: { type: 'string' },
+      'cache-dir': { type: 'string' },
+    },
+  });
+  if (values.help) return { help: true };
+  const o = defaults;
+  return {
+    help: false,
+    options: {
+      players: values.players === undefined ? o.players : list('--players', values.players, (s) => int('--players', s, 1, MAX_RTC_PLAYERS)).sort((a, b) => a - b),
+      protocols: values.protocols === undefined ? o.protocols : list('--protocols', values.protocols, (s) => oneOf('--protocols', s, RTC_BENCH_PROTOCOLS)),
+      audio: values.audio === undefined ? o.audio : list('--audio', values.audio, (s) => oneOf('--audio', s, RTC_AUDIO_MODES)),
+      warmupMs: values.warmup === undefined ? o.warmupMs : seconds('--warmup', values.warmup, 0),
+      durationMs: values.duration === undefined ? o.durationMs : seconds('--duration', values.duration, 1_000),
+      rampPerSecond: values.ramp === undefined ? o.rampPerSecond : int('--ramp', values.ramp, 1, 10_000),
+      lagThresholdMs: values['lag-threshold'] === undefined ? o.lagThresholdMs : seconds('--lag-threshold', values['lag-threshold'], 100),
+      generators: values.generators === undefined ? o.generators : int('--generators', values.generators, 1, MAX_GENERATORS),
+      pin: values['no-pin'] ? false : o.pin,
+      markdownFile: values.markdown ?? o.markdownFile,
+      cacheDir: values['cache-dir'] ?? o.cacheDir,
+    },
+  };
+}
+
+export const RTC_BENCH_HELP = `runnel bench rtc: WebRTC (WHEP) players per core of one publish, against RTMP
+
+For each player count N it starts a Runnel node as a child process, publishes
+the ~600 kbit/s H.264+AAC file over RTMP with ffmpeg (-re, loop, -c copy), and
+opens N WHEP players from load-generator processes: a minimal werift client
+(recvonly H.264, plus Opus with --audio on) that POSTs its offer to
+/rtc/v1/whep/ and counts the RTP it receives. With audio the node transcodes
+the stream's AAC to Opus once (its AAC -> Opus bridge) for all its players.
+It measures the node's CPU (utime+stime from /proc/<pid>/stat, % of one core),
+the generators' CPU, and whether each player kept up: connected, and at least
+90 % of 25 video frames/s (and 50 Opus packets/s with audio) over the window.
+The same N over RTMP (the fan-out bench's case) is the comparison. The node is
+pinned alone to CPU 0; ffmpeg and the generators share the other CPUs.
+
+Options (lists are comma-separated):
+  -n, --players LIST     player counts N (default ${DEFAULT_RTC_OPTIONS.players.join(',')}; max ${MAX_RTC_PLAYERS})
+      --protocols LIST   rtc,rtmp (default both: RTMP is the comparison)
+      --audio LIST       on,off: WHEP players with or without Opus (default ${DEFAULT_RTC_OPTIONS.audio.join(',')});
+                         on,off at the same N shows the AAC -> Opus bridge's cost
+      --warmup S         seconds between the last player starting and the window (default ${DEFAULT_RTC_OPTIONS.warmupMs / 1000})
+      --duration S       measurement window in seconds (default ${DEFAULT_RTC_OPTIONS.durationMs / 1000}; max ${MAX_WINDOW_MS / 1000})
+      --ramp R           players opened per second (default ${DEFAULT_RTC_OPTIONS.rampPerSecond})
+      --lag-threshold S  RTMP players: largest lag that keeps up (default ${DEFAULT_RTC_OPTIONS.lagThresholdMs / 1000})
+      --generators K     load-generator processes (default ${DEFAULT_RTC_OPTIONS.generators})
+      --no-pin           do not pin processes to CPUs
+      --markdown FILE    also write the results as a markdown section to FILE
+      --cache-dir DIR    where the encoded source file is kept (default: OS temp dir)
+  -h, --help             this text
+
+Example (what BENCHMARKS.md records):
+  npm run bench -- rtc --players 1,10,25,50,100 --audio on,off --markdown bench-rtc.md
+`;

@@ -1,0 +1,260 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { DEFAULT_OPTIONS, type BenchOptions } from './bench-options.ts';
+import type { ChildRegistry, TrackedChild } from './children.ts';
+import { readStreams } from './hls-watch.ts';
+import { NODE_LOG_KEEP } from './node-log.ts';
+import { cpuPercent, readMachineBusyTicks, readProcSample } from './proc-usage.ts';
+import { RtcGeneratorClient } from './rtc-generator-client.ts';
+import type { RtcAudioMode, RtcBenchOptions, RtcBenchProtocol } from './rtc-options.ts';
+import { summarizeRtcPlayers } from './rtc-play-summary.ts';
+import { runCase, share, type CaseResult } from './run-case.ts';
+import { sleep, startServer, STREAM_APP, STREAM_NAME, type ServerUnderTest } from './servers.ts';
+import type { SourceFile } from './source-file.ts';
+import type { StreamCounters } from './stream-stats.ts';
+
+/** Time from starting the publisher to the node listing it as publishing. */
+const STREAM_READY_TIMEOUT_MS = 20_000;
+/** After the stream is up, time for its GOP cache to hold a keyframe, so the first player starts on one. */
+const GOP_SETTLE_MS = 2_000;
+/** Slack on top of N / ramp for every player to connect and get its first frame. */
+const RAMP_SLACK_MS = 30_000;
+const POLL_MS = 250;
+const RSS_SAMPLE_MS = 1_000;
+/** The fan-out source's frame rate (source-file.ts: testsrc2 rate=25). */
+export const SOURCE_FPS = 25;
+/** UDP ports the node may give sessions beyond N (one per session, rtc.port_count is also the session cap). */
+const SPARE_SESSIONS = 16;
+
+/** What every case of `runnel bench rtc` needs from the run. */
+export interface RtcCaseContext {
+  readonly options: RtcBenchOptions;
+  readonly registry: ChildRegistry;
+  readonly workDir: string;
+  readonly serverCpus: string | undefined;
+  readonly otherCpus: string | undefined;
+  readonly ticksPerSecond: number;
+  readonly log: (line: string) => void;
+}
+
+export interface RtcPlaySpec {
+  readonly protocol: RtcBenchProtocol;
+  /** WHEP only; 'off' for RTMP rows (their AAC is passed through, no bridge). */
+  readonly audio: RtcAudioMode;
+  readonly players: number;
+}
+
+/** One row: WHEP players measured here, RTMP players by the fan-out bench's runCase. */
+export interface RtcPlayResult extends RtcPlaySpec {
+  readonly cpuPercent: number;
+  readonly rssMiB: number;
+  /** The busiest load generator, % of one core. */
+  readonly generatorCpuPercent: number;
+  readonly otherCpuPercent: number;
+  /** WHEP only (NaN for RTMP or not pinned): how busy the node's CPU was in all, %. */
+  readonly serverCpuBusyPercent: number;
+  readonly keepingUp: number;
+  /** WHEP only (NaN for RTMP): mean and slowest player's video frames/s, mean Opus packets/s. */
+  readonly meanFps: number;
+  readonly minFps: number;
+  readonly meanAudioPps: number;
+  /** Mean payload rate a player received, Mbit/s (RTP payload for WHEP, FLV for RTMP). */
+  readonly meanMbps: number;
+  /** RTMP only (NaN for WHEP): the largest lag at the end of the window, ms. */
+  readonly maxLagMs: number;
+  readonly playingAtStart: number;
+  readonly errors: number;
+  readonly topError: string | undefined;
+  readonly failure: string | undefined;
+}
+
+/** N players of the ~600 kbit/s stream over `spec.protocol`, the stream published over RTMP. */
+export async function runRtcPlayCase(spec: RtcPlaySpec, ctx: RtcCaseContext, source: SourceFile): Promise<RtcPlayResult> {
+  if (spec.protocol === 'rtmp') return fromFanout(await runCase({ server: 'runnel', protocol: 'rtmp', style: 'eager', players: spec.players }, fanoutContext(ctx, source)));
+  const caseDir = mkdtempSync(join(ctx.workDir, `play-rtc-${spec.players}-`));
+  const started: TrackedChild[] = [];
+  const gens: RtcGeneratorClient[] = [];
+  try {
+    // listen.rtc 0: OS-chosen ports (no fixed range to collide with other processes on a shared machine).
+    const node = await startServer('runnel', {
+      registry: ctx.registry,
+      workDir: caseDir,
+      cpus: ctx.serverCpus,
+      runnelConfig: { listen: { host: '127.0.0.1', rtc: 0 }, rtc: { enabled: true, port_count: spec.players + SPARE_SESSIONS, allow_loopback_candidates: true } },
+      keepLines: NODE_LOG_KEEP,
+    });
+    started.push(node.child);
+    const publisher = ctx.registry.spawn({
+      name: 'publisher (ffmpeg)',
+      command: 'ffmpeg',
+      args: ['-hide_banner', '-loglevel', 'error', '-nostdin', '-re', '-stream_loop', '-1', '-i', source.path, '-c', 'copy', '-f', 'flv', node.rtmpUrl],
+      ...(ctx.otherCpus === undefined ? {} : { cpus: ctx.otherCpus }),
+    });
+    started.push(publisher);
+    await waitForStream(node, publisher);
+    const k = Math.min(ctx.options.generators, spec.players);
+    for (let i = 0; i < k; i++) {
+      const g = new RtcGeneratorClient(ctx.registry, `rtc-generator-${i + 1}`, ctx.otherCpus);
+      gens.push(g);
+      started.push(g.child);
+    }
+    const url = `http://127.0.0.1:${node.httpPort}/rtc/v1/whep/?app=${STREAM_APP}&stream=${STREAM_NAME}`;
+    const rampPerSecond = Math.max(1, Math.round(ctx.options.rampPerSecond / k));
+    await Promise.all(gens.map((g, i) => g.open({ url, count: share(spec.players, k, i), audio: spec.audio === 'on', rampPerSecond })));
+    const playingAtStart = await waitForRamp(spec, ctx, gens);
+    await sleep(ctx.options.warmupMs);
+    return await measure(spec, ctx, node, publisher, gens, playingAtStart);
+  } catch (e) {
+    return failed(spec, e instanceof Error ? e.message : String(e));
+  } finally {
+    for (const child of started.reverse()) await child.stop();
+    rmSync(caseDir, { recursive: true, force: true });
+  }
+}
+
+/** The fan-out bench's options for its RTMP players: this run's window, ramp, generators and pinning. */
+function fanoutContext(ctx: RtcCaseContext, source: SourceFile): Parameters<typeof runCase>[1] {
+  const o = ctx.options;
+  const options: BenchOptions = { ...DEFAULT_OPTIONS, players: o.players, warmupMs: o.warmupMs, durationMs: o.durationMs, rampPerSecond: o.rampPerSecond, lagThresholdMs: o.lagThresholdMs, generators: o.generators, pin: o.pin, cacheDir: o.cacheDir };
+  return { options, source, registry: ctx.registry, workDir: ctx.workDir, serverCpus: ctx.serverCpus, otherCpus: ctx.otherCpus, ticksPerSecond: ctx.ticksPerSecond, log: ctx.log };
+}
+
+function fromFanout(r: CaseResult): RtcPlayResult {
+  return {
+    protocol: 'rtmp',
+    audio: 'off',
+    players: r.players,
+    cpuPercent: r.cpuPercent,
+    rssMiB: r.rssMiB,
+    generatorCpuPercent: r.generatorCpuPercent,
+    otherCpuPercent: r.otherCpuPercent,
+    serverCpuBusyPercent: Number.NaN,
+    keepingUp: r.lag.keepingUp,
+    meanFps: Number.NaN,
+    minFps: Number.NaN,
+    meanAudioPps: Number.NaN,
+    meanMbps: r.receivedMbps / r.players,
+    maxLagMs: r.failure === undefined ? r.lag.maxLagMs : Number.NaN,
+    playingAtStart: r.playingAtStart,
+    errors: r.errors,
+    topError: r.topError,
+    failure: r.failure,
+  };
+}
+
+/** Waits until the node lists the stream as publishing, then for its GOP cache to hold a keyframe. */
+async function waitForStream(node: ServerUnderTest, publisher: TrackedChild): Promise<void> {
+  const deadline = Date.now() + STREAM_READY_TIMEOUT_MS;
+  while (true) {
+    if (!publisher.alive) throw new Error(`publisher exited:\n${publisher.tail()}`);
+    if (!node.child.alive) throw new Error(`runnel exited:\n${node.child.tail()}`);
+    const streams = await readStreams(node.apiPort, 1).catch(() => [] as StreamCounters[]);
+    if (streams.some((s) => s.app === STREAM_APP && s.name === STREAM_NAME && s.publishing)) break;
+    if (Date.now() > deadline) throw new Error(`${STREAM_APP}/${STREAM_NAME} not publishing after ${STREAM_READY_TIMEOUT_MS} ms`);
+    await sleep(POLL_MS);
+  }
+  await sleep(GOP_SETTLE_MS);
+}
+
+/** Waits until every player plays or failed (or the ramp deadline); returns how many play. */
+async function waitForRamp(spec: RtcPlaySpec, ctx: RtcCaseContext, gens: readonly RtcGeneratorClient[]): Promise<number> {
+  const deadline = Date.now() + (spec.players / ctx.options.rampPerSecond) * 1000 + RAMP_SLACK_MS;
+  let lastLog = Date.now();
+  while (true) {
+    const st = await Promise.all(gens.map((g) => g.status()));
+    const created = st.reduce((n, s) => n + s.created, 0);
+    const playing = st.reduce((n, s) => n + s.playing, 0);
+    const errors = st.reduce((n, s) => n + s.errors, 0);
+    const top = st.find((s) => s.topError !== undefined)?.topError;
+    if (created >= spec.players && playing + errors >= spec.players) return playing;
+    if (Date.now() > deadline) {
+      ctx.log(`  ramp timed out: ${playing}/${spec.players} playing, ${errors} failed; measuring anyway`);
+      return playing;
+    }
+    if (Date.now() - lastLog > 5_000) {
+      lastLog = Date.now();
+      ctx.log(`  ramp: ${created} opened, ${playing} playing, ${errors} failed${top ? ` (${top})` : ''}`);
+    }
+    await sleep(POLL_MS);
+  }
+}
+
+async function measure(
+  spec: RtcPlaySpec,
+  ctx: RtcCaseContext,
+  node: ServerUnderTest,
+  publisher: TrackedChild,
+  gens: readonly RtcGeneratorClient[],
+  playingAtStart: number,
+): Promise<RtcPlayResult> {
+  const s0 = readProcSample(node.child.pid);
+  const g0 = gens.map((g) => readProcSample(g.child.pid));
+  const p0 = readProcSample(publisher.pid);
+  const m0 = readMachineBusyTicks();
+  const serverCpu = ctx.serverCpus !== undefined && /^\d+$/.test(ctx.serverCpus) ? `cpu${ctx.serverCpus}` : undefined;
+  const c0 = serverCpu === undefined ? undefined : readMachineBusyTicks(serverCpu);
+  await Promise.all(gens.map((g) => g.mark()));
+  const t0 = performance.now();
+  if (!s0) throw new Error(`runnel exited before the window:\n${node.child.tail()}`);
+  let rss = s0.rssBytes;
+  const samples = Math.ceil(ctx.options.durationMs / RSS_SAMPLE_MS);
+  for (let i = 0; i < samples; i++) {
+    await sleep(Math.min(RSS_SAMPLE_MS, ctx.options.durationMs - i * RSS_SAMPLE_MS));
+    const s = readProcSample(node.child.pid);
+    if (s) rss = Math.max(rss, s.rssBytes);
+  }
+  const reports = await Promise.all(gens.map((g) => g.report()));
+  const wallMs = performance.now() - t0;
+  const s1 = readProcSample(node.child.pid);
+  const g1 = gens.map((g) => readProcSample(g.child.pid));
+  const p1 = readProcSample(publisher.pid);
+  const m1 = readMachineBusyTicks();
+  const c1 = serverCpu === undefined ? undefined : readMachineBusyTicks(serverCpu);
+  if (!s1) throw new Error(`runnel exited during the window:\n${node.child.tail()}`);
+
+  const genTicks = gens.map((_, i) => (g0[i] && g1[i] ? g1[i].cpuTicks - g0[i].cpuTicks : 0));
+  const ours = s1.cpuTicks - s0.cpuTicks + genTicks.reduce((a, b) => a + b, 0) + (p0 && p1 ? p1.cpuTicks - p0.cpuTicks : 0);
+  const other = m0 !== undefined && m1 !== undefined ? Math.max(0, m1 - m0 - ours) : 0;
+  const summary = summarizeRtcPlayers(reports.flatMap((r) => r.players), wallMs, { videoFps: SOURCE_FPS, audio: spec.audio === 'on' });
+  const top = reports.map((r) => r.topError).find((t) => t !== undefined);
+  return {
+    ...spec,
+    cpuPercent: cpuPercent(s0.cpuTicks, s1.cpuTicks, wallMs, ctx.ticksPerSecond),
+    rssMiB: rss / 2 ** 20,
+    generatorCpuPercent: Math.max(0, ...genTicks.map((t) => cpuPercent(0, t, wallMs, ctx.ticksPerSecond))),
+    otherCpuPercent: cpuPercent(0, other, wallMs, ctx.ticksPerSecond),
+    serverCpuBusyPercent: c0 !== undefined && c1 !== undefined ? cpuPercent(c0, c1, wallMs, ctx.ticksPerSecond) : Number.NaN,
+    keepingUp: summary.keepingUp,
+    meanFps: summary.meanFps,
+    minFps: summary.minFps,
+    meanAudioPps: summary.meanAudioPps,
+    meanMbps: summary.meanMbps,
+    maxLagMs: Number.NaN,
+    playingAtStart,
+    errors: reports.reduce((n, r) => n + r.errors, 0),
+    topError: top,
+    failure: publisher.alive ? undefined : `publisher exited during the run: ${publisher.tail().split('\n').pop() ?? ''}`,
+  };
+}
+
+function failed(spec: RtcPlaySpec, message: string): RtcPlayResult {
+  return {
+    ...spec,
+    cpuPercent: Number.NaN,
+    rssMiB: Number.NaN,
+    generatorCpuPercent: Number.NaN,
+    otherCpuPercent: Number.NaN,
+    serverCpuBusyPercent: Number.NaN,
+    keepingUp: 0,
+    meanFps: Number.NaN,
+    minFps: Number.NaN,
+    meanAudioPps: Number.NaN,
+    meanMbps: Number.NaN,
+    maxLagMs: Number.NaN,
+    playingAtStart: 0,
+    errors: 0,
+    topError: undefined,
+    failure: message,
+  };
+}

@@ -1,0 +1,162 @@
+import { GENERATOR_SATURATED_PERCENT, OTHER_LOAD_NOISY_PERCENT } from './report.ts';
+import type { RtcPlayResult } from './rtc-play-case.ts';
+import { SERVER_CPU_FULL_PERCENT } from './srt-report.ts';
+
+export interface RtcRunMeta {
+  readonly command: string;
+  readonly date: string;
+  readonly machine: string;
+  readonly node: string;
+  readonly code: string;
+  readonly source: string;
+  readonly pinning: string;
+  readonly window: string;
+}
+
+function usable(r: RtcPlayResult): boolean {
+  return r.failure === undefined && Number.isFinite(r.cpuPercent);
+}
+
+/** Node CPU for N WHEP players / for N RTMP players; undefined for RTMP rows or without a usable peer. */
+export function rtcRtmpRatio(results: readonly RtcPlayResult[], r: RtcPlayResult): number | undefined {
+  if (r.protocol !== 'rtc' || !usable(r)) return undefined;
+  const peer = results.find((o) => o.protocol === 'rtmp' && o.players === r.players && usable(o));
+  return peer === undefined || peer.cpuPercent <= 0 ? undefined : r.cpuPercent / peer.cpuPercent;
+}
+
+/**
+ * Players one core would serve at this CPU cost if it grew linearly: N x 100 /
+ * CPU %. Only where every player kept up. A projection, named as one in the report.
+ */
+export function rtcPlayersPerCore(r: RtcPlayResult): number | undefined {
+  if (!usable(r) || r.keepingUp < r.players || r.cpuPercent <= 0) return undefined;
+  return (r.players * 100) / r.cpuPercent;
+}
+
+/** One N measured with and without audio: what the AAC -> Opus bridge and the Opus packets cost the node. */
+export interface AudioCost {
+  readonly players: number;
+  readonly withAudio: number;
+  readonly withoutAudio: number;
+  /** withAudio - withoutAudio, % of one core. */
+  readonly cost: number;
+}
+
+/** Every N that has a usable WHEP row with audio on and one with it off, in the order of the results. */
+export function audioCosts(results: readonly RtcPlayResult[]): AudioCost[] {
+  const out: AudioCost[] = [];
+  for (const on of results) {
+    if (on.protocol !== 'rtc' || on.audio !== 'on' || !usable(on)) continue;
+    const off = results.find((o) => o.protocol === 'rtc' && o.audio === 'off' && o.players === on.players && usable(o));
+    if (off !== undefined) out.push({ players: on.players, withAudio: on.cpuPercent, withoutAudio: off.cpuPercent, cost: on.cpuPercent - off.cpuPercent });
+  }
+  return out;
+}
+
+const HEADERS = ['proto', 'audio', 'N', 'keep up', 'CPU %', 'CPU %/player', 'rtc/rtmp CPU', 'players/core (linear)', 'RSS MiB', 'fps/player (min)', 'Opus pkt/s', 'Mbit/s/player', 'max lag s', 'gen CPU %', 'other CPU %', 'CPU 0 busy %'];
+const AUDIO_HEADERS = ['N', 'CPU % audio on', 'CPU % audio off', 'difference (% of a core)'];
+const LEFT_COLUMNS = 2;
+
+const fixed = (v: number, digits: number): string => (Number.isFinite(v) ? v.toFixed(digits) : '-');
+
+function fraction(n: number, d: number): string {
+  return d === 0 ? '-' : `${n}/${d} (${Math.floor((n * 1000) / d) / 10}%)`;
+}
+
+function row(results: readonly RtcPlayResult[], r: RtcPlayResult): string[] {
+  const ok = usable(r);
+  const ratio = rtcRtmpRatio(results, r);
+  const perCore = rtcPlayersPerCore(r);
+  const rtc = r.protocol === 'rtc';
+  return [
+    r.protocol,
+    rtc ? r.audio : 'AAC',
+    String(r.players),
+    ok ? fraction(r.keepingUp, r.players) : 'FAILED',
+    fixed(r.cpuPercent, 1),
+    ok ? (r.cpuPercent / r.players).toFixed(2) : '-',
+    ratio === undefined ? '' : `${ratio.toFixed(2)}x`,
+    perCore === undefined ? '' : String(Math.round(perCore)),
+    fixed(r.rssMiB, 0),
+    ok && rtc ? `${r.meanFps.toFixed(1)} (${r.minFps.toFixed(1)})` : '',
+    ok && rtc && r.audio === 'on' ? r.meanAudioPps.toFixed(1) : '',
+    ok ? fixed(r.meanMbps, 3) : '-',
+    ok && !rtc ? fixed(r.maxLagMs / 1000, 1) : '',
+    fixed(r.generatorCpuPercent, 0),
+    fixed(r.otherCpuPercent, 0),
+    fixed(r.serverCpuBusyPercent, 0),
+  ];
+}
+
+function audioRow(c: AudioCost): string[] {
+  return [String(c.players), c.withAudio.toFixed(1), c.withoutAudio.toFixed(1), c.cost.toFixed(1)];
+}
+
+function textTable(headers: readonly string[], rows: readonly string[][], left: number): string[] {
+  const all = [headers, ...rows];
+  const widths = headers.map((_, c) => Math.max(...all.map((cells) => cells[c]!.length)));
+  const lines = all.map((cells) => cells.map((cell, c) => (c < left ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ').trimEnd());
+  lines.splice(1, 0, widths.map((w) => '-'.repeat(w)).join('  '));
+  return lines;
+}
+
+function mdTable(headers: readonly string[], rows: readonly string[][], left: number): string[] {
+  return [`| ${headers.join(' | ')} |`, `|${headers.map((_, c) => (c < left ? ' --- ' : ' ---: ')).join('|')}|`, ...rows.map((cells) => `| ${cells.join(' | ')} |`)];
+}
+
+/** Fixed-width text tables for the terminal: the players, then the audio cost where both modes ran. */
+export function formatRtcTable(results: readonly RtcPlayResult[]): string {
+  const out = ['Play (one ~600 kbit/s stream):', ...textTable(HEADERS, results.map((r) => row(results, r)), LEFT_COLUMNS), ''];
+  const costs = audioCosts(results);
+  if (costs.length > 0) out.push('Audio (AAC -> Opus bridge, one per stream, plus Opus packets to N players):', ...textTable(AUDIO_HEADERS, costs.map(audioRow), 0), '');
+  out.push(...noteLines(results));
+  return out.join('\n').trimEnd() + '\n';
+}
+
+/** The results as a markdown block for BENCHMARKS.md: how it was run, the tables, notes. */
+export function formatRtcMarkdown(results: readonly RtcPlayResult[], meta: RtcRunMeta): string {
+  const md = [
+    `Run of ${meta.date}:`,
+    '',
+    '```',
+    meta.command,
+    '```',
+    '',
+    `- Machine: ${meta.machine}; Node ${meta.node}`,
+    `- Code: ${meta.code}`,
+    `- Source: ${meta.source}`,
+    `- CPUs: ${meta.pinning}`,
+    `- Window: ${meta.window}`,
+    '',
+    ...mdTable(HEADERS, results.map((r) => row(results, r)), LEFT_COLUMNS),
+    '',
+  ];
+  const costs = audioCosts(results);
+  if (costs.length > 0) md.push('Audio on minus audio off (the AAC -> Opus bridge, one per stream, plus sending Opus to N players):', '', ...mdTable(AUDIO_HEADERS, costs.map(audioRow), 0), '');
+  md.push(...noteLines(results).map((l) => `- ${l}`));
+  return md.join('\n').trimEnd() + '\n';
+}
+
+/** First and last line of a failure (what failed, and the child's last words). */
+function headline(failure: string): string {
+  const lines = failure.split('\n').map((l) => l.trim()).filter((l) => l !== '');
+  if (lines.length <= 1) return lines[0] ?? '';
+  return `${lines[0]} ${lines[lines.length - 1]}`;
+}
+
+function noteLines(results: readonly RtcPlayResult[]): string[] {
+  const out: string[] = [];
+  for (const r of results) {
+    const what = `${r.protocol}${r.protocol === 'rtc' ? ` audio ${r.audio}` : ''} N=${r.players}`;
+    if (r.failure !== undefined) {
+      out.push(`${what}: FAILED: ${headline(r.failure)}`);
+      continue;
+    }
+    if (r.playingAtStart < r.players) out.push(`${what}: ramp incomplete: ${r.playingAtStart}/${r.players} players playing when the warm-up began`);
+    if (r.topError !== undefined) out.push(`${what}: ${r.errors} player errors, most common: ${r.topError}`);
+    if (r.otherCpuPercent >= OTHER_LOAD_NOISY_PERCENT) out.push(`${what}: other processes used ${r.otherCpuPercent.toFixed(0)} % of a core during the window: a noisy run`);
+    if (r.serverCpuBusyPercent >= SERVER_CPU_FULL_PERCENT) out.push(`${what}: the node's CPU was ${r.serverCpuBusyPercent.toFixed(0)} % busy in all: no headroom left`);
+    if (r.generatorCpuPercent >= GENERATOR_SATURATED_PERCENT) out.push(`${what}: load generator at ${r.generatorCpuPercent.toFixed(0)} % of a core: the generator, not the node, is the limit here (players falling behind measure it)`);
+  }
+  return out;
+}
