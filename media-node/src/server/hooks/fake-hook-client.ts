@@ -28,6 +28,11 @@ export class FakeHookClient implements HookClient {
   }
 
   /** Answer `action` with "allowed" again. */
+  /** Admit `action` with this verdict (a control plane's rename, recording mode, SRT passphrase). */
+  admitWith(action: AdmissionAction, verdict: Extract<HookVerdict, { ok: true }>): void {
+    this.verdicts.set(action, verdict);
+  }
+
   allow(action: AdmissionAction): void {
     this.verdicts.delete(action);
   }

@@ -18,6 +18,8 @@ export interface RtcAdmitted {
   readonly key: StreamKey;
   /** What on_publish / on_play saw; on_unpublish / on_stop send it again. */
   readonly hook: HookRequest;
+  /** Publish: record it or not (a control plane's per-stream recording mode); absent: the node's `dvr` config decides. */
+  readonly record?: boolean;
 }
 
 /** The stream a signalling request names, and the query the hooks get as `param`. */
@@ -82,5 +84,6 @@ export async function admitRtcClient(
     throw verdict.reason === 'hook_rejected' ? new RtcProblem(403, 'rtc_forbidden', `${action} refused`) : new RtcProblem(503, 'rtc_auth_unavailable', `${action} gave no answer`);
   }
   const stream = role === 'publish' ? (verdict.streamName ?? s.stream) : s.stream;
-  return { id, ip, clog, key: { vhost: DEFAULT_VHOST, app: s.app, stream }, hook: { ...hook, stream } };
+  const record = role === 'publish' && verdict.record !== undefined ? { record: verdict.record } : {};
+  return { id, ip, clog, key: { vhost: DEFAULT_VHOST, app: s.app, stream }, hook: { ...hook, stream }, ...record };
 }

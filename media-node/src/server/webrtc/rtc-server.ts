@@ -148,7 +148,7 @@ export function createRtcServer(deps: RtcDeps): RtcServer {
       const source = deps.streams.getOrCreate(who.key);
       let handle = null;
       if (role === 'publish') {
-        const claim = source.publish({ clientId: who.id, protocol: 'rtc' });
+        const claim = source.publish({ clientId: who.id, protocol: 'rtc', ...(who.record === undefined ? {} : { record: who.record }) });
         if (!claim.ok) {
           who.clog.reject('stream_busy', { stream: `${who.key.app}/${who.key.stream}`, publisher: claim.current.clientId });
           throw new RtcProblem(409, 'rtc_stream_busy', 'the stream is already being published');
