@@ -147,7 +147,7 @@ export function startWhipPublisher(
         unverified_datagrams: peer.stats.unverifiedDatagrams, address_guard: peer.stats.guarded,
         opus_to_aac_in: toAac.stats.inFrames, aac_out: toAac.stats.outFrames, opus_dropped: toAac.stats.droppedFrames,
       });
-      void deps.hooks.notify('on_unpublish', { ...who.hook, streamId: source.id });
+      void deps.hooks.notify('on_unpublish', { ...who.hook, streamId: source.id, publishedBytes: recvBytes });
       clog.close({ reason, durationMs: deps.now() - since, recvBytes, sendBytes: 0 });
       onEnded(session);
     },
