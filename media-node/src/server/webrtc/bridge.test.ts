@@ -54,6 +54,24 @@ describe('HubToRtp + RtpToHub (the WHEP and WHIP halves of the bridge)', () => {
     expect(toHex(out[2]!.payload)).toBe(toHex(avcFrameBody(joinAvcc([SLICE(500)], 4), false)));
   });
 
+  it('WHIP ingest: a reordered or retransmitted (late) video packet fills its gap instead of costing the frame', () => {
+    const tx = new HubToRtp({ videoPayloadType: VIDEO_PT, audioPayloadType: AUDIO_PT });
+    tx.push(msg('video', 0, avcSequenceHeaderBody(AVCC_CONFIG), { sequenceHeader: true }));
+    const packets = tx.push(msg('video', 0, avcFrameBody(joinAvcc([IDR(5000)], 4), true))).map((x) => x.packet);
+    expect(packets.length).toBeGreaterThan(3);
+    // The second packet is lost first, then comes back 40 ms later (a NACK's retransmission), after the others.
+    const late = packets.splice(1, 1)[0]!;
+    const rx = new RtpToHub({ videoPayloadType: VIDEO_PT, audioPayloadType: AUDIO_PT });
+    const out: HubFrame[] = [];
+    packets.forEach((p, i) => out.push(...rx.push('video', p, 1000 + i)));
+    expect(out).toEqual([]);
+    out.push(...rx.push('video', late, 1040));
+    expect(out.map((f) => toHex(f.payload.subarray(0, 2)))).toEqual(['1700', '1701']);
+    expect(toHex(out[1]!.payload)).toBe(toHex(avcFrameBody(joinAvcc([IDR(5000)], 4), true)));
+    expect(rx.videoOrder.stats).toMatchObject({ skipped: 0 });
+    expect(rx.depacketizerStats.lostPackets).toBe(0);
+  });
+
   it('packetizes under the payload limit with the marker on the last packet of a frame', () => {
     const tx = new HubToRtp({ videoPayloadType: VIDEO_PT, maxPayloadBytes: 1200 });
     tx.push(msg('video', 0, avcSequenceHeaderBody(AVCC_CONFIG), { sequenceHeader: true }));

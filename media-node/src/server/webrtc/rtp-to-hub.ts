@@ -4,7 +4,8 @@ import { encodeOpusHead, makeOpusHead } from '../../codec/opus/opus-head.ts';
 import { opusFrameBody, opusSequenceHeaderBody } from '../../format/flv/audio-data.ts';
 import { avcFrameBody, avcSequenceHeaderBody } from '../../format/flv/video-data.ts';
 import type { MediaKind } from '../../hub/media-message.ts';
-import { H264Depacketizer, OPUS_RTP_CLOCK_RATE, RtpMsClock, VIDEO_RTP_CLOCK_RATE, decodeRtcpCompound, decodeRtpPacket, depacketizeOpus, ntpToMs } from '../../protocol/rtp/index.ts';
+import { H264Depacketizer, OPUS_RTP_CLOCK_RATE, RtpMsClock, RtpReorderBuffer, VIDEO_RTP_CLOCK_RATE, decodeRtcpCompound, decodeRtpPacket, depacketizeOpus, ntpToMs } from '../../protocol/rtp/index.ts';
+import type { RtpPacket } from '../../protocol/rtp/index.ts';
 
 /** One FLV body for the hub (PublishHandle.push). */
 export interface HubFrame {
@@ -41,6 +42,11 @@ export interface RtpToHubStats {
 export class RtpToHub {
   readonly stats: RtpToHubStats = { videoPackets: 0, audioPackets: 0, droppedPackets: 0 };
   private readonly video: H264Depacketizer;
+  /**
+   * Video packets back in sequence order before the depacketizer (which only moves forward): a packet
+   * werift's NACK got retransmitted, or one the network reordered, fills its gap instead of costing a keyframe.
+   */
+  readonly videoOrder = new RtpReorderBuffer<RtpPacket>();
   private videoClock: RtpMsClock | undefined;
   private audioClock: RtpMsClock | undefined;
   private audioHeaderSent = false;
@@ -71,10 +77,12 @@ export class RtpToHub {
         this.stats.videoPackets++;
         const clock = (this.videoClock ??= new RtpMsClock(VIDEO_RTP_CLOCK_RATE, Math.max(0, Math.floor(nowMs))));
         const out: HubFrame[] = [];
-        for (const au of this.video.push(p)) {
-          const timestamp = clock.toMs(au.rtpTimestamp);
-          if (au.config !== undefined) out.push({ kind: 'video', timestamp, payload: avcSequenceHeaderBody(encodeAvcConfig(au.config)) });
-          out.push({ kind: 'video', timestamp, payload: avcFrameBody(au.avcc, au.keyframe) });
+        for (const ordered of this.videoOrder.push(p, nowMs)) {
+          for (const au of this.video.push(ordered)) {
+            const timestamp = clock.toMs(au.rtpTimestamp);
+            if (au.config !== undefined) out.push({ kind: 'video', timestamp, payload: avcSequenceHeaderBody(encodeAvcConfig(au.config)) });
+            out.push({ kind: 'video', timestamp, payload: avcFrameBody(au.avcc, au.keyframe) });
+          }
         }
         return out;
       }
