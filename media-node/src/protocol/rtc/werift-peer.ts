@@ -1,5 +1,9 @@
 import { RTCPeerConnection, RTCRtpCodecParameters } from 'werift';
 import type { RTCRtpTransceiver } from 'werift';
+import { guardWeriftUdp } from './udp-guard.ts';
+
+// werift's sockets get an error listener before any session binds one (udp-guard.ts).
+guardWeriftUdp();
 
 /**
  * The one place werift is used (dependency rule `werift-only-in-rtc`): a
