@@ -58,10 +58,10 @@ async function exchangeWhep(url: string, offer: string): Promise<string> {
   return text;
 }
 
-const zero = (): Omit<RtcPlayerWindow, 'open'> => ({ videoPackets: 0, videoBytes: 0, videoFrames: 0, audioPackets: 0, audioBytes: 0 });
+const zero = (): Omit<RtcPlayerWindow, 'open'> => ({ videoPackets: 0, videoBytes: 0, videoFrames: 0, audioPackets: 0, audioBytes: 0, duplicates: 0 });
 
 function snapshot(c: WhepLoadCounters): Omit<RtcPlayerWindow, 'open'> {
-  return { videoPackets: c.video.packets, videoBytes: c.video.bytes, videoFrames: c.video.frames, audioPackets: c.audio.packets, audioBytes: c.audio.bytes };
+  return { videoPackets: c.video.packets, videoBytes: c.video.bytes, videoFrames: c.video.frames, audioPackets: c.audio.packets, audioBytes: c.audio.bytes, duplicates: c.video.duplicates + c.audio.duplicates };
 }
 
 /** One WHEP player: its client once the answer is in, or the error that stopped it. */
@@ -103,6 +103,7 @@ class RtcLoadPlayer {
       videoFrames: now.videoFrames - m.videoFrames,
       audioPackets: now.audioPackets - m.audioPackets,
       audioBytes: now.audioBytes - m.audioBytes,
+      duplicates: now.duplicates - m.duplicates,
     };
   }
 

@@ -61,6 +61,8 @@ export interface RtcPlayResult extends RtcPlaySpec {
   readonly meanAudioPps: number;
   /** Mean payload rate a player received, Mbit/s (RTP payload for WHEP, FLV for RTMP). */
   readonly meanMbps: number;
+  /** WHEP only (NaN for RTMP): RTP packets all players received twice (NACK retransmissions) in the window. */
+  readonly duplicates: number;
   /** RTMP only (NaN for WHEP): the largest lag at the end of the window, ms. */
   readonly maxLagMs: number;
   readonly playingAtStart: number;
@@ -135,6 +137,7 @@ function fromFanout(r: CaseResult): RtcPlayResult {
     minFps: Number.NaN,
     meanAudioPps: Number.NaN,
     meanMbps: r.receivedMbps / r.players,
+    duplicates: Number.NaN,
     maxLagMs: r.failure === undefined ? r.lag.maxLagMs : Number.NaN,
     playingAtStart: r.playingAtStart,
     errors: r.errors,
@@ -230,11 +233,12 @@ async function measure(
     minFps: summary.minFps,
     meanAudioPps: summary.meanAudioPps,
     meanMbps: summary.meanMbps,
+    duplicates: summary.duplicates,
     maxLagMs: Number.NaN,
     playingAtStart,
     errors: reports.reduce((n, r) => n + r.errors, 0),
     topError: top,
-    failure: publisher.alive ? undefined : `publisher exited during the run: ${publisher.tail().split('\n').pop() ?? ''}`,
+    failure: publisher.alive ? undefined : `publisher exited during the run: ${publisher.tail().split('\n').pop() ?? ''}\nnode log: ${node.child.tail().split('\n').slice(-3).join(' | ')}`,
   };
 }
 
@@ -251,6 +255,7 @@ function failed(spec: RtcPlaySpec, message: string): RtcPlayResult {
     minFps: Number.NaN,
     meanAudioPps: Number.NaN,
     meanMbps: Number.NaN,
+    duplicates: Number.NaN,
     maxLagMs: Number.NaN,
     playingAtStart: 0,
     errors: 0,

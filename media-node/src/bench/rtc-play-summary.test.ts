@@ -7,7 +7,7 @@ const videoOnly = { videoFps: 25, audio: false };
 
 /** A player that got `fps` frames/s and `pps` Opus packets/s over WALL_MS. */
 function w(fps: number, pps: number, open = true): RtcPlayerWindow {
-  return { open, videoPackets: fps * 10 * 3, videoBytes: fps * 10 * 2600, videoFrames: fps * 10, audioPackets: pps * 10, audioBytes: pps * 10 * 120 };
+  return { open, videoPackets: fps * 10 * 3, videoBytes: fps * 10 * 2600, videoFrames: fps * 10, audioPackets: pps * 10, audioBytes: pps * 10 * 120, duplicates: 2 };
 }
 
 describe('rtcPlayerKeepsUp', () => {
@@ -26,13 +26,13 @@ describe('rtcPlayerKeepsUp', () => {
 describe('summarizeRtcPlayers', () => {
   it('counts, averages and finds the slowest', () => {
     const s = summarizeRtcPlayers([w(25, 50), w(20, 50), w(25, 50, false)], WALL_MS, withAudio);
-    expect(s).toMatchObject({ players: 3, open: 2, keepingUp: 1, minFps: 20 });
+    expect(s).toMatchObject({ players: 3, open: 2, keepingUp: 1, minFps: 20, duplicates: 6 });
     expect(s.meanFps).toBeCloseTo(70 / 3);
     expect(s.meanAudioPps).toBeCloseTo(50);
     expect(s.meanMbps).toBeCloseTo(((70 / 3) * 2600 + 50 * 120) * 8 / 1e6);
   });
 
   it('is all zeros for no players', () => {
-    expect(summarizeRtcPlayers([], WALL_MS, withAudio)).toEqual({ players: 0, open: 0, keepingUp: 0, meanFps: 0, minFps: 0, meanAudioPps: 0, meanMbps: 0 });
+    expect(summarizeRtcPlayers([], WALL_MS, withAudio)).toEqual({ players: 0, open: 0, keepingUp: 0, meanFps: 0, minFps: 0, meanAudioPps: 0, meanMbps: 0, duplicates: 0 });
   });
 });

@@ -14,6 +14,8 @@ export interface RtcPlayerWindow {
   readonly videoFrames: number;
   readonly audioPackets: number;
   readonly audioBytes: number;
+  /** RTP packets received again (NACK retransmissions), both tracks: not counted above. */
+  readonly duplicates: number;
 }
 
 /**
@@ -45,6 +47,8 @@ export interface RtcPlaySummary {
   readonly meanAudioPps: number;
   /** Mean RTP payload rate of a player (video + audio), Mbit/s. */
   readonly meanMbps: number;
+  /** Retransmitted packets received again, all players (a sign of loss on the way). */
+  readonly duplicates: number;
 }
 
 export function perSecond(count: number, wallMs: number): number {
@@ -66,7 +70,9 @@ export function summarizeRtcPlayers(windows: readonly RtcPlayerWindow[], wallMs:
   let minFrames = Infinity;
   let audio = 0;
   let bytes = 0;
+  let duplicates = 0;
   for (const w of windows) {
+    duplicates += w.duplicates;
     if (w.open) open++;
     if (rtcPlayerKeepsUp(w, wallMs, e)) keepingUp++;
     frames += w.videoFrames;
@@ -83,5 +89,6 @@ export function summarizeRtcPlayers(windows: readonly RtcPlayerWindow[], wallMs:
     minFps: n === 0 ? 0 : perSecond(minFrames, wallMs),
     meanAudioPps: n === 0 ? 0 : perSecond(audio / n, wallMs),
     meanMbps: n === 0 || wallMs <= 0 ? 0 : ((bytes / n) * 8) / (wallMs * 1000),
+    duplicates,
   };
 }

@@ -17,6 +17,7 @@ function row(over: Partial<RtcPlayResult>): RtcPlayResult {
     minFps: 24.6,
     meanAudioPps: 50,
     meanMbps: 0.66,
+    duplicates: 0,
     maxLagMs: Number.NaN,
     playingAtStart: over.players ?? 50,
     errors: 0,
@@ -88,7 +89,7 @@ describe('formatRtcTable / formatRtcMarkdown', () => {
       row({ players: 10, otherCpuPercent: 40 }),
       row({ players: 25, serverCpuBusyPercent: 95 }),
       row({ players: 100, failure: 'runnel exited:\nlast words', cpuPercent: Number.NaN }),
-      row({ players: 200, playingAtStart: 150, errors: 50, topError: 'WHEP 503 (x50)' }),
+      row({ players: 200, playingAtStart: 150, errors: 50, topError: 'WHEP 503 (x50)', duplicates: 12 }),
     ]);
     expect(text).toContain('rtc audio on N=50: load generator at 97 % of a core: the generator, not the node, is the limit');
     expect(text).toContain('rtc audio on N=10: other processes used 40 %');
@@ -96,6 +97,7 @@ describe('formatRtcTable / formatRtcMarkdown', () => {
     expect(text).toContain('rtc audio on N=100: FAILED: runnel exited: last words');
     expect(text).toContain('rtc audio on N=200: ramp incomplete: 150/200');
     expect(text).toContain('50 player errors, most common: WHEP 503 (x50)');
+    expect(text).toContain('rtc audio on N=200: players received 12 RTP packets twice');
   });
 
   it('writes markdown with the command, the meta, a pipe table and notes', () => {

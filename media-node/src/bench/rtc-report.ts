@@ -154,6 +154,7 @@ function noteLines(results: readonly RtcPlayResult[]): string[] {
     }
     if (r.playingAtStart < r.players) out.push(`${what}: ramp incomplete: ${r.playingAtStart}/${r.players} players playing when the warm-up began`);
     if (r.topError !== undefined) out.push(`${what}: ${r.errors} player errors, most common: ${r.topError}`);
+    if (r.duplicates > 0) out.push(`${what}: players received ${r.duplicates} RTP packets twice (NACK retransmissions after loss; not counted in the rates)`);
     if (r.otherCpuPercent >= OTHER_LOAD_NOISY_PERCENT) out.push(`${what}: other processes used ${r.otherCpuPercent.toFixed(0)} % of a core during the window: a noisy run`);
     if (r.serverCpuBusyPercent >= SERVER_CPU_FULL_PERCENT) out.push(`${what}: the node's CPU was ${r.serverCpuBusyPercent.toFixed(0)} % busy in all: no headroom left`);
     if (r.generatorCpuPercent >= GENERATOR_SATURATED_PERCENT) out.push(`${what}: load generator at ${r.generatorCpuPercent.toFixed(0)} % of a core: the generator, not the node, is the limit here (players falling behind measure it)`);

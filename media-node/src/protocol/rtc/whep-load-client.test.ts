@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { answerOffer, type RtcCodecChoice, type RtcPeer } from './werift-peer.ts';
-import { startWhepLoadClient, type WhepLoadClient } from './whep-load-client.ts';
+import { SeenSequences, startWhepLoadClient, type WhepLoadClient } from './whep-load-client.ts';
 
 const open: { close(): Promise<unknown> }[] = [];
 afterEach(async () => {
@@ -61,8 +61,8 @@ describe('startWhepLoadClient', () => {
     for (let i = 0; i < 6; i++) await peer.send('video', rtp(i + 1, i % 2 === 1, [0x65, 1, 2, 3]));
     for (let i = 0; i < 4; i++) await peer.send('audio', rtp(i + 1, false, [0xfc, 9, 9]));
     await until(() => client.counters.video.packets >= 6 && client.counters.audio.packets >= 4);
-    expect(client.counters.video).toEqual({ packets: 6, bytes: 24, frames: 3 });
-    expect(client.counters.audio).toEqual({ packets: 4, bytes: 12, frames: 0 });
+    expect(client.counters.video).toEqual({ packets: 6, bytes: 24, frames: 3, duplicates: 0 });
+    expect(client.counters.audio).toEqual({ packets: 4, bytes: 12, frames: 0, duplicates: 0 });
     await client.close();
     expect(client.state()).toBe('closed');
   });
@@ -74,5 +74,26 @@ describe('startWhepLoadClient', () => {
 
   it('rejects when the exchange fails', async () => {
     await expect(startWhepLoadClient({ address: '127.0.0.1', audio: false, exchange: () => Promise.reject(new Error('WHEP 503')) })).rejects.toThrow('WHEP 503');
+  });
+});
+
+describe('SeenSequences', () => {
+  it('flags a repeated sequence number and forgets it half a cycle later, across the wrap', () => {
+    const seen = new SeenSequences();
+    expect(seen.add(65534)).toBe(true);
+    expect(seen.add(65534)).toBe(false);
+    expect(seen.add(65535)).toBe(true);
+    expect(seen.add(0)).toBe(true);
+    expect(seen.add(0)).toBe(false);
+    // Receiving 65534 + 2^15 forgets 65534 (a new cycle may reuse it).
+    expect(seen.add((65534 + 0x8000) & 0xffff)).toBe(true);
+    expect(seen.add(65534)).toBe(true);
+  });
+
+  it('sees every number of a long in-order run once', () => {
+    const seen = new SeenSequences();
+    let fresh = 0;
+    for (let i = 0; i < 3 * 65536; i++) if (seen.add(i)) fresh++;
+    expect(fresh).toBe(3 * 65536);
   });
 });

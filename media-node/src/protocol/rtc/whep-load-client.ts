@@ -19,6 +19,8 @@ export interface WhepTrackCounters {
   bytes: number;
   /** Packets with the marker bit: for H.264 one per access unit (RFC 6184 5.1). */
   frames: number;
+  /** Packets whose sequence number was already seen (NACK retransmissions): not in the counts above. */
+  duplicates: number;
 }
 
 export interface WhepLoadCounters {
@@ -53,6 +55,26 @@ const H264 = new RTCRtpCodecParameters({
 /** RFC 7587 7: opus/48000/2. */
 const OPUS = new RTCRtpCodecParameters({ mimeType: 'audio/opus', clockRate: 48000, channels: 2 });
 
+/**
+ * Seen RTP sequence numbers (RFC 3550 5.1: 16 bits, wrapping), one bit each.
+ * Receiving s also forgets s + 2^15, so after a wrap old numbers read as new
+ * again; a retransmission arrives well within half a cycle of the original.
+ */
+export class SeenSequences {
+  private readonly bits = new Uint8Array(65536 / 8);
+
+  /** Marks `seq` seen; returns false if it already was. */
+  add(seq: number): boolean {
+    const s = seq & 0xffff;
+    const far = (s + 0x8000) & 0xffff;
+    this.bits[far >> 3]! &= ~(1 << (far & 7));
+    const mask = 1 << (s & 7);
+    if ((this.bits[s >> 3]! & mask) !== 0) return false;
+    this.bits[s >> 3]! |= mask;
+    return true;
+  }
+}
+
 /** ICE gathering of one host candidate; past this the client gives up. */
 const GATHER_TIMEOUT_MS = 5000;
 
@@ -65,7 +87,7 @@ export async function startWhepLoadClient(options: WhepLoadClientOptions): Promi
     iceAdditionalHostAddresses: [options.address],
     iceInterfaceAddresses: { udp4: options.address, udp6: undefined },
   });
-  const counters: WhepLoadCounters = { video: { packets: 0, bytes: 0, frames: 0 }, audio: { packets: 0, bytes: 0, frames: 0 } };
+  const counters: WhepLoadCounters = { video: { packets: 0, bytes: 0, frames: 0, duplicates: 0 }, audio: { packets: 0, bytes: 0, frames: 0, duplicates: 0 } };
   let state: WhepLoadState = 'connecting';
   pc.connectionStateChange.subscribe((s) => {
     if (s === 'connected') state = 'connected';
@@ -74,7 +96,12 @@ export async function startWhepLoadClient(options: WhepLoadClientOptions): Promi
   });
   pc.onTrack.subscribe((track) => {
     const c = track.kind === 'audio' ? counters.audio : counters.video;
+    const seen = new SeenSequences();
     track.onReceiveRtp.subscribe((rtp) => {
+      if (!seen.add(rtp.header.sequenceNumber)) {
+        c.duplicates++;
+        return;
+      }
       c.packets++;
       c.bytes += rtp.payload.length;
       if (rtp.header.marker) c.frames++;
