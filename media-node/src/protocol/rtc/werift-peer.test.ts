@@ -40,6 +40,15 @@ afterEach(async () => {
 const base = { role: 'play' as const, candidateAddress: '127.0.0.1', bindAddress: '127.0.0.1', allowRemote: () => true };
 
 describe('answerOffer (werift answering a werift client on loopback)', () => {
+  it('a gathering timeout while the answer is still being set rejects the answer, not the process (no unhandled rejection)', async () => {
+    const client = await clientOffer();
+    open.push(client.pc);
+    // 0 ms: the timer fires before setLocalDescription (which binds and gathers) returns, as on a saturated node.
+    await expect(answerOffer(client.offer, { ...base, video: client.video, onError: () => {}, gatherTimeoutMs: 0 })).rejects.toThrow('ICE gathering timed out');
+    // Let any stray rejection surface inside this test: vitest fails the run on an unhandled one.
+    await new Promise((r) => setTimeout(r, 50));
+  });
+
   it('connects and delivers the RTP we send with the negotiated payload type', async () => {
     const client = await clientOffer();
     open.push(client.pc);

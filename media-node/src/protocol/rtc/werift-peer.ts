@@ -41,6 +41,8 @@ export interface RtcPeerOptions {
   readonly allowRemote: (address: string) => boolean;
   /** Called for every error werift reports through its events (never thrown to the process). */
   readonly onError: (error: unknown) => void;
+  /** How long ICE gathering may take before the answer fails (default GATHER_TIMEOUT_MS). */
+  readonly gatherTimeoutMs?: number;
 }
 
 export type RtcPeerState = 'connected' | 'failed' | 'closed';
@@ -225,7 +227,7 @@ export async function answerOffer(offer: string, opts: RtcPeerOptions): Promise<
     const answer = await pc.createAnswer();
     const gathered = new Promise<void>((resolve, reject) => {
       if (pc.iceGatheringState === 'complete') return resolve();
-      const timer = setTimeout(() => reject(new Error('ICE gathering timed out')), GATHER_TIMEOUT_MS);
+      const timer = setTimeout(() => reject(new Error('ICE gathering timed out')), opts.gatherTimeoutMs ?? GATHER_TIMEOUT_MS);
       pc.iceGatheringStateChange.subscribe((s) => {
         if (s === 'complete') {
           clearTimeout(timer);
@@ -233,6 +235,9 @@ export async function answerOffer(offer: string, opts: RtcPeerOptions): Promise<
         }
       });
     });
+    // Handled now: on a saturated node the timer can fire while setLocalDescription is still running,
+    // and a rejection nobody awaits yet is an unhandled rejection that ends the process.
+    gathered.catch(() => {});
     await pc.setLocalDescription(answer);
     await gathered;
   } catch (error) {
