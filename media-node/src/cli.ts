@@ -47,6 +47,12 @@ async function runNode(cmd: Extract<CliCommand, { kind: 'node' }>): Promise<numb
   }
   const logger: Logger = createLogger({ level: config.log.level, sink: lineSink(config.log.format, (line) => process.stdout.write(line)) });
 
+  // A promise some code forgot to handle is a bug, but not a reason to drop every stream of the node:
+  // log it loudly (with its stack) and keep serving. Tests still fail on one (vitest reports them).
+  process.on('unhandledRejection', (reason) => {
+    logger.error('unhandled_rejection', { error: reason instanceof Error ? reason : String(reason) });
+  });
+
   // Listen for signals before starting, so a stop during startup is not lost.
   const signalled = new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGINT', resolve);

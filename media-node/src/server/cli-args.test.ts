@@ -135,7 +135,7 @@ interface Run {
   stderr: string;
 }
 
-function runCli(args: string[], opts: { cwd: string; env?: Record<string, string>; onStdout?: (all: string, kill: () => void) => void }): Promise<Run> {
+function runCli(args: string[], opts: { cwd: string; env?: Record<string, string>; onStdout?: (all: string, kill: () => void, signal: (s: NodeJS.Signals) => void) => void }): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], { cwd: opts.cwd, env: { ...process.env, ...opts.env } });
     // A node that never gets ready must not outlive the test.
@@ -144,7 +144,7 @@ function runCli(args: string[], opts: { cwd: string; env?: Record<string, string
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => {
       stdout += c.toString();
-      opts.onStdout?.(stdout, () => child.kill('SIGTERM'));
+      opts.onStdout?.(stdout, () => child.kill('SIGTERM'), (sig) => child.kill(sig));
     });
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
     child.on('error', reject);
@@ -177,6 +177,36 @@ describe('runnel command', () => {
     const r = await runCli(['node', '-c', 'bad.yaml'], { cwd: dir });
     expect(r.code).toBe(2);
     expect(r.stderr).toBe('runnel: config: play.mw_latency_ms: expected a whole number of milliseconds from 0 to 10000, got "abc"\n');
+  });
+
+  it('a stray unhandled rejection is logged with its stack and the node keeps serving', async () => {
+    await writeFile(join(dir, 'json.yaml'), 'log:\n  format: json\n');
+    let servedAfter: number | undefined;
+    let asked = false;
+    // A module loaded before the CLI that rejects a promise nobody handles when told (SIGUSR2), once the node is up.
+    // (NODE_OPTIONS splits on spaces: the module's source has none.)
+    const stray = `data:text/javascript,process.on('SIGUSR2',()=>Promise.reject(new%20Error('stray_rejection')))`;
+    const r = await runCli(['node', '-c', 'json.yaml', '--rtmp-port', '0', '--http-port', '0', '--api-port', '0', '--srt-port', '0', '--rtc-port', '0', '--data-dir', 'state2'], {
+      cwd: dir,
+      env: { SRS_SERVER_ID: 'vid-clitest', NODE_OPTIONS: `--import=${stray}` },
+      onStdout: (all, kill, signal) => {
+        const ready = all.split('\n').find((l) => l.includes('"event":"ready"'));
+        if (ready === undefined || asked) return;
+        asked = true;
+        const api = (JSON.parse(ready) as { api: string[] }).api[0]!;
+        signal('SIGUSR2');
+        new Promise((res) => setTimeout(res, 300))
+          .then(() => fetch(api))
+          .then((res) => {
+            servedAfter = res.status;
+          })
+          .finally(kill);
+      },
+    });
+    expect(servedAfter).toBe(200);
+    expect(r.code).toBe(0);
+    const line = r.stdout.split('\n').find((l) => l.includes('"event":"unhandled_rejection"'));
+    expect(line).toContain('stray_rejection');
   });
 
   it('node starts, prints its URLs, serves the API, and stops cleanly on SIGTERM', async () => {
