@@ -1,24 +1,28 @@
 import { fileURLToPath } from 'node:url';
 import type { ChildRegistry, TrackedChild } from './children.ts';
-import type { Envelope, GeneratorReply, GeneratorReport, GeneratorRequest, GeneratorStatus, OpenRequest } from './generator-protocol.ts';
+import type { Envelope, FlvGeneratorKind, GeneratorKind, ReplyOf, RequestOf } from './generator-protocol.ts';
 
 /** A generator answers every request from memory; a slow answer means it is saturated or stuck. */
 const REQUEST_TIMEOUT_MS = 15_000;
 
-/** The benchmark's handle on one load-generator process. */
-export class GeneratorClient {
+/**
+ * The benchmark's handle on one load-generator process of kind K, started from
+ * `main` (a module that calls serveGenerator): open the players, follow the
+ * ramp, mark the window, collect the report.
+ */
+export class GeneratorClient<K extends GeneratorKind = FlvGeneratorKind> {
   readonly child: TrackedChild;
   private nextId = 1;
-  private readonly pending = new Map<number, { resolve: (r: GeneratorReply) => void; reject: (e: Error) => void }>();
+  private readonly pending = new Map<number, { resolve: (r: ReplyOf<K>) => void; reject: (e: Error) => void }>();
 
-  constructor(registry: ChildRegistry, name: string, cpus: string | undefined) {
-    const main = fileURLToPath(new URL('./generator-main.ts', import.meta.url));
-    this.child = registry.spawn({ name, command: process.execPath, args: [main], ipc: true, ...(cpus === undefined ? {} : { cpus }) });
-    this.child.proc.on('message', (msg: Envelope<GeneratorReply>) => {
+  constructor(registry: ChildRegistry, name: string, cpus: string | undefined, main: URL = new URL('./generator-main.ts', import.meta.url)) {
+    this.child = registry.spawn({ name, command: process.execPath, args: [fileURLToPath(main)], ipc: true, ...(cpus === undefined ? {} : { cpus }) });
+    this.child.proc.on('message', (msg: Envelope<ReplyOf<K>>) => {
       const p = this.pending.get(msg.id);
       if (!p) return;
       this.pending.delete(msg.id);
-      if (msg.body.type === 'error') p.reject(new Error(`${name}: ${msg.body.message}`));
+      const body = msg.body as ReplyOf<K> & { readonly type: string; readonly message?: string };
+      if (body.type === 'error') p.reject(new Error(`${name}: ${body.message}`));
       else p.resolve(msg.body);
     });
     void this.child.exited.then(() => {
@@ -27,23 +31,23 @@ export class GeneratorClient {
     });
   }
 
-  async open(req: Omit<OpenRequest, 'type'>): Promise<void> {
-    await this.request({ type: 'open', ...req });
+  async open(req: Omit<K['open'], 'type'>): Promise<void> {
+    await this.request({ type: 'open', ...req } as RequestOf<K>);
   }
 
-  async status(): Promise<GeneratorStatus> {
-    return (await this.request({ type: 'status' })) as GeneratorStatus;
+  async status(): Promise<K['status']> {
+    return (await this.request({ type: 'status' })) as K['status'];
   }
 
   async mark(): Promise<void> {
     await this.request({ type: 'mark' });
   }
 
-  async report(): Promise<GeneratorReport> {
-    return (await this.request({ type: 'report' })) as GeneratorReport;
+  async report(): Promise<K['report']> {
+    return (await this.request({ type: 'report' })) as K['report'];
   }
 
-  private request(body: GeneratorRequest): Promise<GeneratorReply> {
+  private request(body: RequestOf<K>): Promise<ReplyOf<K>> {
     if (!this.child.alive) return Promise.reject(new Error(`${this.child.name} is not running:\n${this.child.tail()}`));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
@@ -61,7 +65,7 @@ export class GeneratorClient {
           reject(e);
         },
       });
-      this.child.proc.send({ id, body } satisfies Envelope<GeneratorRequest>);
+      this.child.proc.send({ id, body } satisfies Envelope<RequestOf<K>>);
     });
   }
 }

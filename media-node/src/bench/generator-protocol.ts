@@ -16,15 +16,6 @@ export interface OpenRequest {
   readonly rampPerSecond: number;
 }
 
-export type GeneratorRequest =
-  | OpenRequest
-  /** How far the ramp got. */
-  | { readonly type: 'status' }
-  /** Start of the measurement window. */
-  | { readonly type: 'mark' }
-  /** End of the window: every player's result. */
-  | { readonly type: 'report' };
-
 export interface GeneratorStatus {
   readonly type: 'status';
   /** Players created so far (the ramp is done when this equals the count asked for). */
@@ -46,9 +37,28 @@ export interface GeneratorReport {
   readonly topError: string | undefined;
 }
 
-export type GeneratorReply = GeneratorStatus | GeneratorReport | { readonly type: 'ok' } | { readonly type: 'error'; readonly message: string };
-
 export interface Envelope<T> {
   readonly id: number;
   readonly body: T;
 }
+
+/**
+ * What one kind of load generator speaks (the fan-out bench's FLV/RTMP players,
+ * SRT players, WHEP players): the same four requests, its own open request,
+ * status and report. GeneratorClient and serveGenerator are written once over it.
+ */
+export interface GeneratorKind {
+  readonly open: { readonly type: 'open' };
+  readonly status: { readonly type: 'status' };
+  readonly report: { readonly type: 'report' };
+}
+
+/** The fan-out bench's generator (RTMP / HTTP-FLV players). */
+export interface FlvGeneratorKind extends GeneratorKind {
+  readonly open: OpenRequest;
+  readonly status: GeneratorStatus;
+  readonly report: GeneratorReport;
+}
+
+export type RequestOf<K extends GeneratorKind> = K['open'] | { readonly type: 'status' } | { readonly type: 'mark' } | { readonly type: 'report' };
+export type ReplyOf<K extends GeneratorKind> = K['status'] | K['report'] | { readonly type: 'ok' } | { readonly type: 'error'; readonly message: string };

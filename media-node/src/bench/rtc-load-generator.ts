@@ -1,5 +1,6 @@
 import { startWhepLoadClient, type WhepLoadClient, type WhepLoadCounters } from '../protocol/rtc/whep-load-client.ts';
 import type { RtcPlayerWindow } from './rtc-play-summary.ts';
+import type { GeneratorKind } from './generator-protocol.ts';
 
 /**
  * The messages between `runnel bench rtc` and its WHEP load-generator
@@ -15,7 +16,6 @@ export interface RtcOpenRequest {
   readonly rampPerSecond: number;
 }
 
-export type RtcGeneratorRequest = RtcOpenRequest | { readonly type: 'status' } | { readonly type: 'mark' } | { readonly type: 'report' };
 
 export interface RtcGeneratorStatus {
   readonly type: 'status';
@@ -33,7 +33,12 @@ export interface RtcGeneratorReport {
   readonly topError: string | undefined;
 }
 
-export type RtcGeneratorReply = RtcGeneratorStatus | RtcGeneratorReport | { readonly type: 'ok' } | { readonly type: 'error'; readonly message: string };
+/** What this generator speaks (generator-protocol.ts): GeneratorClient<RtcGeneratorKind> and serveGenerator use it. */
+export interface RtcGeneratorKind extends GeneratorKind {
+  readonly open: RtcOpenRequest;
+  readonly status: RtcGeneratorStatus;
+  readonly report: RtcGeneratorReport;
+}
 
 /** Ramp granularity: players are opened in batches this often. */
 const RAMP_TICK_MS = 20;

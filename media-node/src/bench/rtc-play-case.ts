@@ -6,13 +6,14 @@ import type { ChildRegistry, TrackedChild } from './children.ts';
 import { readStreams } from './hls-watch.ts';
 import { NODE_LOG_KEEP } from './node-log.ts';
 import { cpuPercent, readMachineBusyTicks, readProcSample } from './proc-usage.ts';
-import { RtcGeneratorClient } from './rtc-generator-client.ts';
+import { GeneratorClient } from './generator-client.ts';
 import type { RtcAudioMode, RtcBenchOptions, RtcBenchProtocol } from './rtc-options.ts';
 import { summarizeRtcPlayers } from './rtc-play-summary.ts';
 import { runCase, share, type CaseResult } from './run-case.ts';
 import { sleep, startServer, STREAM_APP, STREAM_NAME, type ServerUnderTest } from './servers.ts';
 import type { SourceFile } from './source-file.ts';
 import type { StreamCounters } from './stream-stats.ts';
+import type { RtcGeneratorKind } from './rtc-load-generator.ts';
 
 /** Time from starting the publisher to the node listing it as publishing. */
 const STREAM_READY_TIMEOUT_MS = 20_000;
@@ -76,7 +77,7 @@ export async function runRtcPlayCase(spec: RtcPlaySpec, ctx: RtcCaseContext, sou
   if (spec.protocol === 'rtmp') return fromFanout(await runCase({ server: 'runnel', protocol: 'rtmp', style: 'eager', players: spec.players }, fanoutContext(ctx, source)));
   const caseDir = mkdtempSync(join(ctx.workDir, `play-rtc-${spec.players}-`));
   const started: TrackedChild[] = [];
-  const gens: RtcGeneratorClient[] = [];
+  const gens: GeneratorClient<RtcGeneratorKind>[] = [];
   try {
     // listen.rtc 0: OS-chosen ports (no fixed range to collide with other processes on a shared machine).
     const node = await startServer('runnel', {
@@ -97,7 +98,7 @@ export async function runRtcPlayCase(spec: RtcPlaySpec, ctx: RtcCaseContext, sou
     await waitForStream(node, publisher);
     const k = Math.min(ctx.options.generators, spec.players);
     for (let i = 0; i < k; i++) {
-      const g = new RtcGeneratorClient(ctx.registry, `rtc-generator-${i + 1}`, ctx.otherCpus);
+      const g = new GeneratorClient<RtcGeneratorKind>(ctx.registry, `rtc-generator-${i + 1}`, ctx.otherCpus, new URL('./rtc-generator-main.ts', import.meta.url));
       gens.push(g);
       started.push(g.child);
     }
@@ -161,7 +162,7 @@ async function waitForStream(node: ServerUnderTest, publisher: TrackedChild): Pr
 }
 
 /** Waits until every player plays or failed (or the ramp deadline); returns how many play. */
-async function waitForRamp(spec: RtcPlaySpec, ctx: RtcCaseContext, gens: readonly RtcGeneratorClient[]): Promise<number> {
+async function waitForRamp(spec: RtcPlaySpec, ctx: RtcCaseContext, gens: readonly GeneratorClient<RtcGeneratorKind>[]): Promise<number> {
   const deadline = Date.now() + (spec.players / ctx.options.rampPerSecond) * 1000 + RAMP_SLACK_MS;
   let lastLog = Date.now();
   while (true) {
@@ -188,7 +189,7 @@ async function measure(
   ctx: RtcCaseContext,
   node: ServerUnderTest,
   publisher: TrackedChild,
-  gens: readonly RtcGeneratorClient[],
+  gens: readonly GeneratorClient<RtcGeneratorKind>[],
   playingAtStart: number,
 ): Promise<RtcPlayResult> {
   const s0 = readProcSample(node.child.pid);

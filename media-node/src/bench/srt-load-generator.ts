@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { SrtLoadPlayer, type SrtPlayerWindow } from './srt-load-player.ts';
+import type { GeneratorKind } from './generator-protocol.ts';
 
 /**
  * The messages between `runnel bench srt` and its SRT load-generator
@@ -17,7 +18,6 @@ export interface SrtOpenRequest {
   readonly rampPerSecond: number;
 }
 
-export type SrtGeneratorRequest = SrtOpenRequest | { readonly type: 'status' } | { readonly type: 'mark' } | { readonly type: 'report' };
 
 export interface SrtGeneratorStatus {
   readonly type: 'status';
@@ -34,7 +34,12 @@ export interface SrtGeneratorReport {
   readonly topError: string | undefined;
 }
 
-export type SrtGeneratorReply = SrtGeneratorStatus | SrtGeneratorReport | { readonly type: 'ok' } | { readonly type: 'error'; readonly message: string };
+/** What this generator speaks (generator-protocol.ts): GeneratorClient<SrtGeneratorKind> and serveGenerator use it. */
+export interface SrtGeneratorKind extends GeneratorKind {
+  readonly open: SrtOpenRequest;
+  readonly status: SrtGeneratorStatus;
+  readonly report: SrtGeneratorReport;
+}
 
 /** Ramp granularity: players are opened in batches this often. */
 const RAMP_TICK_MS = 20;

@@ -7,13 +7,14 @@ import { readStreams } from './hls-watch.ts';
 import { cpuPercent, readMachineBusyTicks, readProcSample } from './proc-usage.ts';
 import { runCase, share, type CaseResult } from './run-case.ts';
 import { sleep, STREAM_APP, STREAM_NAME } from './servers.ts';
-import { SrtGeneratorClient } from './srt-generator-client.ts';
+import { GeneratorClient } from './generator-client.ts';
 import { startSrtNode, type SrtCaseContext, type SrtNodeUnderTest } from './srt-node.ts';
 import type { SrtBenchProtocol } from './srt-options.ts';
 import { summarizeSrtPlayers } from './srt-play-summary.ts';
 import { readUdpDrops } from './srt-udp-drops.ts';
 import type { SrtSources } from './srt-source.ts';
 import type { StreamCounters } from './stream-stats.ts';
+import type { SrtGeneratorKind } from './srt-load-generator.ts';
 
 /** Time from starting the publisher to the node listing it as publishing. */
 const STREAM_READY_TIMEOUT_MS = 20_000;
@@ -62,7 +63,7 @@ export async function runSrtPlayCase(spec: SrtPlaySpec, ctx: SrtCaseContext, sou
   if (spec.protocol === 'rtmp') return fromFanout(await runCase({ server: 'runnel', protocol: 'rtmp', style: 'eager', players: spec.players }, fanoutContext(ctx, sources)), sources);
   const caseDir = mkdtempSync(join(ctx.workDir, `play-srt-${spec.players}-`));
   const started: TrackedChild[] = [];
-  const gens: SrtGeneratorClient[] = [];
+  const gens: GeneratorClient<SrtGeneratorKind>[] = [];
   try {
     const node = await startSrtNode(ctx, caseDir);
     started.push(node.child);
@@ -76,7 +77,7 @@ export async function runSrtPlayCase(spec: SrtPlaySpec, ctx: SrtCaseContext, sou
     await waitForStream(node, publisher);
     const k = Math.min(ctx.options.generators, spec.players);
     for (let i = 0; i < k; i++) {
-      const g = new SrtGeneratorClient(ctx.registry, `srt-generator-${i + 1}`, ctx.otherCpus);
+      const g = new GeneratorClient<SrtGeneratorKind>(ctx.registry, `srt-generator-${i + 1}`, ctx.otherCpus, new URL('./srt-generator-main.ts', import.meta.url));
       gens.push(g);
       started.push(g.child);
     }
@@ -139,7 +140,7 @@ async function waitForStream(node: SrtNodeUnderTest, publisher: TrackedChild): P
 }
 
 /** Waits until every player plays or failed (or the ramp deadline); returns how many play. */
-async function waitForRamp(spec: SrtPlaySpec, ctx: SrtCaseContext, gens: readonly SrtGeneratorClient[]): Promise<number> {
+async function waitForRamp(spec: SrtPlaySpec, ctx: SrtCaseContext, gens: readonly GeneratorClient<SrtGeneratorKind>[]): Promise<number> {
   const deadline = Date.now() + (spec.players / ctx.options.rampPerSecond) * 1000 + RAMP_SLACK_MS;
   let lastLog = Date.now();
   while (true) {
@@ -166,7 +167,7 @@ async function measure(
   ctx: SrtCaseContext,
   node: SrtNodeUnderTest,
   publisher: TrackedChild,
-  gens: readonly SrtGeneratorClient[],
+  gens: readonly GeneratorClient<SrtGeneratorKind>[],
   sources: SrtSources,
   playingAtStart: number,
 ): Promise<SrtPlayResult> {
