@@ -57,7 +57,9 @@ async function waitForCdnPlaylist(url: string, segments: number, timeoutMs: numb
   const deadline = performance.now() + timeoutMs;
   for (;;) {
     const res = await fetch(url).catch(() => null);
-    if (res?.status === 200 && decodeMediaPlaylist(await res.text()).segments.length >= segments) return;
+    // Before the first playlist is in the bucket the CDN may answer with something else (an error body): not yet.
+    const text = res?.status === 200 ? await res.text() : '';
+    if (text.startsWith('#EXTM3U') && decodeMediaPlaylist(text).segments.length >= segments) return;
     if (performance.now() > deadline) throw new Error(`fewer than ${segments} segments at ${url} after ${timeoutMs} ms: ${cdn.errors()}`);
     await sleep(250);
   }
