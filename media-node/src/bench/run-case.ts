@@ -7,11 +7,10 @@ import { summarizeLags, type LagSummary } from './player-clock.ts';
 import { cpuPercent, readMachineBusyTicks, readProcSample } from './proc-usage.ts';
 import { sleep, startServer, type ServerUnderTest } from './servers.ts';
 import type { SourceFile } from './source-file.ts';
+import { waitForRamp } from './ramp.ts';
 
 /** Time from starting the publisher to the first frame reaching a player (ffmpeg start + RTMP publish). */
 const STREAM_READY_TIMEOUT_MS = 20_000;
-/** Slack on top of N / ramp for every player to connect and get its first frame. */
-const RAMP_SLACK_MS = 30_000;
 const POLL_MS = 250;
 const RSS_SAMPLE_MS = 1_000;
 
@@ -87,7 +86,7 @@ export async function runCase(spec: CaseSpec, ctx: CaseContext): Promise<CaseRes
         }),
       ),
     );
-    const playingAtStart = await waitForRamp(spec, ctx, gens);
+    const playingAtStart = await waitForRamp(spec.players, ctx.options.rampPerSecond, ctx.log, gens);
     await sleep(ctx.options.warmupMs);
     return { ...(await measure(spec, ctx, server, publisher, gens)), playingAtStart };
   } catch (e) {
@@ -178,28 +177,6 @@ async function waitForStream(server: ServerUnderTest, publisher: TrackedChild): 
     }
   } finally {
     probe.close();
-  }
-}
-
-/** Waits until every player plays or failed (or the ramp deadline); returns how many play. */
-async function waitForRamp(spec: CaseSpec, ctx: CaseContext, gens: readonly GeneratorClient[]): Promise<number> {
-  const deadline = Date.now() + (spec.players / ctx.options.rampPerSecond) * 1000 + RAMP_SLACK_MS;
-  let lastLog = Date.now();
-  while (true) {
-    const st = await Promise.all(gens.map((g) => g.status()));
-    const created = st.reduce((n, s) => n + s.created, 0);
-    const playing = st.reduce((n, s) => n + s.playing, 0);
-    const errors = st.reduce((n, s) => n + s.errors, 0);
-    if (created >= spec.players && playing + errors >= spec.players) return playing;
-    if (Date.now() > deadline) {
-      ctx.log(`  ramp timed out: ${playing}/${spec.players} playing, ${errors} failed; measuring anyway`);
-      return playing;
-    }
-    if (Date.now() - lastLog > 5_000) {
-      lastLog = Date.now();
-      ctx.log(`  ramp: ${created} opened, ${playing} playing, ${errors} failed${st.find((s) => s.topError)?.topError ? ` (${st.find((s) => s.topError)!.topError})` : ''}`);
-    }
-    await sleep(POLL_MS);
   }
 }
 

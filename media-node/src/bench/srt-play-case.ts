@@ -3,26 +3,18 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { DEFAULT_OPTIONS, type BenchOptions } from './bench-options.ts';
 import type { TrackedChild } from './children.ts';
-import { readStreams } from './hls-watch.ts';
 import { cpuPercent, readMachineBusyTicks, readProcSample } from './proc-usage.ts';
 import { runCase, share, type CaseResult } from './run-case.ts';
 import { sleep, STREAM_APP, STREAM_NAME } from './servers.ts';
 import { GeneratorClient } from './generator-client.ts';
+import { waitForPublishing, waitForRamp } from './ramp.ts';
 import { startSrtNode, type SrtCaseContext, type SrtNodeUnderTest } from './srt-node.ts';
 import type { SrtBenchProtocol } from './srt-options.ts';
 import { summarizeSrtPlayers } from './srt-play-summary.ts';
 import { readUdpDrops } from './srt-udp-drops.ts';
 import type { SrtSources } from './srt-source.ts';
-import type { StreamCounters } from './stream-stats.ts';
 import type { SrtGeneratorKind } from './srt-load-generator.ts';
 
-/** Time from starting the publisher to the node listing it as publishing. */
-const STREAM_READY_TIMEOUT_MS = 20_000;
-/** After the stream is up, time for its GOP cache to hold a keyframe, so the first player starts on one. */
-const GOP_SETTLE_MS = 2_000;
-/** Slack on top of N / ramp for every player to connect and get its first payload. */
-const RAMP_SLACK_MS = 30_000;
-const POLL_MS = 250;
 const RSS_SAMPLE_MS = 1_000;
 
 export interface SrtPlaySpec {
@@ -74,7 +66,7 @@ export async function runSrtPlayCase(spec: SrtPlaySpec, ctx: SrtCaseContext, sou
       ...(ctx.otherCpus === undefined ? {} : { cpus: ctx.otherCpus }),
     });
     started.push(publisher);
-    await waitForStream(node, publisher);
+    await waitForPublishing(node, publisher);
     const k = Math.min(ctx.options.generators, spec.players);
     for (let i = 0; i < k; i++) {
       const g = new GeneratorClient<SrtGeneratorKind>(ctx.registry, `srt-generator-${i + 1}`, ctx.otherCpus, new URL('./srt-generator-main.ts', import.meta.url));
@@ -83,7 +75,7 @@ export async function runSrtPlayCase(spec: SrtPlaySpec, ctx: SrtCaseContext, sou
     }
     const streamId = `#!::r=${STREAM_APP}/${STREAM_NAME},m=request`;
     await Promise.all(gens.map((g, i) => g.open({ host: '127.0.0.1', port: node.srtPort, streamId, count: share(spec.players, k, i), latencyMs: ctx.options.latencyMs, rampPerSecond: Math.max(1, Math.round(ctx.options.rampPerSecond / k)) })));
-    const playingAtStart = await waitForRamp(spec, ctx, gens);
+    const playingAtStart = await waitForRamp(spec.players, ctx.options.rampPerSecond, ctx.log, gens);
     await sleep(ctx.options.warmupMs);
     return await measure(spec, ctx, node, publisher, gens, sources, playingAtStart);
   } catch (e) {
@@ -123,43 +115,6 @@ function fromFanout(r: CaseResult, sources: SrtSources): SrtPlayResult {
     topError: r.topError,
     failure: r.failure,
   };
-}
-
-/** Waits until the node lists the stream as publishing, then for its GOP cache to hold a keyframe. */
-async function waitForStream(node: SrtNodeUnderTest, publisher: TrackedChild): Promise<void> {
-  const deadline = Date.now() + STREAM_READY_TIMEOUT_MS;
-  while (true) {
-    if (!publisher.alive) throw new Error(`publisher exited:\n${publisher.tail()}`);
-    if (!node.child.alive) throw new Error(`runnel exited:\n${node.child.tail()}`);
-    const streams = await readStreams(node.apiPort, 1).catch(() => [] as StreamCounters[]);
-    if (streams.some((s) => s.app === STREAM_APP && s.name === STREAM_NAME && s.publishing)) break;
-    if (Date.now() > deadline) throw new Error(`${STREAM_APP}/${STREAM_NAME} not publishing after ${STREAM_READY_TIMEOUT_MS} ms`);
-    await sleep(POLL_MS);
-  }
-  await sleep(GOP_SETTLE_MS);
-}
-
-/** Waits until every player plays or failed (or the ramp deadline); returns how many play. */
-async function waitForRamp(spec: SrtPlaySpec, ctx: SrtCaseContext, gens: readonly GeneratorClient<SrtGeneratorKind>[]): Promise<number> {
-  const deadline = Date.now() + (spec.players / ctx.options.rampPerSecond) * 1000 + RAMP_SLACK_MS;
-  let lastLog = Date.now();
-  while (true) {
-    const st = await Promise.all(gens.map((g) => g.status()));
-    const created = st.reduce((n, s) => n + s.created, 0);
-    const playing = st.reduce((n, s) => n + s.playing, 0);
-    const errors = st.reduce((n, s) => n + s.errors, 0);
-    const top = st.find((s) => s.topError !== undefined)?.topError;
-    if (created >= spec.players && playing + errors >= spec.players) return playing;
-    if (Date.now() > deadline) {
-      ctx.log(`  ramp timed out: ${playing}/${spec.players} playing, ${errors} failed; measuring anyway`);
-      return playing;
-    }
-    if (Date.now() - lastLog > 5_000) {
-      lastLog = Date.now();
-      ctx.log(`  ramp: ${created} opened, ${playing} playing, ${errors} failed${top ? ` (${top})` : ''}`);
-    }
-    await sleep(POLL_MS);
-  }
 }
 
 async function measure(
