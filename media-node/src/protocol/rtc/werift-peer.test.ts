@@ -67,6 +67,7 @@ describe('answerOffer (werift answering a werift client on loopback)', () => {
     for (let i = 0; i < 5; i++) await peer.send('video', rtp);
     expect(await received).toEqual({ pt: client.video.payloadType, payload: '65010203' });
     expect(peer.stats.guarded).toBe(true);
+    expect(peer.stats.srtpKeyObjects).toBe(true);
     expect(errors).toEqual([]);
   });
 

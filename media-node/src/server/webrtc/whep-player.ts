@@ -179,7 +179,7 @@ export function startWhepPlayer(
       clog.log.info('rtc_play_stats', {
         stream: name, video_frames: s.videoFrames, audio_frames: s.audioFrames, dropped_packets: droppedPackets,
         dropped_frames: s.droppedFrames, audio_not_sent: s.unsupportedAudioFrames, opus_dropped: opus?.dropped ?? 0,
-        unverified_datagrams: peer.stats.unverifiedDatagrams, address_guard: peer.stats.guarded,
+        unverified_datagrams: peer.stats.unverifiedDatagrams, address_guard: peer.stats.guarded, srtp_key_objects: peer.stats.srtpKeyObjects,
       });
       void deps.hooks.notify('on_stop', { ...who.hook, streamId: source.id });
       clog.close({ reason, durationMs: deps.now() - since, recvBytes: 0, sendBytes: sentBytes });
