@@ -71,6 +71,27 @@ describe('answerOffer (werift answering a werift client on loopback)', () => {
     expect(errors).toEqual([]);
   });
 
+  it('hands the player\'s PLI to `rtcp` also when werift routes it to the receiver (a player that signalled its own SSRC)', async () => {
+    const client = await clientOffer();
+    open.push(client.pc);
+    const peer = await answerOffer(client.offer, { ...base, video: client.video, onError: () => {} });
+    open.push(peer);
+    const feedback: number[] = [];
+    const connected = new Promise<void>((resolve) => peer.on({ state: (s) => s === 'connected' && resolve(), rtcp: (_k, bytes) => feedback.push(bytes[1]!) }));
+    const ssrc = new Promise<number>((resolve) => client.pc.onTrack.subscribe((track) => track.onReceiveRtp.subscribe((rtp) => resolve(rtp.header.ssrc))));
+    await client.pc.setRemoteDescription({ type: 'answer', sdp: peer.answer });
+    await connected;
+    const rtp = Uint8Array.from([0x80, 0x80, 0, 1, 0, 0, 0, 90, 0, 0, 0, 0, 0x65, 1, 2, 3]);
+    for (let i = 0; i < 5; i++) await peer.send('video', rtp);
+    const media = await ssrc;
+    const receiver = client.pc.getTransceivers()[0]!.receiver;
+    for (let i = 0; i < 20 && !feedback.includes(206); i++) {
+      await receiver.sendRtcpPLI(media);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(feedback).toContain(206);
+  });
+
   it('takes ports from the range one session at a time and refuses when it is full', async () => {
     const low = await freeUdpPort();
     const queue = serialized();

@@ -106,6 +106,10 @@ function codecParameters(c: RtcCodecChoice): RTCRtpCodecParameters {
   });
 }
 
+/** RFC 4585 6.1: transport-layer (NACK) and payload-specific (PLI, FIR) feedback packet types. */
+const RTCP_RTPFB = 205;
+const RTCP_PSFB = 206;
+
 /** werift's CandidatePairState.SUCCEEDED (ice/src/iceBase.ts). */
 const PAIR_SUCCEEDED = 3;
 
@@ -227,6 +231,11 @@ export async function answerOffer(offer: string, opts: RtcPeerOptions): Promise<
       t.setDirection(opts.role === 'play' ? 'sendonly' : 'recvonly');
       if (opts.role === 'play') {
         t.sender.onRtcp.subscribe(guard((p) => events.rtcp?.(kind, p.serialize())));
+        // werift routes a PLI/FIR by its *sender* SSRC first: from a player whose offer listed its own
+        // SSRCs (werift, Firefox) it reaches this transceiver's receiver, not the sender. Feedback only.
+        t.receiver.onRtcp.subscribe(guard((p) => {
+          if (p.type === RTCP_RTPFB || p.type === RTCP_PSFB) events.rtcp?.(kind, p.serialize());
+        }));
       }
     }
     const answer = await pc.createAnswer();
