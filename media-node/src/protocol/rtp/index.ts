@@ -19,5 +19,6 @@ export { H264Depacketizer, type H264AccessUnit, type H264DepacketizerStats, type
 export { packetizeH264, type H264PacketizeOptions, type H264ParameterSets } from './h264/h264-packetizer.ts';
 export { depacketizeOpus, packetizeOpus, OPUS_RTP_CLOCK_RATE, MAX_OPUS_RTP_PAYLOAD_BYTES, type OpusFrame } from './opus-payload.ts';
 export { RtpTimestampUnwrapper, RtpMsClock, msToRtpTimestamp, ntpToMs, VIDEO_RTP_CLOCK_RATE } from './rtp-clock.ts';
+export { isKeyframeStart, type PassthroughCodec } from './keyframe-start.ts';
 export { RtpReorderBuffer, REORDER_WAIT_MS, MAX_REORDER_PACKETS, type ReorderStats } from './reorder-buffer.ts';
 export * from './limits.ts';
