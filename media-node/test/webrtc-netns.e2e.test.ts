@@ -9,7 +9,7 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,21 +17,14 @@ import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM_PATH } from './support/browser.ts';
+import { WEBRTC_CHROMIUM_ARGS, WEBRTC_PAGE_HTML } from './support/webrtc-browser.ts';
 import { runPeer, sleep, testSignalArgs } from './support/ffmpeg.ts';
 import type { Peer } from './support/ffmpeg.ts';
 
 const NS = `runnel-e2e-${process.pid}`;
-const PAGE_HTML = readFileSync(new URL('./webrtc/webrtc-page.html', import.meta.url), 'utf8');
 const CLI = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
 const HTTP = 'http://127.0.0.1:8080';
 
-const CHROMIUM_ARGS = [
-  '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
-  '--autoplay-policy=no-user-gesture-required',
-  '--allow-loopback-in-peer-connection', '--disable-features=WebRtcHideLocalIpsWithMdns',
-  '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream',
-];
 
 let tmp: string;
 let node: ChildProcess | undefined;
@@ -58,7 +51,7 @@ beforeAll(async () => {
   const wrapper = join(tmp, 'chromium-in-netns.sh');
   writeFileSync(wrapper, `#!/bin/sh\nexec ip netns exec ${NS} ${CHROMIUM_PATH} "$@"\n`);
   chmodSync(wrapper, 0o755);
-  browser = await chromium.launch({ executablePath: wrapper, headless: true, args: CHROMIUM_ARGS });
+  browser = await chromium.launch({ executablePath: wrapper, headless: true, args: WEBRTC_CHROMIUM_ARGS });
   peers.push(runPeer('ip', inNs('ffmpeg', [...testSignalArgs({ seconds: 40, width: 640, height: 360, fps: 25, gop: 25 }), '-f', 'flv', 'rtmp://127.0.0.1:1935/live/ns'])));
 }, 60_000);
 
@@ -81,7 +74,7 @@ afterAll(async () => {
 async function openTestPage(): Promise<Page> {
   const page = await browser!.newPage();
   await page.goto(`${HTTP}/healthz`);
-  await page.setContent(PAGE_HTML);
+  await page.setContent(WEBRTC_PAGE_HTML);
   return page;
 }
 

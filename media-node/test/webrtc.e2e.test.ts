@@ -10,7 +10,7 @@
  * origin (a secure context on 127.0.0.1, so getUserMedia works).
  */
 import { createSocket } from 'node:dgram';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -20,33 +20,13 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeAudioData } from '../src/format/flv/audio-data.ts';
 import { CHROMIUM_PATH } from './support/browser.ts';
+import { openWebrtcPage, WEBRTC_CHROMIUM_ARGS } from './support/webrtc-browser.ts';
 import { readFlvFrames } from './support/flv-frames.ts';
 import { probe, publishRtmp, sleep } from './support/ffmpeg.ts';
 import type { Peer } from './support/ffmpeg.ts';
 import { startNodeUnderTest } from './support/node-under-test.ts';
+import { fetchFor, pollFor } from './support/poll.ts';
 import type { NodeUnderTest } from './support/node-under-test.ts';
-
-const PAGE_HTML = readFileSync(new URL('./webrtc/webrtc-page.html', import.meta.url), 'utf8');
-
-/** support/browser.ts's flags plus what WebRTC on loopback needs. */
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-dev-shm-usage',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--autoplay-policy=no-user-gesture-required',
-  // Gather and pair loopback candidates (Chromium skips 127.0.0.1 otherwise) and show them as
-  // addresses, not mDNS names: the node is on 127.0.0.1 and no traffic should leave the machine.
-  '--allow-loopback-in-peer-connection',
-  '--disable-features=WebRtcHideLocalIpsWithMdns',
-  // WHIP: a generated camera (a moving pattern) and microphone (a beep), no permission prompt.
-  '--use-fake-device-for-media-stream',
-  '--use-fake-ui-for-media-stream',
-];
 
 /** Decoded frames a WHEP player must show in WATCH_MS (25 fps for 3 s is 75). */
 const MIN_FRAMES = 40;
@@ -79,7 +59,7 @@ beforeAll(async () => {
       rtc: { allow_loopback_candidates: true },
       hooks: { on_publish: [`http://127.0.0.1:${hookPort}/`], on_play: [`http://127.0.0.1:${hookPort}/`], on_stop: [`http://127.0.0.1:${hookPort}/`] },
     }),
-    chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS }),
+    chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: WEBRTC_CHROMIUM_ARGS }),
   ]);
   pub = publishRtmp(n.rtmp('/live/cam'), { seconds: 40, width: 640, height: 360, fps: 25, gop: 25 });
 });
@@ -92,28 +72,7 @@ afterAll(async () => {
   if (tmp !== undefined) rmSync(tmp, { recursive: true, force: true });
 });
 
-/** The first `ms` of a live HTTP response body. */
-async function fetchFor(url: string, ms: number): Promise<Buffer> {
-  const ac = new AbortController();
-  const timer = setTimeout(() => ac.abort(), ms);
-  const chunks: Uint8Array[] = [];
-  try {
-    const res = await fetch(url, { signal: ac.signal });
-    for await (const c of res.body!) chunks.push(c as Uint8Array);
-  } catch (error) {
-    if (!ac.signal.aborted) throw error;
-  } finally {
-    clearTimeout(timer);
-  }
-  return Buffer.concat(chunks);
-}
-
-async function openTestPage(): Promise<Page> {
-  const page = await browser.newPage();
-  await page.goto(n.http('/healthz'));
-  await page.setContent(PAGE_HTML);
-  return page;
-}
+const openTestPage = (): Promise<Page> => openWebrtcPage(browser, n.http('/healthz'));
 
 interface RtcState {
   frames: number;
@@ -133,18 +92,8 @@ interface RtcAudioStats {
 const rtcState = (page: Page): Promise<RtcState> => page.evaluate(() => (globalThis as unknown as { rtc: RtcState }).rtc);
 const currentTime = (page: Page): Promise<number> => page.$eval('#v', (v) => (v as unknown as { currentTime: number }).currentTime);
 
-async function waitFor<T>(what: string, timeoutMs: number, f: () => Promise<T | undefined>): Promise<T> {
-  const deadline = performance.now() + timeoutMs;
-  for (;;) {
-    const v = await f();
-    if (v !== undefined) return v;
-    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
-
 async function waitForStream(path: string): Promise<void> {
-  await waitFor(`a publisher on ${path}`, 15_000, async () => {
+  await pollFor(`a publisher on ${path}`, 15_000, async () => {
     const res = await fetch(n.api('/api/v1/streams/'));
     const body = (await res.json()) as { streams: { name: string; publish: { active: boolean } }[] };
     return body.streams.some((s) => `/live/${s.name}` === path && s.publish.active) ? true : undefined;
@@ -157,7 +106,7 @@ describe('WHEP play of an RTMP publish in headless Chromium', () => {
     const page = await openTestPage();
     try {
       await page.evaluate((url) => (globalThis as unknown as { whepPlay(u: string): Promise<void> }).whepPlay(url), n.http('/rtc/v1/whep/?app=live&stream=cam'));
-      const first = await waitFor('the first frames', 15_000, async () => ((await rtcState(page)).frames > 5 ? rtcState(page) : undefined));
+      const first = await pollFor('the first frames', 15_000, async () => ((await rtcState(page)).frames > 5 ? rtcState(page) : undefined));
       expect(first.status).toBe(201);
       expect(first.location).toMatch(/^\/rtc\/v1\/whep\/\?action=delete&token=[0-9a-f]{32}&app=live&stream=cam&session=[0-9a-z]{8}$/);
       const t0 = await currentTime(page);
@@ -179,7 +128,7 @@ describe('WHEP play of an RTMP publish in headless Chromium', () => {
       expect(del.status).toBe(200);
       expect(n.node.clients.list().filter((c) => c.type === 'rtc-play')).toHaveLength(0);
       expect((await fetch(n.http(first.location!), { method: 'DELETE' })).status).toBe(404);
-      await waitFor('on_stop', 5000, async () => (hookCalls.some((c) => c.action === 'on_stop' && c.stream === 'cam') ? true : undefined));
+      await pollFor('on_stop', 5000, async () => (hookCalls.some((c) => c.action === 'on_stop' && c.stream === 'cam') ? true : undefined));
       expect(hookCalls.filter((c) => c.stream === 'cam').map((c) => c.action)).toEqual(['on_publish', 'on_play', 'on_stop']);
     } finally {
       await page.close();
@@ -190,7 +139,7 @@ describe('WHEP play of an RTMP publish in headless Chromium', () => {
     const page = await openTestPage();
     try {
       await page.evaluate((url) => (globalThis as unknown as { whepPlay(u: string): Promise<void> }).whepPlay(url), n.http('/rtc/v1/whep/?app=live&stream=cam'));
-      await waitFor('frames', 15_000, async () => ((await rtcState(page)).frames > 5 ? true : undefined));
+      await pollFor('frames', 15_000, async () => ((await rtcState(page)).frames > 5 ? true : undefined));
       const answer = await page.evaluate(() => (globalThis as unknown as { pc: { remoteDescription: { sdp: string } } }).pc.remoteDescription.sdp);
       const port = Number(/a=candidate:\S+ \d+ udp \d+ 127\.0\.0\.1 (\d+) typ host/.exec(answer)?.[1]);
       expect(port).toBeGreaterThan(0);
@@ -244,7 +193,7 @@ describe('SRS 4 JSON API', () => {
       expect(api.code).toBe(0);
       expect(api.server).toBe('vid-e2etest');
       expect(api.sessionid).toMatch(/^[0-9a-z]{8}:\S+$/);
-      await waitFor('frames', 15_000, async () => ((await rtcState(page)).frames > 25 ? true : undefined));
+      await pollFor('frames', 15_000, async () => ((await rtcState(page)).frames > 25 ? true : undefined));
       expect(hookCalls.some((c) => c.action === 'on_play' && c.param === '?token=abc')).toBe(true);
     } finally {
       await page.close();
@@ -285,7 +234,7 @@ describe('WHIP publish from Chromium fake devices', () => {
       const viewer = await openTestPage();
       try {
         await viewer.evaluate((url) => (globalThis as unknown as { whepPlay(u: string): Promise<void> }).whepPlay(url), n.http('/rtc/v1/whep/?app=live&stream=browser'));
-        await waitFor('frames of the WHIP stream', 15_000, async () => ((await rtcState(viewer)).frames > 25 ? true : undefined));
+        await pollFor('frames of the WHIP stream', 15_000, async () => ((await rtcState(viewer)).frames > 25 ? true : undefined));
         const stats = await viewer.evaluate(() => (globalThis as unknown as { rtcStats(): Promise<RtcAudioStats> }).rtcStats());
         expect(stats.audioPackets).toBeGreaterThan(25);
         expect(stats.audioEnergy).toBeGreaterThan(0);
@@ -296,7 +245,7 @@ describe('WHIP publish from Chromium fake devices', () => {
     } finally {
       await page.close();
     }
-    await waitFor('the publisher to leave', 20_000, async () => (n.node.clients.list().some((c) => c.type === 'rtc-publish') ? undefined : true));
+    await pollFor('the publisher to leave', 20_000, async () => (n.node.clients.list().some((c) => c.type === 'rtc-publish') ? undefined : true));
   });
 });
 

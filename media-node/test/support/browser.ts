@@ -16,7 +16,7 @@ export const CHROMIUM_PATH = '/usr/bin/chromium';
 /** Screenshots and other artifacts a human may want after a run (git-ignored). */
 export const ARTIFACTS_DIR = fileURLToPath(new URL('../../test-results/', import.meta.url));
 
-const CHROMIUM_ARGS = [
+export const CHROMIUM_ARGS = [
   '--no-sandbox', // tests run as root in containers, where the setuid/namespace sandbox is unavailable
   '--disable-gpu',
   '--disable-dev-shm-usage', // containers often give /dev/shm 64 MB; Chromium crashes when it fills

@@ -2,7 +2,7 @@ import { RTCPeerConnection, RTCRtpCodecParameters } from 'werift';
 
 /**
  * A minimal WHEP player for load tests (`runnel bench rtc`): a werift peer
- * connection with recvonly H.264 (and optionally Opus) sections, the offer
+ * connection with a recvonly video section (H.264 unless told otherwise) and optionally Opus, the offer
  * exchanged by the caller (HTTP lives above this folder), and every RTP
  * packet only counted. Lives here because only protocol/rtc may import werift
  * (dependency rule `werift-only-in-rtc`).
@@ -37,11 +37,17 @@ export interface WhepLoadClientOptions {
   readonly audio: boolean;
   /** Sends the SDP offer (WHEP: POST application/sdp) and resolves to the answer. */
   readonly exchange: (offer: string) => Promise<string>;
+  /** The one video codec offered (default H.264; VP8/VP9/AV1 play a passthrough stream). */
+  readonly videoCodec?: LoadClientVideoCodec;
 }
+
+export type LoadClientVideoCodec = 'H264' | 'VP8' | 'VP9' | 'AV1';
 
 export interface WhepLoadClient {
   readonly counters: WhepLoadCounters;
   readonly state: () => WhepLoadState;
+  /** RFC 4585 6.3.1 PLI to the node for the video track (what a browser sends when it lost a picture). */
+  requestKeyframe(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -52,6 +58,13 @@ const H264 = new RTCRtpCodecParameters({
   rtcpFeedback: [{ type: 'nack' }, { type: 'nack', parameter: 'pli' }],
   parameters: 'level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f',
 });
+const FEEDBACK = [{ type: 'nack' }, { type: 'nack', parameter: 'pli' }];
+const VIDEO: Readonly<Record<LoadClientVideoCodec, RTCRtpCodecParameters>> = {
+  H264,
+  VP8: new RTCRtpCodecParameters({ mimeType: 'video/VP8', clockRate: 90000, rtcpFeedback: FEEDBACK }),
+  VP9: new RTCRtpCodecParameters({ mimeType: 'video/VP9', clockRate: 90000, rtcpFeedback: FEEDBACK, parameters: 'profile-id=0' }),
+  AV1: new RTCRtpCodecParameters({ mimeType: 'video/AV1', clockRate: 90000, rtcpFeedback: FEEDBACK }),
+};
 /** RFC 7587 7: opus/48000/2. */
 const OPUS = new RTCRtpCodecParameters({ mimeType: 'audio/opus', clockRate: 48000, channels: 2 });
 
@@ -81,7 +94,7 @@ const GATHER_TIMEOUT_MS = 5000;
 /** Offers, exchanges, applies the answer; resolves once the answer is set (media may still be connecting). */
 export async function startWhepLoadClient(options: WhepLoadClientOptions): Promise<WhepLoadClient> {
   const pc = new RTCPeerConnection({
-    codecs: { video: [H264], audio: options.audio ? [OPUS] : [] },
+    codecs: { video: [VIDEO[options.videoCodec ?? 'H264']], audio: options.audio ? [OPUS] : [] },
     iceUseIpv4: false,
     iceUseIpv6: false,
     iceAdditionalHostAddresses: [options.address],
@@ -94,14 +107,17 @@ export async function startWhepLoadClient(options: WhepLoadClientOptions): Promi
     else if (s === 'failed') state = 'failed';
     else if (s === 'closed' && state !== 'failed') state = 'closed';
   });
+  let videoSsrc: number | undefined;
   pc.onTrack.subscribe((track) => {
     const c = track.kind === 'audio' ? counters.audio : counters.video;
+    if (track.kind === 'video' && track.ssrc !== undefined) videoSsrc = track.ssrc;
     const seen = new SeenSequences();
     track.onReceiveRtp.subscribe((rtp) => {
       if (!seen.add(rtp.header.sequenceNumber)) {
         c.duplicates++;
         return;
       }
+      if (track.kind === 'video') videoSsrc = rtp.header.ssrc;
       c.packets++;
       c.bytes += rtp.payload.length;
       if (rtp.header.marker) c.frames++;
@@ -121,6 +137,10 @@ export async function startWhepLoadClient(options: WhepLoadClientOptions): Promi
   return {
     counters,
     state: () => state,
+    requestKeyframe: async () => {
+      const receiver = pc.getTransceivers().find((t) => t.kind === 'video')?.receiver;
+      if (receiver !== undefined && videoSsrc !== undefined) await receiver.sendRtcpPLI(videoSsrc);
+    },
     close: async () => {
       if (state !== 'failed') state = 'closed';
       await pc.close().catch(() => {});

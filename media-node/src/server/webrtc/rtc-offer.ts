@@ -1,5 +1,5 @@
 import { candidateRefusal, parseCandidate, validateOffer } from '../../protocol/sdp/index.ts';
-import type { AddressClass, ChosenMedia, OfferRole, ValidatedOffer } from '../../protocol/sdp/index.ts';
+import type { AddressClass, ChosenMedia, OfferRole, ValidatedOffer, VideoCodecName } from '../../protocol/sdp/index.ts';
 import type { RtcCodecChoice } from '../../protocol/rtc/werift-peer.ts';
 
 /** A checked offer, ready for werift: refused candidates removed, the chosen codecs named. */
@@ -27,14 +27,22 @@ function codecChoice(m: ChosenMedia): RtcCodecChoice {
 
 const CANDIDATE_PREFIX = 'a=candidate:';
 
+/** Which video codecs the answer may pick, in order of preference. */
+export interface VideoChoice {
+  /** Default H.264 only. */
+  readonly videoCodecs?: readonly VideoCodecName[];
+  /** Among H.264 payload types, prefer this profile (the stream's SPS when playing). */
+  readonly h264ProfileIdc?: number;
+}
+
 /**
  * protocol/sdp's checks (size, m-lines, codecs, ICE/DTLS attributes) and
  * codec choice, then the offer text minus the candidates whose address class
  * is refused (bad-inputs: private/metadata targets never reach werift).
  * Throws the ProtocolError (`sdp_*`) the handler turns into a 400.
  */
-export function prepareOffer(text: string, role: OfferRole, allowed: ReadonlySet<AddressClass>, h264ProfileIdc?: number): PreparedOffer {
-  const offer = validateOffer(text, { role, allowedAddressClasses: allowed, ...(h264ProfileIdc === undefined ? {} : { h264ProfileIdc }) });
+export function prepareOffer(text: string, role: OfferRole, allowed: ReadonlySet<AddressClass>, choice: VideoChoice = {}): PreparedOffer {
+  const offer = validateOffer(text, { role, allowedAddressClasses: allowed, ...choice });
   const lines = text.split(/\r?\n/);
   const kept = offer.refusedCandidates.length === 0 ? lines : lines.filter((line) => !line.startsWith(CANDIDATE_PREFIX) || candidateRefusal(parseCandidate(line.slice(CANDIDATE_PREFIX.length)), allowed) === undefined);
   return {

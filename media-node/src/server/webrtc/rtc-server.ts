@@ -11,12 +11,16 @@ import type { RtcStreamRequest } from './rtc-admission.ts';
 import type { RtcAdmitted } from './rtc-admission.ts';
 import type { RtcDeps } from './rtc-deps.ts';
 import { prepareOffer } from './rtc-offer.ts';
-import type { PreparedOffer } from './rtc-offer.ts';
+import type { PreparedOffer, VideoChoice } from './rtc-offer.ts';
 import { RtcProblem, sendProblem } from './rtc-problem.ts';
 import type { OpenedSession, RtcSession } from './rtc-session.ts';
 import { serveSrsRtcApi } from './srs-rtc-api.ts';
 import { OpusFeeds } from './audio-bridge/opus-feeds.ts';
+import { passthroughCodecOf, RtpRelay } from './rtp-relay.ts';
+import { hubFeed } from './whep-hub-feed.ts';
+import type { FeedOutput } from './whep-feed.ts';
 import { startWhepPlayer } from './whep-player.ts';
+import { relayFeed } from './whep-relay-feed.ts';
 import { startWhipPublisher } from './whip-publisher.ts';
 import type { WhipSession } from './whip-publisher.ts';
 
@@ -66,6 +70,28 @@ function peerIp(req: IncomingMessage): string {
   return a.startsWith('::ffff:') ? a.slice(7) : a;
 }
 
+/** Every video codec a WHIP publisher may send: H.264 first (it bridges to RTMP/FLV/HLS), the rest pass through. */
+const PUBLISH_VIDEO_CODECS = ['H264', 'VP8', 'VP9', 'AV1'] as const;
+
+/**
+ * What a session's answer may pick: a publisher any codec above; a player the
+ * relayed codec of a passthrough stream, else H.264 with the profile of the
+ * stream's sequence header (a legacy AVC one: 5-byte VIDEODATA header, then
+ * the avcC record whose byte 1 is AVCProfileIndication, ISO/IEC 14496-15
+ * 5.3.3.1).
+ */
+function videoChoice(role: Role, sequenceHeader: Uint8Array | undefined, relay: RtpRelay | undefined): VideoChoice {
+  if (role === 'publish') return { videoCodecs: PUBLISH_VIDEO_CODECS };
+  if (relay !== undefined) return { videoCodecs: [relay.codec] };
+  const h = sequenceHeader;
+  const profile = h !== undefined && h.length > 6 && (h[0]! & 0x0f) === 7 ? h[6] : undefined;
+  return profile === undefined ? {} : { h264ProfileIdc: profile };
+}
+
+function needsRelayCodec(relay: RtpRelay): RtcProblem {
+  return new RtcProblem(400, 'sdp_unsupported_codec', `the stream is ${relay.codec} (passed through from its WebRTC publisher): the offer needs ${relay.codec} video`);
+}
+
 function newToken(): string {
   return randomBytes(16).toString('hex');
 }
@@ -82,6 +108,8 @@ export function createRtcServer(deps: RtcDeps): RtcServer {
   const sessions = new Map<string, RtcSession>();
   /** The WHIP publisher of each stream key, for players' keyframe requests. */
   const publishers = new Map<string, WhipSession>();
+  /** Streams whose WHIP publisher sends VP8, VP9 or AV1: their WHEP players are fed by the relay. */
+  const relays = new Map<string, RtpRelay>();
   let pending = 0;
   let closing = false;
   /** Peer connections are made one at a time (werift's port probing races otherwise; see answerOffer). */
@@ -128,18 +156,18 @@ export function createRtcServer(deps: RtcDeps): RtcServer {
   async function open(req: IncomingMessage, role: Role, stream: RtcStreamRequest, text: string): Promise<OpenedSession> {
     if (sessions.size + pending >= deps.settings.maxSessions) throw new RtcProblem(503, 'rtc_too_many_sessions', `at most ${deps.settings.maxSessions} sessions (rtc.port_count)`);
     let prepared: PreparedOffer;
+    const streamKey = { vhost: DEFAULT_VHOST, app: stream.app, stream: stream.stream };
+    const existing = deps.streams.get(streamKey);
+    const relay = role === 'play' && existing !== undefined ? relays.get(existing.key) : undefined;
     try {
-      const existing = deps.streams.get({ vhost: DEFAULT_VHOST, app: stream.app, stream: stream.stream });
-      // A legacy AVC sequence header: 5-byte VIDEODATA header, then the avcC record whose byte 1 is
-      // AVCProfileIndication (ISO/IEC 14496-15 5.3.3.1); the player's payload type of that profile wins.
-      const header = existing?.videoSequenceHeader?.payload;
-      const profile = header !== undefined && header.length > 6 && (header[0] & 0x0f) === 7 ? header[6] : undefined;
-      prepared = prepareOffer(text, role, deps.settings.allowedAddressClasses, role === 'play' ? profile : undefined);
+      prepared = prepareOffer(text, role, deps.settings.allowedAddressClasses, videoChoice(role, existing?.videoSequenceHeader?.payload, relay));
     } catch (error) {
-      if (error instanceof ProtocolError) throw new RtcProblem(400, error.code, error.message);
-      throw error;
+      if (!(error instanceof ProtocolError)) throw error;
+      throw error.code === 'sdp_unsupported_codec' && relay !== undefined ? needsRelayCodec(relay) : new RtcProblem(400, error.code, error.message);
     }
-    if (prepared.video === undefined && role === 'play') throw new RtcProblem(400, 'sdp_unsupported_codec', 'a play offer needs an H.264 video section');
+    if (prepared.video === undefined && role === 'play') {
+      throw relay === undefined ? new RtcProblem(400, 'sdp_unsupported_codec', 'a play offer needs an H.264 video section') : needsRelayCodec(relay);
+    }
     pending++;
     try {
       const who = await admitRtcClient(deps, req, role, stream, peerIp(req));
@@ -163,17 +191,24 @@ export function createRtcServer(deps: RtcDeps): RtcServer {
         who.clog.log.warn('rtc_answer_failed', { error: error as Error });
         throw new RtcProblem(503, 'rtc_no_transport', 'no peer connection could be made (ports exhausted or the offer was refused by the ICE/DTLS stack)');
       }
+      const relayCodec = handle === null ? undefined : passthroughCodecOf(prepared.offer.video?.codec.name ?? '');
+      const publishRelay = relayCodec === undefined ? undefined : new RtpRelay(relayCodec);
       const ended = (s: RtcSession): void => {
         sessions.delete(s.id);
         if (publishers.get(source.key) === s) publishers.delete(source.key);
+        if (publishRelay !== undefined && relays.get(source.key) === publishRelay) relays.delete(source.key);
       };
       let session: RtcSession;
       if (handle !== null) {
-        const w = startWhipPublisher(deps, peer, who, prepared, token, source, handle, ended);
+        const w = startWhipPublisher(deps, peer, who, prepared, token, source, handle, publishRelay, ended);
         publishers.set(source.key, w);
+        if (publishRelay !== undefined) relays.set(source.key, publishRelay);
         session = w;
       } else {
-        session = startWhepPlayer(deps, peer, who, prepared, token, keyframes, opusFeeds, ended);
+        const feed = relay === undefined
+          ? (src: typeof source, out: FeedOutput) => hubFeed(deps, src, { clientId: who.id, ...(prepared.video ? { video: prepared.video } : {}), ...(prepared.audio ? { audio: prepared.audio } : {}) }, opusFeeds, out)
+          : (_src: typeof source, out: FeedOutput) => relayFeed(relay, out);
+        session = startWhepPlayer(deps, peer, who, prepared, token, keyframes, feed, ended);
       }
       sessions.set(session.id, session);
       return { session, answer: peer.answer, key: who.key, clientUfrag: prepared.offer.iceUfrag };

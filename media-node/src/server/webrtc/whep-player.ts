@@ -1,17 +1,14 @@
-import type { MediaMessage } from '../../hub/media-message.ts';
 import type { Source } from '../../hub/source.ts';
 import type { RtcPeer } from '../../protocol/rtc/werift-peer.ts';
-import { SOUND_FORMAT_AAC } from '../../format/flv/audio-data.ts';
 import { decodeRtcpCompound } from '../../protocol/rtp/index.ts';
 import type { ClientRecord } from '../clients.ts';
 import type { CloseReason } from '../log/client-events.ts';
-import type { OpusFeeds } from './audio-bridge/opus-feeds.ts';
-import { HubToRtp } from './hub-to-rtp.ts';
 import type { RtcAdmitted } from './rtc-admission.ts';
 import type { RtcDeps } from './rtc-deps.ts';
 import type { PreparedOffer } from './rtc-offer.ts';
 import { CONNECT_TIMEOUT_MS, PLAYER_IDLE_TIMEOUT_MS, RateGate } from './rtc-session.ts';
 import type { RtcSession } from './rtc-session.ts';
+import type { FeedOutput, WhepFeed } from './whep-feed.ts';
 
 /**
  * RTP packets handed to werift and not yet on the socket. UDP has no
@@ -28,13 +25,11 @@ export interface KeyframeRouter {
 }
 
 /**
- * One WHEP player: attached to the source at once (its queue starts with the
- * sequence headers and the GOP cache's keyframe), drained through HubToRtp
- * into werift once DTLS is up, min-latency (no merged writes). PLI/FIR from
- * the player are logged (rate-limited) and passed to the keyframe router.
- * AAC audio reaches the player as Opus from the stream's shared AAC -> Opus
- * bridge (OpusFeeds, subscribed when the answer has audio); Opus in the hub
- * (enhanced RTMP) goes out as is.
+ * One WHEP player: the session (client record, hooks, connect and RTCP idle
+ * timeouts, DELETE) around a feed that makes its RTP (whep-feed.ts: from the
+ * hub, or a WebRTC publisher's relay), with the send window both share.
+ * PLI/FIR from the player are logged (rate-limited) and passed to the
+ * keyframe router.
  */
 export function startWhepPlayer(
   deps: RtcDeps,
@@ -43,70 +38,32 @@ export function startWhepPlayer(
   offer: PreparedOffer,
   token: string,
   keyframes: KeyframeRouter,
-  opusFeeds: OpusFeeds,
+  makeFeed: (source: Source, out: FeedOutput) => WhepFeed,
   onEnded: (s: RtcSession) => void,
 ): RtcSession {
   const { id, clog } = who;
   const source: Source = deps.streams.getOrCreate(who.key);
   const name = `${who.key.app}/${who.key.stream}`;
-  const rtp = new HubToRtp({ videoPayloadType: offer.video?.payloadType, audioPayloadType: offer.audio?.payloadType });
   const since = deps.now();
   const pliLog = new RateGate(deps.settings.pliIntervalMs);
-  let connected = false;
   let inflight = 0;
   let sentBytes = 0;
-  let droppedPackets = 0;
   let keyframeRequests = 0;
-  let scheduled = false;
   let done = false;
 
-  const consumer = source.addConsumer({
-    ...deps.play,
-    minLatency: true,
-    clientId: id,
-    listener: {
-      onReadable: () => schedule(),
-      onPublish: () => rtp.resync(),
-      onClose: (_c, reason) => {
-        if (reason === 'slow_consumer') session.end('slow_consumer');
-      },
+  const feed = makeFeed(source, {
+    send(kind, packet) {
+      if (done || inflight >= MAX_INFLIGHT_PACKETS) return false;
+      inflight++;
+      sentBytes += packet.length;
+      void peer.send(kind, packet).then(() => {
+        inflight--;
+      });
+      return true;
     },
+    requestKeyframe: () => keyframes.request(source.key),
+    end: (reason) => session.end(reason),
   });
-
-  const opus = offer.audio === undefined ? null : opusFeeds.subscribe(source, () => schedule());
-  const isAac = (p: Uint8Array): boolean => p.length > 0 && p[0]! >>> 4 === SOUND_FORMAT_AAC;
-
-  function send(msgs: readonly MediaMessage[]): void {
-    for (const msg of msgs) {
-      if (opus !== null && msg.kind === 'audio' && isAac(msg.payload)) continue;
-      for (const out of rtp.push(msg)) {
-        if (inflight >= MAX_INFLIGHT_PACKETS) {
-          droppedPackets++;
-          rtp.resync();
-          continue;
-        }
-        inflight++;
-        sentBytes += out.packet.length;
-        void peer.send(out.kind, out.packet).then(() => {
-          inflight--;
-        });
-      }
-    }
-  }
-
-  function schedule(): void {
-    if (scheduled || !connected || done) return;
-    scheduled = true;
-    setImmediate(flush);
-  }
-
-  function flush(): void {
-    scheduled = false;
-    if (done) return;
-    send(consumer.take());
-    if (opus !== null) send(opus.take());
-  }
-
   const record: ClientRecord = {
     id,
     ip: who.ip,
@@ -135,7 +92,6 @@ export function startWhepPlayer(
     state(s) {
       if (s === 'connected') {
         clearTimeout(connectTimer);
-        connected = true;
         lastRtcpAt = deps.now();
         idleTimer = setInterval(() => {
           if (deps.now() - lastRtcpAt < PLAYER_IDLE_TIMEOUT_MS) return;
@@ -143,7 +99,7 @@ export function startWhepPlayer(
           session.end('timeout');
         }, 1000);
         idleTimer.unref();
-        schedule();
+        feed.connected();
       } else session.end('client_closed');
     },
     rtcp(_kind, bytes) {
@@ -170,15 +126,12 @@ export function startWhepPlayer(
       done = true;
       clearTimeout(connectTimer);
       if (idleTimer !== null) clearInterval(idleTimer);
-      consumer.close();
-      opus?.close();
+      feed.close();
       void peer.close();
       deps.clients.remove(id);
-      const s = rtp.stats;
       clog.stop(name, reason);
       clog.log.info('rtc_play_stats', {
-        stream: name, video_frames: s.videoFrames, audio_frames: s.audioFrames, dropped_packets: droppedPackets,
-        dropped_frames: s.droppedFrames, audio_not_sent: s.unsupportedAudioFrames, opus_dropped: opus?.dropped ?? 0,
+        stream: name, ...feed.stats(),
         unverified_datagrams: peer.stats.unverifiedDatagrams, address_guard: peer.stats.guarded, srtp_key_objects: peer.stats.srtpKeyObjects,
       });
       void deps.hooks.notify('on_stop', { ...who.hook, streamId: source.id });

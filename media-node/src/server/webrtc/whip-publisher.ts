@@ -10,6 +10,7 @@ import type { PreparedOffer } from './rtc-offer.ts';
 import { CONNECT_TIMEOUT_MS, RateGate } from './rtc-session.ts';
 import type { RtcSession } from './rtc-session.ts';
 import { OpusToAac } from './audio-bridge/opus-to-aac.ts';
+import type { RtpRelay } from './rtp-relay.ts';
 import { RtpToHub } from './rtp-to-hub.ts';
 import type { HubFrame } from './rtp-to-hub.ts';
 
@@ -30,6 +31,11 @@ export interface WhipSession extends RtcSession {
  * before the answer, so RTMP, HTTP-FLV, HTTP-TS, HLS and DVR see it like any
  * publish. PLI is sent while the depacketizer waits for a keyframe (start,
  * loss) and when players ask, rate-limited.
+ *
+ * With a `relay` (the offer's video is VP8, VP9 or AV1, which the hub does
+ * not carry) video and Opus also go to the relay for WHEP players as they
+ * came, and only the audio reaches the hub (as AAC): RTMP, FLV, HLS and DVR
+ * get the sound of such a stream, WebRTC players get both.
  */
 export function startWhipPublisher(
   deps: RtcDeps,
@@ -39,6 +45,7 @@ export function startWhipPublisher(
   token: string,
   source: Source,
   handle: PublishHandle,
+  relay: RtpRelay | undefined,
   onEnded: (s: RtcSession) => void,
 ): WhipSession {
   const { id, clog } = who;
@@ -46,7 +53,7 @@ export function startWhipPublisher(
   const video = offer.offer.video;
   const sprop = video === undefined ? [] : h264SpropParameterSets(video.codec.parameters);
   const toHub = new RtpToHub({
-    videoPayloadType: offer.video?.payloadType,
+    videoPayloadType: relay === undefined ? offer.video?.payloadType : undefined,
     audioPayloadType: offer.audio?.payloadType,
     ...(sprop.length > 0 ? { parameterSets: sprop } : {}),
   });
@@ -56,6 +63,7 @@ export function startWhipPublisher(
   let recvBytes = 0;
   let lastMediaAt = since;
   let warnedInfo = false;
+  let relayKeyframeSeen = false;
   let done = false;
 
   const record: ClientRecord = {
@@ -75,7 +83,7 @@ export function startWhipPublisher(
     kick: () => session.end('kicked'),
   };
   deps.clients.add(record);
-  clog.publish(name, { video_pt: offer.video?.payloadType, audio_pt: offer.audio?.payloadType });
+  clog.publish(name, { video_codec: offer.video?.mimeType, video_pt: offer.video?.payloadType, audio_pt: offer.audio?.payloadType });
 
   const connectTimer = setTimeout(() => session.end('timeout'), CONNECT_TIMEOUT_MS);
   connectTimer.unref();
@@ -114,6 +122,14 @@ export function startWhipPublisher(
       if (done) return;
       recvBytes += bytes.length;
       lastMediaAt = deps.now();
+      if (relay !== undefined) {
+        if (relay.push(kind, bytes)) relayKeyframeSeen = true;
+        if (kind === 'video') {
+          // Players joining find the GOP cache filled from the first key frame on: ask until it came.
+          if (!relayKeyframeSeen) requestKeyframe();
+          return;
+        }
+      }
       for (const f of toHub.push(kind, bytes, deps.now() - since)) {
         if (f.kind === 'audio') for (const a of toAac.pushFlv(f.payload, f.timestamp)) toSource({ kind: 'audio', timestamp: a.timestamp, payload: a.payload });
         else toSource(f);
@@ -137,6 +153,7 @@ export function startWhipPublisher(
       if (idleTimer !== null) clearInterval(idleTimer);
       void peer.close();
       handle.unpublish();
+      relay?.close();
       toAac.close();
       deps.clients.remove(id);
       const d = toHub.depacketizerStats;
@@ -146,6 +163,7 @@ export function startWhipPublisher(
         access_units: d.accessUnits, lost_packets: d.lostPackets, late_packets: d.latePackets, dropped_access_units: d.droppedAccessUnits,
         unverified_datagrams: peer.stats.unverifiedDatagrams, address_guard: peer.stats.guarded, srtp_key_objects: peer.stats.srtpKeyObjects,
         opus_to_aac_in: toAac.stats.inFrames, aac_out: toAac.stats.outFrames, opus_dropped: toAac.stats.droppedFrames,
+        ...(relay === undefined ? {} : { relay_codec: relay.codec, relay_keyframes: relay.stats.keyframes, relay_dropped: relay.stats.droppedPackets, relay_gop_overflows: relay.stats.gopOverflows }),
       });
       void deps.hooks.notify('on_unpublish', { ...who.hook, streamId: source.id, publishedBytes: recvBytes });
       clog.close({ reason, durationMs: deps.now() - since, recvBytes, sendBytes: 0 });
