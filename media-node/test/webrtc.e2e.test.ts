@@ -135,7 +135,7 @@ describe('WHEP play of an RTMP publish in headless Chromium', () => {
     }
   });
 
-  it('survives garbage UDP at a live session port, and the session keeps playing', async () => {
+  it('survives garbage UDP at the shared media port, also from an address routed to the session, and the session keeps playing', async () => {
     const page = await openTestPage();
     try {
       await page.evaluate((url) => (globalThis as unknown as { whepPlay(u: string): Promise<void> }).whepPlay(url), n.http('/rtc/v1/whep/?app=live&stream=cam'));
@@ -143,7 +143,19 @@ describe('WHEP play of an RTMP publish in headless Chromium', () => {
       const answer = await page.evaluate(() => (globalThis as unknown as { pc: { remoteDescription: { sdp: string } } }).pc.remoteDescription.sdp);
       const port = Number(/a=candidate:\S+ \d+ udp \d+ 127\.0\.0\.1 (\d+) typ host/.exec(answer)?.[1]);
       expect(port).toBeGreaterThan(0);
+      const ufrag = /^a=ice-ufrag:(\S+)/m.exec(answer)![1]!;
       const sock = createSocket('udp4');
+      // First a Binding request naming the session's ufrag (no MESSAGE-INTEGRITY: an attacker who
+      // learnt the ufrag): the UDP mux routes this address to the session from then on, so what
+      // follows reaches werift and its address guard, not just the mux's unrouted count.
+      const user = Buffer.from(`${ufrag}:evil`);
+      const attr = Buffer.concat([Buffer.from([0, 6, 0, user.length]), user, Buffer.alloc((4 - (user.length % 4)) % 4)]);
+      const request = Buffer.concat([Buffer.from([0, 1, 0, attr.length, 0x21, 0x12, 0xa4, 0x42]), Buffer.alloc(12, 9), attr]);
+      const unroutedBefore = n.node.rtcMuxStats?.unrouted ?? 0;
+      await new Promise((r) => sock.send(Buffer.alloc(20, 0xee), port, '127.0.0.1', r)); // before the request: unrouted
+      await sleep(50);
+      expect(n.node.rtcMuxStats?.unrouted).toBe(unroutedBefore + 1);
+      await new Promise((r) => sock.send(request, port, '127.0.0.1', r));
       // Malformed STUN (bad length, wrong cookie), a truncated DTLS record and a DTLS ClientHello
       // from an address that never passed ICE, plain garbage and RTP-looking bytes.
       const junk = [
@@ -172,6 +184,10 @@ describe('WHEP play of an RTMP publish in headless Chromium', () => {
       expect((await fetch(n.http(location), { method: 'DELETE' })).status).toBe(200);
       const stats = n.log.events('rtc_play_stats').find((r) => r.fields.client === session);
       expect(stats?.fields).toMatchObject({ address_guard: true });
+      // The unsigned Binding request (and the malformed one with a lying length) got no answer and made
+      // no pair: werift would have answered them (it does not check MESSAGE-INTEGRITY); the guard drops them.
+      expect(stats?.fields.unauthenticated_stun).toBeGreaterThan(40);
+      expect(stats?.fields.unauthenticated_stun).toBeLessThanOrEqual(51);
       // Loopback UDP may still drop a few under load; the guard saw (nearly) all of them and no more.
       expect(stats?.fields.unverified_datagrams).toBeGreaterThan(150);
       expect(stats?.fields.unverified_datagrams).toBeLessThanOrEqual(200);

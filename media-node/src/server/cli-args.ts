@@ -148,9 +148,9 @@ Flags:
       --http-port N      HTTP-FLV, players and WHIP/WHEP, tcp (default ${d.listen.http})
       --api-port N       SRS-compatible HTTP API, tcp (default ${d.listen.api})
       --srt-port N       SRT, udp (default ${d.listen.srt})
-      --rtc-port N       WebRTC media, udp (default ${d.listen.rtc}); one port per
-                         session: N .. N + rtc.port_count - 1
-                         (port 0 = any free port)
+      --rtc-port N       WebRTC media, udp (default ${d.listen.rtc}): every session
+                         on this one port (rtc.udp_mux: false = a port per
+                         session, N .. N + rtc.port_count - 1; 0 = any free port)
       --data-dir DIR     where the node keeps state, e.g. its server id
                          (default ${d.dataDir})
       --log-format FMT   text or json: one JSON object per line (default ${d.log.format})

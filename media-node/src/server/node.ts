@@ -26,7 +26,7 @@ import { SourceObservers } from './source-observers.ts';
 import type { SrtEndpoint } from './srt/srt-endpoint.ts';
 import { startSrtServer } from './srt/srt-server.ts';
 import { openHlsStore } from './storage/open-hls-store.ts';
-import { createRtcServer } from './webrtc/rtc-server.ts';
+import { startRtcServer } from './webrtc/rtc-server.ts';
 import type { RtcServer } from './webrtc/rtc-server.ts';
 import { rtcSettings } from './webrtc/rtc-settings.ts';
 
@@ -37,6 +37,8 @@ export interface RunningNode {
   readonly ports: { readonly rtmp: number; readonly http: number; readonly api: number | null; readonly srt: number | null; readonly rtc: number | null };
   readonly streams: StreamRegistry;
   readonly clients: ClientRegistry;
+  /** The WebRTC UDP mux's counters (rtc.udp_mux), null when WebRTC is off or has a port per session. */
+  readonly rtcMuxStats: { readonly unrouted: number; readonly sessions: number } | null;
   /** Stop accepting, close every client, release the ports. Idempotent. */
   stop(): Promise<void>;
 }
@@ -92,7 +94,7 @@ export async function startNode(config: NodeConfig, logger: Logger, opts: StartN
   observers.add(dvr);
 
   const rtc: RtcServer | null = config.rtc.enabled
-    ? createRtcServer({ streams, clients, log: logger, hooks, play, now: monotonicNow, settings: rtcSettings(config), serverId: config.serverId })
+    ? await startRtcServer({ streams, clients, log: logger, hooks, play, now: monotonicNow, settings: rtcSettings(config), serverId: config.serverId })
     : null;
   const http: Server = createNodeHttpServer({ streams, clients, log: logger, hooks, play, now: monotonicNow, hlsRoot, ...(rtc === null ? {} : { rtc }) });
   const httpPort = await listen(http, 'http', host, config.listen.http, '--http-port or listen.http');
@@ -151,10 +153,11 @@ export async function startNode(config: NodeConfig, logger: Logger, opts: StartN
 
   let stopping: Promise<void> | null = null;
   return {
-    // rtc: the first WebRTC media port as configured (0 = OS-chosen per session); null = off.
-    ports: { rtmp: rtmp.port, http: httpPort, api: api?.port ?? null, srt: srt?.port ?? null, rtc: rtc === null ? null : config.listen.rtc },
+    // rtc: the shared WebRTC media port (rtc.udp_mux), else the first port as configured (0 = OS-chosen per session); null = off.
+    ports: { rtmp: rtmp.port, http: httpPort, api: api?.port ?? null, srt: srt?.port ?? null, rtc: rtc === null ? null : (rtc.muxPort ?? config.listen.rtc) },
     streams,
     clients,
+    rtcMuxStats: rtc?.muxStats ?? null,
     stop() {
       stopping ??= (async () => {
         clearInterval(sweep);

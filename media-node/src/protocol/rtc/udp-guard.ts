@@ -13,6 +13,24 @@ import { UdpTransport } from 'werift';
  * then drops the error.) Installed once, when protocol/rtc is loaded.
  */
 
+/** The transport the next UdpTransport.init returns instead of binding a socket (the UDP mux), once. */
+let nextTransport: (() => unknown) | undefined;
+
+/**
+ * Runs `task` with werift's next UdpTransport.init answered by `make()`
+ * instead of a new socket (udp-mux.ts). One at a time: answerOffer calls are
+ * serialized, so the transport reaches the session that is gathering.
+ */
+export async function withWeriftTransport<T>(make: () => unknown, task: () => Promise<T>): Promise<T> {
+  if (nextTransport !== undefined) throw new Error('withWeriftTransport calls overlap');
+  nextTransport = make;
+  try {
+    return await task();
+  } finally {
+    nextTransport = undefined;
+  }
+}
+
 /** Errors werift's sockets raised since start (the last one's message, for a log line). */
 export const weriftUdpErrors = { count: 0, last: '' };
 
@@ -30,6 +48,11 @@ export function guardWeriftUdp(): void {
   // The constructor and instance init are private in werift's types; this is what its own static init does.
   const Transport = UdpTransport as unknown as new (type: string, options: InitOptions) => WeriftUdp;
   const guarded = async (type: Parameters<typeof UdpTransport.init>[0], options: InitOptions = {}): Promise<UdpTransport> => {
+    const make = nextTransport;
+    if (make !== undefined) {
+      nextTransport = undefined;
+      return make() as UdpTransport;
+    }
     const transport = new Transport(type, options);
     transport.socket.on('error', (error) => {
       weriftUdpErrors.count++;

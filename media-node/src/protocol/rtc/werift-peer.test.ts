@@ -1,6 +1,7 @@
 import { createSocket } from 'node:dgram';
 import { afterEach, describe, expect, it } from 'vitest';
-import { RTCPeerConnection, RTCRtpCodecParameters } from 'werift';
+import { Message, RTCPeerConnection, RTCRtpCodecParameters } from 'werift';
+import { UdpMux } from './udp-mux.ts';
 import { answerOffer, serialized } from './werift-peer.ts';
 import type { RtcCodecChoice, RtcPeer } from './werift-peer.ts';
 
@@ -90,6 +91,66 @@ describe('answerOffer (werift answering a werift client on loopback)', () => {
       await new Promise((r) => setTimeout(r, 50));
     }
     expect(feedback).toContain(206);
+  });
+
+  it('with a UDP mux, two sessions answer with the mux port and each client gets its own RTP', async () => {
+    const mux = await UdpMux.bind(0, '127.0.0.1');
+    open.push(mux);
+    const queue = serialized();
+    const clients = [await clientOffer(), await clientOffer()];
+    open.push(...clients.map((c) => c.pc));
+    const peers: RtcPeer[] = [];
+    for (const c of clients) peers.push(await queue(() => answerOffer(c.offer, { ...base, video: c.video, mux, onError: () => {} })));
+    open.push(...peers);
+    expect(peers.map((p) => p.port)).toEqual([mux.port, mux.port]);
+    expect(mux.stats.sessions).toBe(2);
+    const received = clients.map((c) => new Promise<string>((resolve) => c.pc.onTrack.subscribe((t) => t.onReceiveRtp.subscribe((rtp) => resolve(rtp.payload.toString('hex'))))));
+    await Promise.all(clients.map(async (c, i) => {
+      const connected = new Promise<void>((resolve) => peers[i]!.on({ state: (s) => s === 'connected' && resolve() }));
+      await c.pc.setRemoteDescription({ type: 'answer', sdp: peers[i]!.answer });
+      await connected;
+    }));
+    for (let i = 0; i < 5; i++) {
+      await peers[0]!.send('video', Uint8Array.from([0x80, 0x80, 0, 1, 0, 0, 0, 90, 0, 0, 0, 0, 0x65, 0xa0]));
+      await peers[1]!.send('video', Uint8Array.from([0x80, 0x80, 0, 1, 0, 0, 0, 90, 0, 0, 0, 0, 0x65, 0xb1]));
+    }
+    expect(await Promise.all(received)).toEqual(['65a0', '65b1']);
+    await peers[0]!.close();
+    expect(mux.stats.sessions).toBe(1);
+  });
+
+  it('answers only Binding requests that name our ufrag and are signed with our ice-pwd (werift alone answers any)', async () => {
+    const client = await clientOffer();
+    open.push(client.pc);
+    const peer = await answerOffer(client.offer, { ...base, video: client.video, onError: () => {} });
+    open.push(peer);
+    const ufrag = /^a=ice-ufrag:(\S+)/m.exec(peer.answer)![1]!;
+    const pwd = /^a=ice-pwd:(\S+)/m.exec(peer.answer)![1]!;
+    const sock = createSocket('udp4');
+    open.push({ close: async () => sock.close() });
+    await new Promise<void>((r) => sock.bind(0, '127.0.0.1', r));
+    const answers: Buffer[] = [];
+    sock.on('message', (m) => answers.push(m));
+    const request = (user: string, key?: string): Buffer => {
+      const m = new Message(1, 0x000);
+      m.setAttribute('USERNAME', user);
+      m.setAttribute('PRIORITY', 1845501695);
+      m.setAttribute('ICE-CONTROLLING', BigInt(7));
+      if (key !== undefined) m.addMessageIntegrity(Buffer.from(key, 'utf8'));
+      m.addFingerprint();
+      return Buffer.from(m.bytes);
+    };
+    const send = (b: Buffer) => new Promise((r) => sock.send(b, peer.port, '127.0.0.1', r));
+    await send(request(`${ufrag}:evil`));
+    await send(request(`${ufrag}:evil`, 'not-the-password-at-all'));
+    await send(request(`zzzz:evil`, pwd));
+    await new Promise((r) => setTimeout(r, 200));
+    expect(answers).toHaveLength(0);
+    expect(peer.stats.unauthenticatedStun).toBe(3);
+    await send(request(`${ufrag}:good`, pwd));
+    await new Promise((r) => setTimeout(r, 200));
+    // A Binding success response (werift then also sends its own triggered checks to the address).
+    expect(answers.map((a) => a.readUInt16BE(0))).toContain(0x0101);
   });
 
   it('takes ports from the range one session at a time and refuses when it is full', async () => {

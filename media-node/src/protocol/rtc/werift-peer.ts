@@ -1,7 +1,9 @@
 import { RTCPeerConnection, RTCRtpCodecParameters } from 'werift';
 import type { RTCRtpTransceiver } from 'werift';
 import { useKeyObjectsForSrtp } from './srtp-keys.ts';
-import { guardWeriftUdp } from './udp-guard.ts';
+import { isStunRequest, localUfragOf, stunBindingUsername, stunIntegrityValid } from './stun-message.ts';
+import { guardWeriftUdp, withWeriftTransport } from './udp-guard.ts';
+import type { MuxTransport, UdpMux } from './udp-mux.ts';
 
 // werift's sockets get an error listener before any session binds one (udp-guard.ts).
 guardWeriftUdp();
@@ -38,6 +40,8 @@ export interface RtcPeerOptions {
   readonly candidateAddress: string;
   /** Ports werift may bind, [min, max] with min < max (werift's rule); undefined: an OS-chosen port. */
   readonly portRange?: readonly [number, number];
+  /** Every session on this one socket (udp-mux.ts) instead of a socket of its own; portRange and bindAddress are then unused. */
+  readonly mux?: UdpMux;
   /** ICE may pair with this remote address (peer-reflexive ones included); false blocks the pair. */
   readonly allowRemote: (address: string) => boolean;
   /** Called for every error werift reports through its events (never thrown to the process). */
@@ -81,6 +85,8 @@ export interface RtcPeer {
 export interface RtcPeerStats {
   /** Non-STUN datagrams (DTLS, RTP) from addresses no ICE check came from, dropped (bad-inputs). */
   unverifiedDatagrams: number;
+  /** STUN requests not signed with our ice-pwd or not naming our ufrag, dropped (werift answers any). */
+  unauthenticatedStun: number;
   /** False if werift's internals were not as expected and the address guard could not be installed. */
   guarded: boolean;
   /** SRTP keys made KeyObjects at DTLS connect (srtp-keys.ts; ~3x cheaper per packet); false before or if werift's internals changed. */
@@ -123,17 +129,32 @@ interface CandidatePairLike {
   readonly remoteAddr: readonly [string, number];
 }
 
+/** Our ICE credentials, from the answer (RFC 8839 5.4: a=ice-ufrag, a=ice-pwd). */
+interface IceCredentials {
+  readonly ufrag: string;
+  readonly pwd: Buffer;
+}
+
+function iceCredentials(sdp: string): IceCredentials | undefined {
+  const ufrag = /^a=ice-ufrag:(\S+)/m.exec(sdp)?.[1];
+  const pwd = /^a=ice-pwd:(\S+)/m.exec(sdp)?.[1];
+  return ufrag === undefined || pwd === undefined ? undefined : { ufrag, pwd: Buffer.from(pwd, 'utf8') };
+}
+
 /**
  * werift hands every non-STUN datagram of a session's socket to DTLS/SRTP,
- * whoever sent it. RFC 8445 7.3 / RFC 7983: media and DTLS belong to a
- * candidate pair; here a datagram whose first byte is not STUN's (0-3) is
- * dropped unless its source is the remote of a pair that passed a check or
- * sent us an authenticated binding request (so a ClientHello racing the
- * triggered check still gets through). Patches werift's StunProtocol
- * instances (internal API: checked structurally; if absent, `guarded` stays
- * false and nothing changes).
+ * whoever sent it, and answers every STUN Binding request without checking
+ * its MESSAGE-INTEGRITY (a request from anyone would make a pair).
+ * RFC 8445 7.3: a request must name our ufrag and be signed with our ice-pwd,
+ * else it is dropped here (`unauthenticatedStun`). RFC 7983: media and DTLS
+ * belong to a candidate pair; a datagram whose first byte is not STUN's
+ * (0-3) is dropped unless its source is the remote of a pair that passed a
+ * check or sent us an authenticated binding request (so a ClientHello
+ * racing the triggered check still gets through). Patches werift's
+ * StunProtocol instances (internal API: checked structurally; if absent,
+ * `guarded` stays false and nothing changes).
  */
-function guardUnverifiedData(pc: RTCPeerConnection, stats: RtcPeerStats, allowRemote: (address: string) => boolean): void {
+function guardUnverifiedData(pc: RTCPeerConnection, stats: RtcPeerStats, allowRemote: (address: string) => boolean, creds: IceCredentials): void {
   for (const t of pc.iceTransports) {
     const conn = t.connection as unknown as { protocols?: StunProtocolLike[]; checkList?: CandidatePairLike[] };
     const protocols = conn.protocols;
@@ -142,7 +163,13 @@ function guardUnverifiedData(pc: RTCPeerConnection, stats: RtcPeerStats, allowRe
       const original = p.datagramReceived;
       if (typeof original !== 'function') return;
       p.datagramReceived = (data, addr) => {
-        if (data.length > 0 && data[0] > 3) {
+        if (isStunRequest(data)) {
+          const username = stunBindingUsername(data);
+          if (username === undefined || localUfragOf(username) !== creds.ufrag || !stunIntegrityValid(data, creds.pwd)) {
+            stats.unauthenticatedStun++;
+            return;
+          }
+        } else if (data.length > 0 && data[0] > 3) {
           const verified = (conn.checkList ?? []).some(
             (pair) => (pair.state === PAIR_SUCCEEDED || pair.requestsReceived > 0) && pair.remoteAddr[0] === addr[0] && pair.remoteAddr[1] === addr[1],
           );
@@ -220,7 +247,8 @@ export async function answerOffer(offer: string, opts: RtcPeerOptions): Promise<
     track.onReceiveRtcp.subscribe(guard((p) => events.rtcp?.(kind, p.serialize())));
   }));
 
-  const stats: RtcPeerStats = { unverifiedDatagrams: 0, guarded: false, srtpKeyObjects: false };
+  const stats: RtcPeerStats = { unverifiedDatagrams: 0, unauthenticatedStun: 0, guarded: false, srtpKeyObjects: false };
+  let muxTransport: MuxTransport | undefined;
   try {
     await pc.setRemoteDescription({ type: 'offer', sdp: offer });
     for (const d of pc.dtlsTransports) useKeyObjectsForSrtp(d, (fields) => (stats.srtpKeyObjects = fields > 0));
@@ -239,6 +267,11 @@ export async function answerOffer(offer: string, opts: RtcPeerOptions): Promise<
       }
     }
     const answer = await pc.createAnswer();
+    if (opts.mux !== undefined) {
+      const ufrag = /^a=ice-ufrag:(\S+)/m.exec(answer.sdp)?.[1];
+      if (ufrag === undefined) throw new Error('werift answered without an ice-ufrag');
+      muxTransport = opts.mux.open(ufrag);
+    }
     const gathered = new Promise<void>((resolve, reject) => {
       if (pc.iceGatheringState === 'complete') return resolve();
       const timer = setTimeout(() => reject(new Error('ICE gathering timed out')), opts.gatherTimeoutMs ?? GATHER_TIMEOUT_MS);
@@ -252,10 +285,19 @@ export async function answerOffer(offer: string, opts: RtcPeerOptions): Promise<
     // Handled now: on a saturated node the timer can fire while setLocalDescription is still running,
     // and a rejection nobody awaits yet is an unhandled rejection that ends the process.
     gathered.catch(() => {});
-    await pc.setLocalDescription(answer);
-    await gathered;
+    const mux = muxTransport;
+    if (mux === undefined) {
+      await pc.setLocalDescription(answer);
+      await gathered;
+    } else {
+      await withWeriftTransport(() => mux, async () => {
+        await pc.setLocalDescription(answer);
+        await gathered;
+      });
+    }
   } catch (error) {
     await pc.close().catch(() => {});
+    await muxTransport?.close();
     throw error;
   }
   const sdp = pc.localDescription?.sdp ?? '';
@@ -263,9 +305,11 @@ export async function answerOffer(offer: string, opts: RtcPeerOptions): Promise<
   if (port === 0) {
     // werift logs and swallows a failed bind (e.g. every port of the range taken): no candidate, no session.
     await pc.close().catch(() => {});
+    await muxTransport?.close();
     throw new Error('no UDP port for the session (the rtc port range is exhausted or the address cannot be bound)');
   }
-  guardUnverifiedData(pc, stats, opts.allowRemote);
+  const creds = iceCredentials(sdp);
+  if (creds !== undefined) guardUnverifiedData(pc, stats, opts.allowRemote, creds);
   return {
     stats,
     answer: sdp,
@@ -288,6 +332,7 @@ export async function answerOffer(offer: string, opts: RtcPeerOptions): Promise<
       if (closed) return;
       closed = true;
       await pc.close().catch(opts.onError);
+      await muxTransport?.close();
     },
   };
 }

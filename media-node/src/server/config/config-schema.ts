@@ -331,8 +331,8 @@ export const nodeConfigSchema = z.strictObject(
     }),
     /**
      * WebRTC (issue 6, SRS `rtc_server`): WHIP publish and WHEP play at `/rtc/v1/whip/` and `/rtc/v1/whep/`
-     * on the node HTTP port, media over UDP. werift binds one UDP socket per session (it cannot serve
-     * several sessions on one port), so sessions take ports listen.rtc .. listen.rtc + port_count - 1.
+     * on the node HTTP port, media over UDP: every session on the one port listen.rtc (SRS's 8000) through
+     * our UDP mux, or with udp_mux false one port per session from listen.rtc .. listen.rtc + port_count - 1.
      */
     rtc: section({
       enabled: bool(true),
@@ -341,7 +341,9 @@ export const nodeConfigSchema = z.strictObject(
         .string({ error: RTC_CANDIDATE_EXPECTED })
         .refine((c) => c === '' || isIP(c) === 4, { error: RTC_CANDIDATE_EXPECTED })
         .default(''),
-      /** UDP ports from listen.rtc, one per session, so also the most sessions at once (werift needs at least 2). */
+      /** All sessions share listen.rtc (demultiplexed by ICE ufrag and remote address); false: a port per session. */
+      udpMux: bool(true),
+      /** The most sessions at once; with udp_mux false also the number of UDP ports from listen.rtc (werift needs at least 2). */
       portCount: int(100, 2, 10_000),
       /** ICE may also send to RFC 1918 / fc00::/7 candidates (a LAN deployment); off by default (bad-inputs: no probing the node's network). */
       allowPrivateCandidates: bool(false),

@@ -3,6 +3,7 @@ import type { StreamRegistry } from '../../hub/stream-registry.ts';
 import type { ClientRegistry } from '../clients.ts';
 import type { HookClient } from '../hooks/hook-client.ts';
 import type { Logger } from '../log/logger.ts';
+import type { UdpMux } from '../../protocol/rtc/udp-mux.ts';
 import type { RtcSettings } from './rtc-settings.ts';
 
 /** What WHIP publishers and WHEP players need from the node. */
@@ -18,4 +19,6 @@ export interface RtcDeps {
   readonly settings: RtcSettings;
   /** SRS `server_id`, in the JSON API's answers. */
   readonly serverId: string;
+  /** The one UDP socket of every session (settings.muxPort); undefined: a port per session. */
+  readonly mux?: UdpMux;
 }

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ProtocolError } from '@runnel/shared';
+import { UdpMux } from '../../protocol/rtc/udp-mux.ts';
+import type { UdpMuxStats } from '../../protocol/rtc/udp-mux.ts';
 import { answerOffer, serialized } from '../../protocol/rtc/werift-peer.ts';
 import type { RtcPeer } from '../../protocol/rtc/werift-peer.ts';
 import { classifyAddress, MAX_SDP_CHARS } from '../../protocol/sdp/index.ts';
@@ -30,6 +32,10 @@ export interface RtcServer {
   handle(req: IncomingMessage, res: ServerResponse): boolean;
   /** Live sessions (players + publishers). */
   readonly sessionCount: number;
+  /** The UDP port every session shares (rtc.udp_mux), or null with a port per session. */
+  readonly muxPort: number | null;
+  /** The shared port's counters (datagrams no session claimed), or null with a port per session. */
+  readonly muxStats: Readonly<UdpMuxStats> | null;
   /** Ends every session ('server_stopping'). */
   close(): Promise<void>;
 }
@@ -104,6 +110,22 @@ function newToken(): string {
  * protocol/sdp before hooks or werift see it; every refusal is RFC 9457
  * problem JSON with a stable `code`.
  */
+/**
+ * Binds the shared UDP port when settings.muxPort is set (rtc.udp_mux) and
+ * makes the server; rejects with a message naming the key if it cannot.
+ */
+export async function startRtcServer(deps: Omit<RtcDeps, 'mux'>): Promise<RtcServer> {
+  const port = deps.settings.muxPort;
+  if (port === undefined) return createRtcServer(deps);
+  let mux: UdpMux;
+  try {
+    mux = await UdpMux.bind(port, deps.settings.bindAddress);
+  } catch (error) {
+    throw new Error(`cannot bind udp ${deps.settings.bindAddress ?? '0.0.0.0'}:${port} for WebRTC media (listen.rtc or --rtc-port; rtc.udp_mux): ${(error as Error).message}`, { cause: error });
+  }
+  return createRtcServer({ ...deps, mux });
+}
+
 export function createRtcServer(deps: RtcDeps): RtcServer {
   const sessions = new Map<string, RtcSession>();
   /** The WHIP publisher of each stream key, for players' keyframe requests. */
@@ -137,7 +159,7 @@ export function createRtcServer(deps: RtcDeps): RtcServer {
       ...(prepared.audio ? { audio: prepared.audio } : {}),
       ...(s.bindAddress === undefined ? {} : { bindAddress: s.bindAddress }),
       candidateAddress: s.candidateAddress,
-      ...(s.portRange === undefined ? {} : { portRange: s.portRange }),
+      ...(deps.mux !== undefined ? { mux: deps.mux } : s.portRange === undefined ? {} : { portRange: s.portRange }),
       allowRemote,
       onError: (error) => {
         // werift's per-session failures (a bad DTLS record, an SRTP auth failure): one line per session.
@@ -292,9 +314,15 @@ export function createRtcServer(deps: RtcDeps): RtcServer {
     get sessionCount() {
       return sessions.size;
     },
+    muxPort: deps.mux?.port ?? null,
+    muxStats: deps.mux?.stats ?? null,
     async close() {
       closing = true;
       for (const s of [...sessions.values()]) s.end('server_stopping');
+      if (deps.mux !== undefined) {
+        deps.log.info('rtc_udp_mux_closed', { port: deps.mux.port, unrouted_datagrams: deps.mux.stats.unrouted });
+        await deps.mux.close();
+      }
     },
   };
 }

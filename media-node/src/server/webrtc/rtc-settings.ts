@@ -7,9 +7,11 @@ export interface RtcSettings {
   readonly candidateAddress: string;
   /** The address the UDP sockets bind to; undefined for a wildcard bind (every interface). */
   readonly bindAddress?: string;
-  /** werift's port range [min, max]; undefined when listen.rtc is 0 (tests: OS-chosen ports). */
+  /** werift's port range [min, max] without the mux; undefined when listen.rtc is 0 (tests: OS-chosen ports). */
   readonly portRange?: readonly [number, number];
-  /** Sessions at once (one UDP port each). */
+  /** The one UDP port every session shares (rtc.udp_mux; 0: OS-chosen), or undefined for a port per session. */
+  readonly muxPort?: number;
+  /** Sessions at once. */
   readonly maxSessions: number;
   /** Remote candidate address classes ICE may send to. */
   readonly allowedAddressClasses: ReadonlySet<AddressClass>;
@@ -34,7 +36,7 @@ export function rtcSettings(config: NodeConfig): RtcSettings {
   return {
     candidateAddress,
     ...(v4Host === undefined ? {} : { bindAddress: v4Host }),
-    ...(base === 0 ? {} : { portRange: [base, Math.min(65535, base + config.rtc.portCount - 1)] as const }),
+    ...(config.rtc.udpMux ? { muxPort: base } : base === 0 ? {} : { portRange: [base, Math.min(65535, base + config.rtc.portCount - 1)] as const }),
     maxSessions: config.rtc.portCount,
     allowedAddressClasses: allowed,
     pliIntervalMs: config.rtc.pliIntervalMs,

@@ -132,7 +132,7 @@ export function startWhepPlayer(
       clog.stop(name, reason);
       clog.log.info('rtc_play_stats', {
         stream: name, ...feed.stats(),
-        unverified_datagrams: peer.stats.unverifiedDatagrams, address_guard: peer.stats.guarded, srtp_key_objects: peer.stats.srtpKeyObjects,
+        unverified_datagrams: peer.stats.unverifiedDatagrams, unauthenticated_stun: peer.stats.unauthenticatedStun, address_guard: peer.stats.guarded, srtp_key_objects: peer.stats.srtpKeyObjects,
       });
       void deps.hooks.notify('on_stop', { ...who.hook, streamId: source.id });
       clog.close({ reason, durationMs: deps.now() - since, recvBytes: 0, sendBytes: sentBytes });

@@ -161,7 +161,7 @@ export function startWhipPublisher(
       clog.log.info('rtc_publish_stats', {
         stream: name, video_packets: toHub.stats.videoPackets, audio_packets: toHub.stats.audioPackets, dropped_packets: toHub.stats.droppedPackets,
         access_units: d.accessUnits, lost_packets: d.lostPackets, late_packets: d.latePackets, dropped_access_units: d.droppedAccessUnits,
-        unverified_datagrams: peer.stats.unverifiedDatagrams, address_guard: peer.stats.guarded, srtp_key_objects: peer.stats.srtpKeyObjects,
+        unverified_datagrams: peer.stats.unverifiedDatagrams, unauthenticated_stun: peer.stats.unauthenticatedStun, address_guard: peer.stats.guarded, srtp_key_objects: peer.stats.srtpKeyObjects,
         opus_to_aac_in: toAac.stats.inFrames, aac_out: toAac.stats.outFrames, opus_dropped: toAac.stats.droppedFrames,
         ...(relay === undefined ? {} : { relay_codec: relay.codec, relay_keyframes: relay.stats.keyframes, relay_dropped: relay.stats.droppedPackets, relay_gop_overflows: relay.stats.gopOverflows }),
       });
