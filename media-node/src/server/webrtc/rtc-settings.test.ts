@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { validateConfig } from '../config/index.ts';
 import { rtcSettings } from './rtc-settings.ts';
 
-const settings = (doc: unknown) => rtcSettings(validateConfig(doc));
+const settings = (doc: unknown) => rtcSettings({ ...validateConfig(doc), serverId: 'vid-test' });
 
 describe('rtcSettings', () => {
   it('by default every session shares listen.rtc (the UDP mux) and port_count caps sessions', () => {
