@@ -7,18 +7,21 @@ import { describeCode, describeCommand, describeMachine, missingTool, splitCpus,
 import { clockTicksPerSecond } from './proc-usage.ts';
 import { parseRtcBenchArgs, RTC_BENCH_HELP, type RtcBenchOptions } from './rtc-options.ts';
 import { runRtcPlayCase, type RtcCaseContext, type RtcPlayResult, type RtcPlaySpec } from './rtc-play-case.ts';
-import { formatRtcMarkdown, formatRtcTable, type RtcRunMeta } from './rtc-report.ts';
+import { formatRtcMarkdown, formatRtcTable, rtcCaseName, type RtcRunMeta } from './rtc-report.ts';
 import { ensureSourceFile, FANOUT_SOURCE } from './source-file.ts';
 
-/** The cases of a run in order: for each N, the WHEP cases (one per audio mode), then the RTMP twin. */
+/** The cases of a run in order: for each N, the WHEP cases (each audio mode, within it each UDP mux mode), then the RTMP twin. */
 export function rtcCases(options: RtcBenchOptions): RtcPlaySpec[] {
   const cases: RtcPlaySpec[] = [];
   for (const players of options.players) {
-    if (options.protocols.includes('rtc')) for (const audio of options.audio) cases.push({ protocol: 'rtc', audio, players });
-    if (options.protocols.includes('rtmp')) cases.push({ protocol: 'rtmp', audio: 'off', players });
+    if (options.protocols.includes('rtc')) {
+      for (const audio of options.audio) for (const udpMux of options.udpMux) cases.push({ protocol: 'rtc', audio, udpMux, players });
+    }
+    if (options.protocols.includes('rtmp')) cases.push({ protocol: 'rtmp', audio: 'off', udpMux: 'on', players });
   }
   return cases;
 }
+
 
 /** Runs `runnel bench rtc` with its arguments (after "rtc"); `fullArgv` is recorded as the command. Resolves to the exit code. */
 export async function runRtcBench(argv: readonly string[], fullArgv: readonly string[]): Promise<number> {
@@ -52,7 +55,7 @@ export async function runRtcBench(argv: readonly string[], fullArgv: readonly st
     const ctx: RtcCaseContext = { options, registry, workDir, serverCpus, otherCpus, ticksPerSecond: clockTicksPerSecond(), log };
     const results: RtcPlayResult[] = [];
     for (const spec of rtcCases(options)) {
-      log(`runnel bench rtc: ${spec.protocol}${spec.protocol === 'rtc' ? ` audio ${spec.audio}` : ''} N=${spec.players}`);
+      log(`runnel bench rtc: ${rtcCaseName(spec)}`);
       const r = await runRtcPlayCase(spec, ctx, source);
       results.push(r);
       log(r.failure ?? `  cpu ${r.cpuPercent.toFixed(1)} %, keep up ${r.keepingUp}/${r.players}, ${r.meanMbps.toFixed(3)} Mbit/s per player${Number.isFinite(r.meanFps) ? `, ${r.meanFps.toFixed(1)} fps (min ${r.minFps.toFixed(1)}), ${r.meanAudioPps.toFixed(1)} Opus pkt/s` : ''}, gen ${r.generatorCpuPercent.toFixed(0)} %, other ${r.otherCpuPercent.toFixed(0)} %`);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { rtcCases } from './rtc-cli.ts';
+import { rtcCaseName } from './rtc-report.ts';
 import { DEFAULT_RTC_OPTIONS, MAX_RTC_PLAYERS, parseRtcBenchArgs, RTC_BENCH_HELP, type RtcBenchOptions } from './rtc-options.ts';
 
 function options(argv: string[]): RtcBenchOptions {
@@ -23,6 +24,8 @@ describe('parseRtcBenchArgs', () => {
     { argv: ['--protocols', 'rtc'], key: 'protocols', want: ['rtc'] },
     { argv: ['--audio', 'on,off'], key: 'audio', want: ['on', 'off'] },
     { argv: ['--audio', 'off'], key: 'audio', want: ['off'] },
+    { argv: ['--udp-mux', 'on,off'], key: 'udpMux', want: ['on', 'off'] },
+    { argv: ['--udp-mux', 'off'], key: 'udpMux', want: ['off'] },
     { argv: ['--warmup', '0'], key: 'warmupMs', want: 0 },
     { argv: ['--duration', '2.5'], key: 'durationMs', want: 2500 },
     { argv: ['--ramp', '40'], key: 'rampPerSecond', want: 40 },
@@ -43,6 +46,8 @@ describe('parseRtcBenchArgs', () => {
     [['--players', String(MAX_RTC_PLAYERS + 1)], '--players'],
     [['--players', 'ten'], '--players'],
     [['--audio', 'yes'], '--audio'],
+    [['--udp-mux', 'yes'], '--udp-mux'],
+    [['--udp-mux', 'on,both'], '--udp-mux'],
     [['--protocols', 'srt'], '--protocols'],
     [['--duration', '0.5'], '--duration'],
     [['--generators', '0'], '--generators'],
@@ -57,28 +62,48 @@ describe('parseRtcBenchArgs', () => {
   });
 
   it('documents every flag and the defaults in the help', () => {
-    for (const flag of ['--players', '--protocols', '--audio', '--warmup', '--duration', '--ramp', '--lag-threshold', '--generators', '--no-pin', '--markdown', '--cache-dir', '--help']) {
+    for (const flag of ['--players', '--protocols', '--audio', '--udp-mux', '--warmup', '--duration', '--ramp', '--lag-threshold', '--generators', '--no-pin', '--markdown', '--cache-dir', '--help']) {
       expect(RTC_BENCH_HELP).toContain(flag);
     }
     expect(RTC_BENCH_HELP).toContain(`default ${DEFAULT_RTC_OPTIONS.players.join(',')}`);
     expect(RTC_BENCH_HELP).toContain(`max ${MAX_RTC_PLAYERS}`);
+    expect(RTC_BENCH_HELP).toContain(`compares them (default ${DEFAULT_RTC_OPTIONS.udpMux.join(',')})`);
   });
 });
 
 describe('rtcCases', () => {
   it('runs, for each N, the WHEP cases of every audio mode and then the RTMP twin', () => {
     expect(rtcCases(options(['-n', '10,1', '--audio', 'on,off']))).toEqual([
-      { protocol: 'rtc', audio: 'on', players: 1 },
-      { protocol: 'rtc', audio: 'off', players: 1 },
-      { protocol: 'rtmp', audio: 'off', players: 1 },
-      { protocol: 'rtc', audio: 'on', players: 10 },
-      { protocol: 'rtc', audio: 'off', players: 10 },
-      { protocol: 'rtmp', audio: 'off', players: 10 },
+      { protocol: 'rtc', audio: 'on', udpMux: 'on', players: 1 },
+      { protocol: 'rtc', audio: 'off', udpMux: 'on', players: 1 },
+      { protocol: 'rtmp', audio: 'off', udpMux: 'on', players: 1 },
+      { protocol: 'rtc', audio: 'on', udpMux: 'on', players: 10 },
+      { protocol: 'rtc', audio: 'off', udpMux: 'on', players: 10 },
+      { protocol: 'rtmp', audio: 'off', udpMux: 'on', players: 10 },
+    ]);
+  });
+
+  it('runs every UDP mux mode within each audio mode, and the RTMP twin once per N', () => {
+    expect(rtcCases(options(['-n', '10,1', '--udp-mux', 'on,off', '--audio', 'on,off']))).toEqual([
+      { protocol: 'rtc', audio: 'on', udpMux: 'on', players: 1 },
+      { protocol: 'rtc', audio: 'on', udpMux: 'off', players: 1 },
+      { protocol: 'rtc', audio: 'off', udpMux: 'on', players: 1 },
+      { protocol: 'rtc', audio: 'off', udpMux: 'off', players: 1 },
+      { protocol: 'rtmp', audio: 'off', udpMux: 'on', players: 1 },
+      { protocol: 'rtc', audio: 'on', udpMux: 'on', players: 10 },
+      { protocol: 'rtc', audio: 'on', udpMux: 'off', players: 10 },
+      { protocol: 'rtc', audio: 'off', udpMux: 'on', players: 10 },
+      { protocol: 'rtc', audio: 'off', udpMux: 'off', players: 10 },
+      { protocol: 'rtmp', audio: 'off', udpMux: 'on', players: 10 },
     ]);
   });
 
   it('leaves out a protocol not asked for', () => {
-    expect(rtcCases(options(['-n', '5', '--protocols', 'rtmp']))).toEqual([{ protocol: 'rtmp', audio: 'off', players: 5 }]);
-    expect(rtcCases(options(['-n', '5', '--protocols', 'rtc']))).toEqual([{ protocol: 'rtc', audio: 'on', players: 5 }]);
+    expect(rtcCases(options(['-n', '5', '--protocols', 'rtmp', '--udp-mux', 'off']))).toEqual([{ protocol: 'rtmp', audio: 'off', udpMux: 'on', players: 5 }]);
+    expect(rtcCases(options(['-n', '5', '--protocols', 'rtc']))).toEqual([{ protocol: 'rtc', audio: 'on', udpMux: 'on', players: 5 }]);
+  });
+
+  it('names the mux mode of WHEP cases in the progress line', () => {
+    expect(rtcCases(options(['-n', '3', '--udp-mux', 'off'])).map(rtcCaseName)).toEqual(['rtc audio on udp-mux off N=3', 'rtmp N=3']);
   });
 });

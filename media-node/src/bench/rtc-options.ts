@@ -9,12 +9,18 @@ export const RTC_BENCH_PROTOCOLS: readonly RtcBenchProtocol[] = ['rtc', 'rtmp'];
 export type RtcAudioMode = 'on' | 'off';
 export const RTC_AUDIO_MODES: readonly RtcAudioMode[] = ['on', 'off'];
 
+/** The node's rtc.udp_mux: every session on one UDP port (the default config) or a werift socket per session. */
+export type RtcUdpMuxMode = 'on' | 'off';
+export const RTC_UDP_MUX_MODES: readonly RtcUdpMuxMode[] = ['on', 'off'];
+
 export interface RtcBenchOptions {
   /** Player counts N of one ~600 kbit/s stream. */
   readonly players: readonly number[];
   readonly protocols: readonly RtcBenchProtocol[];
   /** WHEP cases run once per mode; `on,off` at the same N isolates the bridge's cost. */
   readonly audio: readonly RtcAudioMode[];
+  /** WHEP cases run once per mode too; `on,off` at the same N and audio mode compares the mux with a port per session. */
+  readonly udpMux: readonly RtcUdpMuxMode[];
   readonly warmupMs: number;
   readonly durationMs: number;
   readonly rampPerSecond: number;
@@ -27,8 +33,8 @@ export interface RtcBenchOptions {
 }
 
 /**
- * Most WHEP players one run may ask for. werift binds one UDP port per
- * session on both sides (the node's rtc.port_count allows 10 000), and a
+ * Most WHEP players one run may ask for. Each werift client binds a UDP port
+ * (the node too with --udp-mux off; its rtc.port_count allows 10 000), and a
  * werift client costs its generator a DTLS handshake plus SRTP in
  * JavaScript: a few hundred saturate this machine's generator CPU long before
  * this cap.
@@ -39,6 +45,7 @@ export const DEFAULT_RTC_OPTIONS: RtcBenchOptions = {
   players: [1, 10, 25, 50, 100],
   protocols: RTC_BENCH_PROTOCOLS,
   audio: ['on'],
+  udpMux: ['on'],
   warmupMs: 5_000,
   durationMs: 15_000,
   rampPerSecond: 20,
@@ -62,6 +69,7 @@ export function parseRtcBenchArgs(argv: readonly string[], defaults: RtcBenchOpt
       players: { type: 'string', short: 'n' },
       protocols: { type: 'string' },
       audio: { type: 'string' },
+      'udp-mux': { type: 'string' },
       warmup: { type: 'string' },
       duration: { type: 'string' },
       ramp: { type: 'string' },
@@ -80,6 +88,7 @@ export function parseRtcBenchArgs(argv: readonly string[], defaults: RtcBenchOpt
       players: values.players === undefined ? o.players : list('--players', values.players, (s) => int('--players', s, 1, MAX_RTC_PLAYERS)).sort((a, b) => a - b),
       protocols: values.protocols === undefined ? o.protocols : list('--protocols', values.protocols, (s) => oneOf('--protocols', s, RTC_BENCH_PROTOCOLS)),
       audio: values.audio === undefined ? o.audio : list('--audio', values.audio, (s) => oneOf('--audio', s, RTC_AUDIO_MODES)),
+      udpMux: values['udp-mux'] === undefined ? o.udpMux : list('--udp-mux', values['udp-mux'], (s) => oneOf('--udp-mux', s, RTC_UDP_MUX_MODES)),
       warmupMs: values.warmup === undefined ? o.warmupMs : seconds('--warmup', values.warmup, 0),
       durationMs: values.duration === undefined ? o.durationMs : seconds('--duration', values.duration, 1_000),
       rampPerSecond: values.ramp === undefined ? o.rampPerSecond : int('--ramp', values.ramp, 1, 10_000),
@@ -111,6 +120,8 @@ Options (lists are comma-separated):
       --protocols LIST   rtc,rtmp (default both: RTMP is the comparison)
       --audio LIST       on,off: WHEP players with or without Opus (default ${DEFAULT_RTC_OPTIONS.audio.join(',')});
                          on,off at the same N shows the AAC -> Opus bridge's cost
+      --udp-mux LIST     on,off: on = every session on one UDP port (the default node config),
+                         off = a port per session; on,off compares them (default ${DEFAULT_RTC_OPTIONS.udpMux.join(',')})
       --warmup S         seconds between the last player starting and the window (default ${DEFAULT_RTC_OPTIONS.warmupMs / 1000})
       --duration S       measurement window in seconds (default ${DEFAULT_RTC_OPTIONS.durationMs / 1000}; max ${MAX_WINDOW_MS / 1000})
       --ramp R           players opened per second (default ${DEFAULT_RTC_OPTIONS.rampPerSecond})
@@ -123,4 +134,5 @@ Options (lists are comma-separated):
 
 Example (what BENCHMARKS.md records):
   npm run bench -- rtc --players 1,10,25,50,100 --audio on,off --markdown bench-rtc.md
+  npm run bench -- rtc --players 1,10,25,50,100 --audio off --udp-mux on,off --protocols rtc
 `;

@@ -7,7 +7,7 @@ import { NODE_LOG_KEEP } from './node-log.ts';
 import { cpuPercent, readMachineBusyTicks, readProcSample } from './proc-usage.ts';
 import { GeneratorClient } from './generator-client.ts';
 import { waitForPublishing, waitForRamp } from './ramp.ts';
-import type { RtcAudioMode, RtcBenchOptions, RtcBenchProtocol } from './rtc-options.ts';
+import type { RtcAudioMode, RtcBenchOptions, RtcBenchProtocol, RtcUdpMuxMode } from './rtc-options.ts';
 import { summarizeRtcPlayers } from './rtc-play-summary.ts';
 import { runCase, share, type CaseResult } from './run-case.ts';
 import { sleep, startServer, STREAM_APP, STREAM_NAME, type ServerUnderTest } from './servers.ts';
@@ -17,7 +17,10 @@ import type { RtcGeneratorKind } from './rtc-load-generator.ts';
 const RSS_SAMPLE_MS = 1_000;
 /** The fan-out source's frame rate (source-file.ts: testsrc2 rate=25). */
 export const SOURCE_FPS = 25;
-/** UDP ports the node may give sessions beyond N (one per session, rtc.port_count is also the session cap). */
+/**
+ * Sessions the node may hold beyond N: rtc.port_count is the session cap in
+ * both modes, and with udp_mux off also the number of UDP ports (one per session).
+ */
 const SPARE_SESSIONS = 16;
 
 /** What every case of `runnel bench rtc` needs from the run. */
@@ -35,6 +38,8 @@ export interface RtcPlaySpec {
   readonly protocol: RtcBenchProtocol;
   /** WHEP only; 'off' for RTMP rows (their AAC is passed through, no bridge). */
   readonly audio: RtcAudioMode;
+  /** WHEP only: the node's rtc.udp_mux; 'on' for RTMP rows (ignored there). */
+  readonly udpMux: RtcUdpMuxMode;
   readonly players: number;
 }
 
@@ -67,16 +72,16 @@ export interface RtcPlayResult extends RtcPlaySpec {
 /** N players of the ~600 kbit/s stream over `spec.protocol`, the stream published over RTMP. */
 export async function runRtcPlayCase(spec: RtcPlaySpec, ctx: RtcCaseContext, source: SourceFile): Promise<RtcPlayResult> {
   if (spec.protocol === 'rtmp') return fromFanout(await runCase({ server: 'runnel', protocol: 'rtmp', style: 'eager', players: spec.players }, fanoutContext(ctx, source)));
-  const caseDir = mkdtempSync(join(ctx.workDir, `play-rtc-${spec.players}-`));
+  const caseDir = mkdtempSync(join(ctx.workDir, `play-rtc-${spec.players}-mux-${spec.udpMux}-`));
   const started: TrackedChild[] = [];
   const gens: GeneratorClient<RtcGeneratorKind>[] = [];
   try {
-    // listen.rtc 0: OS-chosen ports (no fixed range to collide with other processes on a shared machine).
+    // listen.rtc 0: OS-chosen port(s) (nothing fixed to collide with other processes on a shared machine).
     const node = await startServer('runnel', {
       registry: ctx.registry,
       workDir: caseDir,
       cpus: ctx.serverCpus,
-      runnelConfig: { listen: { host: '127.0.0.1', rtc: 0 }, rtc: { enabled: true, port_count: spec.players + SPARE_SESSIONS, allow_loopback_candidates: true } },
+      runnelConfig: { listen: { host: '127.0.0.1', rtc: 0 }, rtc: { enabled: true, udp_mux: spec.udpMux === 'on', port_count: spec.players + SPARE_SESSIONS, allow_loopback_candidates: true } },
       keepLines: NODE_LOG_KEEP,
     });
     started.push(node.child);
@@ -119,6 +124,7 @@ function fromFanout(r: CaseResult): RtcPlayResult {
   return {
     protocol: 'rtmp',
     audio: 'off',
+    udpMux: 'on',
     players: r.players,
     cpuPercent: r.cpuPercent,
     rssMiB: r.rssMiB,

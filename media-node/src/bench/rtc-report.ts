@@ -1,5 +1,6 @@
 import { GENERATOR_SATURATED_PERCENT, OTHER_LOAD_NOISY_PERCENT } from './report.ts';
-import type { RtcPlayResult } from './rtc-play-case.ts';
+import type { RtcPlayResult, RtcPlaySpec } from './rtc-play-case.ts';
+import type { RtcUdpMuxMode } from './rtc-options.ts';
 import { SERVER_CPU_FULL_PERCENT } from './srt-report.ts';
 
 export interface RtcRunMeta {
@@ -11,6 +12,11 @@ export interface RtcRunMeta {
   readonly source: string;
   readonly pinning: string;
   readonly window: string;
+}
+
+/** A case's name in progress lines and notes: `rtc audio on udp-mux off N=10`, `rtmp N=10`. */
+export function rtcCaseName(spec: RtcPlaySpec): string {
+  return `${spec.protocol}${spec.protocol === 'rtc' ? ` audio ${spec.audio} udp-mux ${spec.udpMux}` : ''} N=${spec.players}`;
 }
 
 function usable(r: RtcPlayResult): boolean {
@@ -33,29 +39,36 @@ export function rtcPlayersPerCore(r: RtcPlayResult): number | undefined {
   return (r.players * 100) / r.cpuPercent;
 }
 
-/** One N measured with and without audio: what the AAC -> Opus bridge and the Opus packets cost the node. */
+/** One N and UDP mux mode measured with and without audio: what the AAC -> Opus bridge and the Opus packets cost the node. */
 export interface AudioCost {
   readonly players: number;
+  readonly udpMux: RtcUdpMuxMode;
   readonly withAudio: number;
   readonly withoutAudio: number;
   /** withAudio - withoutAudio, % of one core. */
   readonly cost: number;
 }
 
-/** Every N that has a usable WHEP row with audio on and one with it off, in the order of the results. */
+/**
+ * Every N and UDP mux mode that has a usable WHEP row with audio on and one
+ * with it off, in the order of the results (a pair across mux modes would mix
+ * the mux's cost into the bridge's).
+ */
 export function audioCosts(results: readonly RtcPlayResult[]): AudioCost[] {
   const out: AudioCost[] = [];
   for (const on of results) {
     if (on.protocol !== 'rtc' || on.audio !== 'on' || !usable(on)) continue;
-    const off = results.find((o) => o.protocol === 'rtc' && o.audio === 'off' && o.players === on.players && usable(o));
-    if (off !== undefined) out.push({ players: on.players, withAudio: on.cpuPercent, withoutAudio: off.cpuPercent, cost: on.cpuPercent - off.cpuPercent });
+    const off = results.find((o) => o.protocol === 'rtc' && o.audio === 'off' && o.players === on.players && o.udpMux === on.udpMux && usable(o));
+    if (off !== undefined) out.push({ players: on.players, udpMux: on.udpMux, withAudio: on.cpuPercent, withoutAudio: off.cpuPercent, cost: on.cpuPercent - off.cpuPercent });
   }
   return out;
 }
 
-const HEADERS = ['proto', 'audio', 'N', 'keep up', 'CPU %', 'CPU %/player', 'rtc/rtmp CPU', 'players/core (linear)', 'RSS MiB', 'fps/player (min)', 'Opus pkt/s', 'Mbit/s/player', 'max lag s', 'gen CPU %', 'other CPU %', 'CPU 0 busy %'];
-const AUDIO_HEADERS = ['N', 'CPU % audio on', 'CPU % audio off', 'difference (% of a core)'];
-const LEFT_COLUMNS = 2;
+const HEADERS = ['proto', 'audio', 'udp mux', 'N', 'keep up', 'CPU %', 'CPU %/player', 'rtc/rtmp CPU', 'players/core (linear)', 'RSS MiB', 'fps/player (min)', 'Opus pkt/s', 'Mbit/s/player', 'max lag s', 'gen CPU %', 'other CPU %', 'CPU 0 busy %'];
+const AUDIO_HEADERS = ['N', 'udp mux', 'CPU % audio on', 'CPU % audio off', 'difference (% of a core)'];
+const LEFT_COLUMNS = 3;
+/** N first, right-aligned like every number; the mux mode beside it. */
+const AUDIO_LEFT_COLUMNS = 0;
 
 const fixed = (v: number, digits: number): string => (Number.isFinite(v) ? v.toFixed(digits) : '-');
 
@@ -71,6 +84,7 @@ function row(results: readonly RtcPlayResult[], r: RtcPlayResult): string[] {
   return [
     r.protocol,
     rtc ? r.audio : 'AAC',
+    rtc ? r.udpMux : '',
     String(r.players),
     ok ? fraction(r.keepingUp, r.players) : 'FAILED',
     fixed(r.cpuPercent, 1),
@@ -89,7 +103,7 @@ function row(results: readonly RtcPlayResult[], r: RtcPlayResult): string[] {
 }
 
 function audioRow(c: AudioCost): string[] {
-  return [String(c.players), c.withAudio.toFixed(1), c.withoutAudio.toFixed(1), c.cost.toFixed(1)];
+  return [String(c.players), c.udpMux, c.withAudio.toFixed(1), c.withoutAudio.toFixed(1), c.cost.toFixed(1)];
 }
 
 function textTable(headers: readonly string[], rows: readonly string[][], left: number): string[] {
@@ -108,7 +122,7 @@ function mdTable(headers: readonly string[], rows: readonly string[][], left: nu
 export function formatRtcTable(results: readonly RtcPlayResult[]): string {
   const out = ['Play (one ~600 kbit/s stream):', ...textTable(HEADERS, results.map((r) => row(results, r)), LEFT_COLUMNS), ''];
   const costs = audioCosts(results);
-  if (costs.length > 0) out.push('Audio (AAC -> Opus bridge, one per stream, plus Opus packets to N players):', ...textTable(AUDIO_HEADERS, costs.map(audioRow), 0), '');
+  if (costs.length > 0) out.push('Audio (AAC -> Opus bridge, one per stream, plus Opus packets to N players):', ...textTable(AUDIO_HEADERS, costs.map(audioRow), AUDIO_LEFT_COLUMNS), '');
   out.push(...noteLines(results));
   return out.join('\n').trimEnd() + '\n';
 }
@@ -132,7 +146,7 @@ export function formatRtcMarkdown(results: readonly RtcPlayResult[], meta: RtcRu
     '',
   ];
   const costs = audioCosts(results);
-  if (costs.length > 0) md.push('Audio on minus audio off (the AAC -> Opus bridge, one per stream, plus sending Opus to N players):', '', ...mdTable(AUDIO_HEADERS, costs.map(audioRow), 0), '');
+  if (costs.length > 0) md.push('Audio on minus audio off (the AAC -> Opus bridge, one per stream, plus sending Opus to N players):', '', ...mdTable(AUDIO_HEADERS, costs.map(audioRow), AUDIO_LEFT_COLUMNS), '');
   md.push(...noteLines(results).map((l) => `- ${l}`));
   return md.join('\n').trimEnd() + '\n';
 }
@@ -147,7 +161,7 @@ function headline(failure: string): string {
 function noteLines(results: readonly RtcPlayResult[]): string[] {
   const out: string[] = [];
   for (const r of results) {
-    const what = `${r.protocol}${r.protocol === 'rtc' ? ` audio ${r.audio}` : ''} N=${r.players}`;
+    const what = rtcCaseName(r);
     if (r.failure !== undefined) {
       out.push(`${what}: FAILED: ${headline(r.failure)}`);
       continue;
