@@ -2,8 +2,9 @@
  * WebRTC with a real browser: ffmpeg publishes RTMP and headless Chromium
  * plays it over WHEP (the <video> decodes frames: requestVideoFrameCallback
  * count and currentTime advance); Chromium's fake camera and microphone
- * publish over WHIP and ffprobe reads the stream back over HTTP-FLV (H.264 +
- * AAC, from the audio bridge); the RTMP publish's AAC reaches WHEP players as
+ * publish over WHIP and ffprobe reads the stream back over HTTP-FLV and HLS
+ * (H.264 + AAC, from the audio bridge; key frames because the node asks for
+ * them, rtc.pli_for_rtmp_ms); the RTMP publish's AAC reaches WHEP players as
  * Opus (Chromium's inbound-rtp audio stats count packets, samples, energy). Signalling refusals are problem JSON; garbage UDP at a live
  * session's port leaves the process and the session running. The test page
  * is `test/webrtc/webrtc-page.html`, written into a page of the node's
@@ -19,6 +20,7 @@ import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeAudioData } from '../src/format/flv/audio-data.ts';
+import { decodeVideoData } from '../src/format/flv/video-data.ts';
 import { CHROMIUM_PATH } from './support/browser.ts';
 import { openWebrtcPage, WEBRTC_CHROMIUM_ARGS } from './support/webrtc-browser.ts';
 import { readFlvFrames } from './support/flv-frames.ts';
@@ -56,7 +58,8 @@ beforeAll(async () => {
   [n, browser] = await Promise.all([
     startNodeUnderTest({
       listen: { host: '127.0.0.1', rtmp: 0, http: 0, api: 0, srt: 0, rtc: 0 },
-      rtc: { allow_loopback_candidates: true },
+      rtc: { allow_loopback_candidates: true, pli_for_rtmp_ms: 1000 },
+      hls: { fragment_ms: 1000 },
       hooks: { on_publish: [`http://127.0.0.1:${hookPort}/`], on_play: [`http://127.0.0.1:${hookPort}/`], on_stop: [`http://127.0.0.1:${hookPort}/`] },
     }),
     chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: WEBRTC_CHROMIUM_ARGS }),
@@ -245,6 +248,22 @@ describe('WHIP publish from Chromium fake devices', () => {
       expect(audio.filter((a) => a.codec === 'aac' && a.packetType === 'frame').length).toBeGreaterThan(80);
       expect(frames.filter((f) => f.kind === 'video').length).toBeGreaterThan(30);
       expect(hookParams.some((q) => q.includes('token=secret-token'))).toBe(true);
+
+      // HLS too: the node asks the browser for a key frame every rtc.pli_for_rtmp_ms (1 s here), so
+      // segments close; ffprobe reads the live playlist over HTTP.
+      await pollFor('two HLS segments of the WHIP stream', 15_000, async () => {
+        const res = await fetch(n.http('/live/browser.m3u8'));
+        return res.ok && ((await res.text()).match(/#EXTINF/g) ?? []).length >= 2 ? true : undefined;
+      });
+      const hls = await probe(n.http('/live/browser.m3u8'));
+      expect(hls.streams.map((s) => [s.codec_type, s.codec_name]).sort()).toEqual([['audio', 'aac'], ['video', 'h264']]);
+      // Once the encoder has settled (its first seconds bring key frames of their own as the resolution
+      // ramps up), key frames come because the node asks: the GOP cache's one, then one per
+      // rtc.pli_for_rtmp_ms (1 s here). Without it: 1 in 8 s (measured).
+      const later = join(tmp, 'whip-later.flv');
+      writeFileSync(later, await fetchFor(n.http('/live/browser.flv'), 4000));
+      const keyframes = readFlvFrames(later).filter((f) => f.kind === 'video').map((f) => decodeVideoData(f.payload)).filter((v) => v.packetType === 'frame' && v.keyframe);
+      expect(keyframes.length).toBeGreaterThanOrEqual(3);
 
       // WebRTC to WebRTC: a WHEP player of the WHIP stream gets its video, and its audio as Opus again.
       const viewer = await openTestPage();

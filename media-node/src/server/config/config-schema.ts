@@ -351,6 +351,12 @@ export const nodeConfigSchema = z.strictObject(
       allowLoopbackCandidates: bool(false),
       /** Keyframe requests (PLI/FIR) from players reach the publisher at most this often per stream. */
       pliIntervalMs: ms(1000, 100, 60_000),
+      /**
+       * SRS `pli_for_rtmp`: a WHIP publisher bridged to the hub (H.264) is asked for a keyframe this often,
+       * so HLS and DVR can cut segments and RTMP/FLV players joining start soon (WebRTC encoders send key
+       * frames only when asked); 0 = never.
+       */
+      pliForRtmpMs: ms(6000, 0, 60_000),
     }),
     storage: storageSection,
     http: section({

@@ -16,6 +16,8 @@ export interface RtcSettings {
   /** Remote candidate address classes ICE may send to. */
   readonly allowedAddressClasses: ReadonlySet<AddressClass>;
   readonly pliIntervalMs: number;
+  /** A WHIP publisher bridged to the hub is asked for a key frame this often (0: never). */
+  readonly pliForRtmpMs: number;
 }
 
 const WILDCARDS = new Set(['0.0.0.0', '::', '']);
@@ -40,5 +42,6 @@ export function rtcSettings(config: NodeConfig): RtcSettings {
     maxSessions: config.rtc.portCount,
     allowedAddressClasses: allowed,
     pliIntervalMs: config.rtc.pliIntervalMs,
+    pliForRtmpMs: config.rtc.pliForRtmpMs,
   };
 }

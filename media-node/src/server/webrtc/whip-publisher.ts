@@ -88,6 +88,7 @@ export function startWhipPublisher(
   const connectTimer = setTimeout(() => session.end('timeout'), CONNECT_TIMEOUT_MS);
   connectTimer.unref();
   let idleTimer: ReturnType<typeof setInterval> | null = null;
+  let keyframeTimer: ReturnType<typeof setInterval> | null = null;
 
   function toSource(f: HubFrame): void {
     const msg = handle.push(f.kind, f.timestamp, f.payload);
@@ -116,6 +117,12 @@ export function startWhipPublisher(
           }
         }, 1000);
         idleTimer.unref();
+        // SRS pli_for_rtmp: WebRTC encoders send key frames only when asked; HLS/DVR segments and
+        // RTMP players joining need them now and then (passthrough players ask for themselves).
+        if (relay === undefined && offer.video !== undefined && deps.settings.pliForRtmpMs > 0) {
+          keyframeTimer = setInterval(requestKeyframe, deps.settings.pliForRtmpMs);
+          keyframeTimer.unref();
+        }
       } else session.end('client_closed');
     },
     rtp(kind, bytes) {
@@ -151,6 +158,7 @@ export function startWhipPublisher(
       done = true;
       clearTimeout(connectTimer);
       if (idleTimer !== null) clearInterval(idleTimer);
+      if (keyframeTimer !== null) clearInterval(keyframeTimer);
       void peer.close();
       handle.unpublish();
       relay?.close();
