@@ -58,7 +58,8 @@ function runnelCommand(ports: { rtmp: number; http: number; api: number }, workD
   const configPath = join(workDir, 'runnel-node.json');
   const config = { data_dir: runnelDataDir(workDir), listen: { host: '127.0.0.1' }, hls: { enabled: false }, srt: { enabled: false }, ...sections };
   writeFileSync(configPath, JSON.stringify(config, null, 2));
-  const portFlags = ['--rtmp-port', String(ports.rtmp), '--http-port', String(ports.http), '--api-port', String(ports.api)];
+  // --rtc-port 0: the WebRTC UDP mux takes an OS-chosen port, not 8000 (another process may hold it).
+  const portFlags = ['--rtmp-port', String(ports.rtmp), '--http-port', String(ports.http), '--api-port', String(ports.api), '--rtc-port', '0'];
   return [cli, 'node', '-c', configPath, ...portFlags];
 }
 

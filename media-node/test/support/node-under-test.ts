@@ -22,7 +22,7 @@ export async function startNodeUnderTest(overrides: Record<string, unknown> = {}
   const dataDir = mkdtempSync(join(tmpdir(), 'runnel-e2e-'));
   const parsed = validateConfig({
     data_dir: dataDir,
-    listen: { host: '127.0.0.1', rtmp: 0, http: 0, api: 0, srt: 0 },
+    listen: { host: '127.0.0.1', rtmp: 0, http: 0, api: 0, srt: 0, rtc: 0 },
     ...overrides,
   });
   const config: NodeConfig = { ...parsed, serverId: 'vid-e2etest' };

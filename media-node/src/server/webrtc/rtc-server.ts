@@ -319,10 +319,7 @@ export function createRtcServer(deps: RtcDeps): RtcServer {
     async close() {
       closing = true;
       for (const s of [...sessions.values()]) s.end('server_stopping');
-      if (deps.mux !== undefined) {
-        deps.log.info('rtc_udp_mux_closed', { port: deps.mux.port, unrouted_datagrams: deps.mux.stats.unrouted });
-        await deps.mux.close();
-      }
+      await deps.mux?.close();
     },
   };
 }
