@@ -9,25 +9,33 @@ export const SERVER_NAMES: readonly ServerName[] = ['runnel', 'nms'];
 export const PLAY_PROTOCOLS: readonly PlayProtocol[] = ['rtmp', 'flv'];
 export const READ_STYLES: readonly ReadStyle[] = ['eager', 'real'];
 
-export interface BenchOptions {
-  readonly players: readonly number[];
-  readonly servers: readonly ServerName[];
-  readonly protocols: readonly PlayProtocol[];
-  readonly styles: readonly ReadStyle[];
+/** The fields every `runnel bench` part takes (fan-out, SRT, WebRTC, HLS). */
+export interface CommonBenchOptions {
   readonly warmupMs: number;
   readonly durationMs: number;
-  /** New players opened per second while ramping up. */
-  readonly rampPerSecond: number;
-  /** A player whose lag is at or above this at the end of the window does not keep up. */
-  readonly lagThresholdMs: number;
-  /** How long a 'real' player sleeps between reads. */
-  readonly pauseMs: number;
-  /** Load generator processes (players are split evenly between them). */
-  readonly generators: number;
   /** Pin the server under test to CPU 0 and everything else to the other CPUs (taskset). */
   readonly pin: boolean;
   readonly markdownFile: string | undefined;
   readonly cacheDir: string | undefined;
+}
+
+/** The fields of the benches whose players come from load-generator processes (fan-out, SRT, WebRTC). */
+export interface PlayerLoadOptions extends CommonBenchOptions {
+  /** New players opened per second while ramping up. */
+  readonly rampPerSecond: number;
+  /** A player whose lag is at or above this at the end of the window does not keep up. */
+  readonly lagThresholdMs: number;
+  /** Load generator processes (players are split evenly between them). */
+  readonly generators: number;
+}
+
+export interface BenchOptions extends PlayerLoadOptions {
+  readonly players: readonly number[];
+  readonly servers: readonly ServerName[];
+  readonly protocols: readonly PlayProtocol[];
+  readonly styles: readonly ReadStyle[];
+  /** How long a 'real' player sleeps between reads. */
+  readonly pauseMs: number;
 }
 
 /**
@@ -59,6 +67,61 @@ export const DEFAULT_OPTIONS: BenchOptions = {
 
 export type ParsedArgs = { readonly help: true } | { readonly help: false; readonly options: BenchOptions };
 
+/** The flags of CommonBenchOptions, plus --help; every bench's parseArgs table starts with these. */
+export const COMMON_FLAGS = {
+  help: { type: 'boolean', short: 'h' },
+  warmup: { type: 'string' },
+  duration: { type: 'string' },
+  'no-pin': { type: 'boolean' },
+  markdown: { type: 'string' },
+  'cache-dir': { type: 'string' },
+} as const;
+
+/** COMMON_FLAGS plus the flags of PlayerLoadOptions. */
+export const PLAYER_LOAD_FLAGS = {
+  ...COMMON_FLAGS,
+  ramp: { type: 'string' },
+  'lag-threshold': { type: 'string' },
+  generators: { type: 'string' },
+} as const;
+
+/** What parseArgs gives for COMMON_FLAGS. */
+export interface CommonFlagValues {
+  readonly warmup?: string;
+  readonly duration?: string;
+  readonly 'no-pin'?: boolean;
+  readonly markdown?: string;
+  readonly 'cache-dir'?: string;
+}
+
+/** What parseArgs gives for PLAYER_LOAD_FLAGS. */
+export interface PlayerLoadFlagValues extends CommonFlagValues {
+  readonly ramp?: string;
+  readonly 'lag-threshold'?: string;
+  readonly generators?: string;
+}
+
+/** The common flags of one bench, each flag not given taking its value from `defaults`. */
+export function parseCommon(values: CommonFlagValues, defaults: CommonBenchOptions): CommonBenchOptions {
+  return {
+    warmupMs: values.warmup === undefined ? defaults.warmupMs : seconds('--warmup', values.warmup, 0),
+    durationMs: values.duration === undefined ? defaults.durationMs : seconds('--duration', values.duration, 1_000),
+    pin: values['no-pin'] ? false : defaults.pin,
+    markdownFile: values.markdown ?? defaults.markdownFile,
+    cacheDir: values['cache-dir'] ?? defaults.cacheDir,
+  };
+}
+
+/** parseCommon plus --ramp, --lag-threshold and --generators. */
+export function parsePlayerLoad(values: PlayerLoadFlagValues, defaults: PlayerLoadOptions): PlayerLoadOptions {
+  return {
+    ...parseCommon(values, defaults),
+    rampPerSecond: values.ramp === undefined ? defaults.rampPerSecond : int('--ramp', values.ramp, 1, 10_000),
+    lagThresholdMs: values['lag-threshold'] === undefined ? defaults.lagThresholdMs : seconds('--lag-threshold', values['lag-threshold'], 100),
+    generators: values.generators === undefined ? defaults.generators : int('--generators', values.generators, 1, MAX_GENERATORS),
+  };
+}
+
 /** Parses `runnel bench` arguments; throws an Error whose message names the bad flag. */
 export function parseBenchArgs(argv: readonly string[], defaults: BenchOptions = DEFAULT_OPTIONS): ParsedArgs {
   const { values } = parseArgs({
@@ -66,20 +129,12 @@ export function parseBenchArgs(argv: readonly string[], defaults: BenchOptions =
     strict: true,
     allowPositionals: false,
     options: {
-      help: { type: 'boolean', short: 'h' },
+      ...PLAYER_LOAD_FLAGS,
       players: { type: 'string', short: 'n' },
       servers: { type: 'string' },
       protocols: { type: 'string' },
       styles: { type: 'string' },
-      warmup: { type: 'string' },
-      duration: { type: 'string' },
-      ramp: { type: 'string' },
-      'lag-threshold': { type: 'string' },
       pause: { type: 'string' },
-      generators: { type: 'string' },
-      'no-pin': { type: 'boolean' },
-      markdown: { type: 'string' },
-      'cache-dir': { type: 'string' },
     },
   });
   if (values.help) return { help: true };
@@ -91,26 +146,24 @@ export function parseBenchArgs(argv: readonly string[], defaults: BenchOptions =
       servers: values.servers === undefined ? o.servers : list('--servers', values.servers, (s) => oneOf('--servers', s, SERVER_NAMES)),
       protocols: values.protocols === undefined ? o.protocols : list('--protocols', values.protocols, (s) => oneOf('--protocols', s, PLAY_PROTOCOLS)),
       styles: values.styles === undefined ? o.styles : list('--styles', values.styles, (s) => oneOf('--styles', s, READ_STYLES)),
-      warmupMs: values.warmup === undefined ? o.warmupMs : seconds('--warmup', values.warmup, 0),
-      durationMs: values.duration === undefined ? o.durationMs : seconds('--duration', values.duration, 1_000),
-      rampPerSecond: values.ramp === undefined ? o.rampPerSecond : int('--ramp', values.ramp, 1, 10_000),
-      lagThresholdMs: values['lag-threshold'] === undefined ? o.lagThresholdMs : seconds('--lag-threshold', values['lag-threshold'], 100),
       pauseMs: values.pause === undefined ? o.pauseMs : int('--pause', values.pause, 10, 10_000),
-      generators: values.generators === undefined ? o.generators : int('--generators', values.generators, 1, MAX_GENERATORS),
-      pin: values['no-pin'] ? false : o.pin,
-      markdownFile: values.markdown ?? o.markdownFile,
-      cacheDir: values['cache-dir'] ?? o.cacheDir,
+      ...parsePlayerLoad(values, o),
     },
   };
 }
 
-// Flag parsers, shared with hls-options.ts: each throws an Error that names the flag.
+// Flag parsers, shared with the other *-options.ts: each throws an Error that names the flag.
 
 /** A comma-separated list, without duplicates. */
 export function list<T>(flag: string, text: string, item: (s: string) => T): T[] {
   const items = text.split(',').map((s) => s.trim()).filter((s) => s !== '');
   if (items.length === 0) throw new Error(`${flag}: empty list`);
   return [...new Set(items.map(item))];
+}
+
+/** A comma-separated list of counts in 1..max, without duplicates, smallest first. */
+export function counts(flag: string, text: string, max: number): number[] {
+  return list(flag, text, (s) => int(flag, s, 1, max)).sort((a, b) => a - b);
 }
 
 export function int(flag: string, text: string, min: number, max: number): number {

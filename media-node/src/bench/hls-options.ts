@@ -1,27 +1,22 @@
 import { parseArgs } from 'node:util';
-import { int, list, MAX_WINDOW_MS, oneOf, seconds } from './bench-options.ts';
+import { COMMON_FLAGS, counts, int, list, MAX_WINDOW_MS, oneOf, parseCommon, seconds, type CommonBenchOptions } from './bench-options.ts';
 
 /** Where the node under test puts HLS: nowhere (HLS off: the baseline), its local directory, or S3 (s3rver). */
 export type HlsStorage = 'none' | 'local' | 's3';
 export const HLS_STORAGES: readonly HlsStorage[] = ['none', 'local', 's3'];
 
-export interface HlsBenchOptions {
+export interface HlsBenchOptions extends CommonBenchOptions {
   /** Stream counts K: K publishers of the same file to K stream names on one node. */
   readonly streams: readonly number[];
   readonly storages: readonly HlsStorage[];
   /** hls_fragment given to the node. */
   readonly fragmentMs: number;
-  readonly warmupMs: number;
-  readonly durationMs: number;
   /** A stream whose segments show up later than their media clock by more than this is not real time. */
   readonly lateThresholdMs: number;
   /** After the listed K, search upward (doubling, then bisecting) for the largest K that stays real time. */
   readonly findMax: boolean;
   /** Upper bound of that search. */
   readonly maxStreams: number;
-  readonly pin: boolean;
-  readonly markdownFile: string | undefined;
-  readonly cacheDir: string | undefined;
 }
 
 /**
@@ -58,40 +53,31 @@ export function parseHlsBenchArgs(argv: readonly string[], defaults: HlsBenchOpt
     strict: true,
     allowPositionals: false,
     options: {
-      help: { type: 'boolean', short: 'h' },
+      ...COMMON_FLAGS,
       streams: { type: 'string', short: 'k' },
       storage: { type: 'string' },
       fragment: { type: 'string' },
-      warmup: { type: 'string' },
-      duration: { type: 'string' },
       'late-threshold': { type: 'string' },
       'find-max': { type: 'boolean' },
       'max-streams': { type: 'string' },
-      'no-pin': { type: 'boolean' },
-      markdown: { type: 'string' },
-      'cache-dir': { type: 'string' },
     },
   });
   if (values.help) return { help: true };
   const o = defaults;
   const fragmentMs = values.fragment === undefined ? o.fragmentMs : seconds('--fragment', values.fragment, MIN_FRAGMENT_MS);
   if (fragmentMs > MAX_FRAGMENT_MS) throw new Error(`--fragment: at most ${MAX_FRAGMENT_MS / 1000} s`);
-  const durationMs = values.duration === undefined ? o.durationMs : seconds('--duration', values.duration, 1_000);
-  if (durationMs < 3 * fragmentMs) throw new Error(`--duration: ${durationMs / 1000} s holds fewer than 3 fragments of ${fragmentMs / 1000} s`);
+  const common = parseCommon(values, o);
+  if (common.durationMs < 3 * fragmentMs) throw new Error(`--duration: ${common.durationMs / 1000} s holds fewer than 3 fragments of ${fragmentMs / 1000} s`);
   return {
     help: false,
     options: {
-      streams: values.streams === undefined ? o.streams : list('--streams', values.streams, (s) => int('--streams', s, 1, MAX_STREAMS)).sort((a, b) => a - b),
+      streams: values.streams === undefined ? o.streams : counts('--streams', values.streams, MAX_STREAMS),
       storages: values.storage === undefined ? o.storages : list('--storage', values.storage, (s) => oneOf('--storage', s, HLS_STORAGES)),
       fragmentMs,
-      warmupMs: values.warmup === undefined ? o.warmupMs : seconds('--warmup', values.warmup, 0),
-      durationMs,
       lateThresholdMs: values['late-threshold'] === undefined ? o.lateThresholdMs : seconds('--late-threshold', values['late-threshold'], 100),
       findMax: values['find-max'] ? true : o.findMax,
       maxStreams: values['max-streams'] === undefined ? o.maxStreams : int('--max-streams', values['max-streams'], 1, MAX_STREAMS),
-      pin: values['no-pin'] ? false : o.pin,
-      markdownFile: values.markdown ?? o.markdownFile,
-      cacheDir: values['cache-dir'] ?? o.cacheDir,
+      ...common,
     },
   };
 }

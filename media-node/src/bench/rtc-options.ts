@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { int, list, MAX_GENERATORS, MAX_WINDOW_MS, oneOf, seconds } from './bench-options.ts';
+import { counts, list, MAX_WINDOW_MS, oneOf, PLAYER_LOAD_FLAGS, parsePlayerLoad, type PlayerLoadOptions } from './bench-options.ts';
 
 /** Each WHEP case is compared with the same N of RTMP players (the fan-out bench's case) in the same run. */
 export type RtcBenchProtocol = 'rtc' | 'rtmp';
@@ -13,7 +13,8 @@ export const RTC_AUDIO_MODES: readonly RtcAudioMode[] = ['on', 'off'];
 export type RtcUdpMuxMode = 'on' | 'off';
 export const RTC_UDP_MUX_MODES: readonly RtcUdpMuxMode[] = ['on', 'off'];
 
-export interface RtcBenchOptions {
+/** Players come from load generators (PlayerLoadOptions); --lag-threshold applies to the RTMP players only. */
+export interface RtcBenchOptions extends PlayerLoadOptions {
   /** Player counts N of one ~600 kbit/s stream. */
   readonly players: readonly number[];
   readonly protocols: readonly RtcBenchProtocol[];
@@ -21,15 +22,6 @@ export interface RtcBenchOptions {
   readonly audio: readonly RtcAudioMode[];
   /** WHEP cases run once per mode too; `on,off` at the same N and audio mode compares the mux with a port per session. */
   readonly udpMux: readonly RtcUdpMuxMode[];
-  readonly warmupMs: number;
-  readonly durationMs: number;
-  readonly rampPerSecond: number;
-  /** RTMP players: a player whose lag is at or above this at the end of the window does not keep up. */
-  readonly lagThresholdMs: number;
-  readonly generators: number;
-  readonly pin: boolean;
-  readonly markdownFile: string | undefined;
-  readonly cacheDir: string | undefined;
 }
 
 /**
@@ -65,19 +57,11 @@ export function parseRtcBenchArgs(argv: readonly string[], defaults: RtcBenchOpt
     strict: true,
     allowPositionals: false,
     options: {
-      help: { type: 'boolean', short: 'h' },
+      ...PLAYER_LOAD_FLAGS,
       players: { type: 'string', short: 'n' },
       protocols: { type: 'string' },
       audio: { type: 'string' },
       'udp-mux': { type: 'string' },
-      warmup: { type: 'string' },
-      duration: { type: 'string' },
-      ramp: { type: 'string' },
-      'lag-threshold': { type: 'string' },
-      generators: { type: 'string' },
-      'no-pin': { type: 'boolean' },
-      markdown: { type: 'string' },
-      'cache-dir': { type: 'string' },
     },
   });
   if (values.help) return { help: true };
@@ -85,18 +69,11 @@ export function parseRtcBenchArgs(argv: readonly string[], defaults: RtcBenchOpt
   return {
     help: false,
     options: {
-      players: values.players === undefined ? o.players : list('--players', values.players, (s) => int('--players', s, 1, MAX_RTC_PLAYERS)).sort((a, b) => a - b),
+      players: values.players === undefined ? o.players : counts('--players', values.players, MAX_RTC_PLAYERS),
       protocols: values.protocols === undefined ? o.protocols : list('--protocols', values.protocols, (s) => oneOf('--protocols', s, RTC_BENCH_PROTOCOLS)),
       audio: values.audio === undefined ? o.audio : list('--audio', values.audio, (s) => oneOf('--audio', s, RTC_AUDIO_MODES)),
       udpMux: values['udp-mux'] === undefined ? o.udpMux : list('--udp-mux', values['udp-mux'], (s) => oneOf('--udp-mux', s, RTC_UDP_MUX_MODES)),
-      warmupMs: values.warmup === undefined ? o.warmupMs : seconds('--warmup', values.warmup, 0),
-      durationMs: values.duration === undefined ? o.durationMs : seconds('--duration', values.duration, 1_000),
-      rampPerSecond: values.ramp === undefined ? o.rampPerSecond : int('--ramp', values.ramp, 1, 10_000),
-      lagThresholdMs: values['lag-threshold'] === undefined ? o.lagThresholdMs : seconds('--lag-threshold', values['lag-threshold'], 100),
-      generators: values.generators === undefined ? o.generators : int('--generators', values.generators, 1, MAX_GENERATORS),
-      pin: values['no-pin'] ? false : o.pin,
-      markdownFile: values.markdown ?? o.markdownFile,
-      cacheDir: values['cache-dir'] ?? o.cacheDir,
+      ...parsePlayerLoad(values, o),
     },
   };
 }

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { int, list, MAX_GENERATORS, MAX_PLAYERS, MAX_WINDOW_MS, oneOf, seconds } from './bench-options.ts';
+import { counts, int, list, MAX_PLAYERS, MAX_WINDOW_MS, oneOf, PLAYER_LOAD_FLAGS, parsePlayerLoad, type PlayerLoadOptions } from './bench-options.ts';
 
 /** The two measurements of issue 5: CPU per ~5 Mbit/s publish, and SRT players per core. */
 export type SrtPart = 'publish' | 'play';
@@ -9,26 +9,19 @@ export const SRT_PARTS: readonly SrtPart[] = ['publish', 'play'];
 export type SrtBenchProtocol = 'srt' | 'rtmp';
 export const SRT_BENCH_PROTOCOLS: readonly SrtBenchProtocol[] = ['srt', 'rtmp'];
 
-export interface SrtBenchOptions {
+/**
+ * The play part's players come from load generators (PlayerLoadOptions); for
+ * it, --lag-threshold applies to the RTMP players only.
+ */
+export interface SrtBenchOptions extends PlayerLoadOptions {
   readonly parts: readonly SrtPart[];
   /** Publish part: publisher counts K (K streams of ~5 Mbit/s on one node). */
   readonly streams: readonly number[];
   /** Play part: player counts N of one ~600 kbit/s stream. */
   readonly players: readonly number[];
   readonly protocols: readonly SrtBenchProtocol[];
-  readonly warmupMs: number;
-  readonly durationMs: number;
-  /** Play part: players opened per second while ramping up. */
-  readonly rampPerSecond: number;
-  /** Play part, RTMP players: a player whose lag is at or above this at the end of the window does not keep up. */
-  readonly lagThresholdMs: number;
-  /** Play part: load generator processes (players are split evenly between them). */
-  readonly generators: number;
   /** SRT latency the load clients receive with (the node's own srt.latency for publishers stays its default). */
   readonly latencyMs: number;
-  readonly pin: boolean;
-  readonly markdownFile: string | undefined;
-  readonly cacheDir: string | undefined;
 }
 
 /**
@@ -65,41 +58,25 @@ export function parseSrtBenchArgs(argv: readonly string[], defaults: SrtBenchOpt
     strict: true,
     allowPositionals: false,
     options: {
-      help: { type: 'boolean', short: 'h' },
+      ...PLAYER_LOAD_FLAGS,
       parts: { type: 'string' },
       streams: { type: 'string', short: 'k' },
       players: { type: 'string', short: 'n' },
       protocols: { type: 'string' },
-      warmup: { type: 'string' },
-      duration: { type: 'string' },
-      ramp: { type: 'string' },
-      'lag-threshold': { type: 'string' },
-      generators: { type: 'string' },
       latency: { type: 'string' },
-      'no-pin': { type: 'boolean' },
-      markdown: { type: 'string' },
-      'cache-dir': { type: 'string' },
     },
   });
   if (values.help) return { help: true };
   const o = defaults;
-  const ascending = (a: number, b: number): number => a - b;
   return {
     help: false,
     options: {
       parts: values.parts === undefined ? o.parts : list('--parts', values.parts, (s) => oneOf('--parts', s, SRT_PARTS)),
-      streams: values.streams === undefined ? o.streams : list('--streams', values.streams, (s) => int('--streams', s, 1, MAX_SRT_STREAMS)).sort(ascending),
-      players: values.players === undefined ? o.players : list('--players', values.players, (s) => int('--players', s, 1, MAX_PLAYERS)).sort(ascending),
+      streams: values.streams === undefined ? o.streams : counts('--streams', values.streams, MAX_SRT_STREAMS),
+      players: values.players === undefined ? o.players : counts('--players', values.players, MAX_PLAYERS),
       protocols: values.protocols === undefined ? o.protocols : list('--protocols', values.protocols, (s) => oneOf('--protocols', s, SRT_BENCH_PROTOCOLS)),
-      warmupMs: values.warmup === undefined ? o.warmupMs : seconds('--warmup', values.warmup, 0),
-      durationMs: values.duration === undefined ? o.durationMs : seconds('--duration', values.duration, 1_000),
-      rampPerSecond: values.ramp === undefined ? o.rampPerSecond : int('--ramp', values.ramp, 1, 10_000),
-      lagThresholdMs: values['lag-threshold'] === undefined ? o.lagThresholdMs : seconds('--lag-threshold', values['lag-threshold'], 100),
-      generators: values.generators === undefined ? o.generators : int('--generators', values.generators, 1, MAX_GENERATORS),
       latencyMs: values.latency === undefined ? o.latencyMs : int('--latency', values.latency, 20, MAX_LATENCY_MS),
-      pin: values['no-pin'] ? false : o.pin,
-      markdownFile: values.markdown ?? o.markdownFile,
-      cacheDir: values['cache-dir'] ?? o.cacheDir,
+      ...parsePlayerLoad(values, o),
     },
   };
 }
