@@ -7,29 +7,17 @@ function options(argv: string[]): HlsBenchOptions {
   return r.options;
 }
 
-describe('parseHlsBenchArgs', () => {
-  it('gives the defaults with no flags', () => {
-    expect(options([])).toEqual(DEFAULT_HLS_OPTIONS);
-  });
-
-  it.each([['--help'], ['-h']])('%s asks for help', (flag) => {
-    expect(parseHlsBenchArgs([flag]).help).toBe(true);
-  });
-
+// The flags every bench shares (defaults, --help, --warmup, ...) are tested in bench-options.test.ts.
+describe('parseHlsBenchArgs: its own flags', () => {
   it.each([
     { argv: ['--streams', '8,1,4'], key: 'streams', want: [1, 4, 8] },
     { argv: ['-k', '16, 16,2'], key: 'streams', want: [2, 16] },
     { argv: ['--storage', 's3,none'], key: 'storages', want: ['s3', 'none'] },
     { argv: ['--fragment', '5'], key: 'fragmentMs', want: 5_000 },
     { argv: ['--fragment', '0.5'], key: 'fragmentMs', want: 500 },
-    { argv: ['--warmup', '0'], key: 'warmupMs', want: 0 },
-    { argv: ['--duration', '60'], key: 'durationMs', want: 60_000 },
     { argv: ['--late-threshold', '3'], key: 'lateThresholdMs', want: 3_000 },
     { argv: ['--find-max'], key: 'findMax', want: true },
     { argv: ['--max-streams', '200'], key: 'maxStreams', want: 200 },
-    { argv: ['--no-pin'], key: 'pin', want: false },
-    { argv: ['--markdown', 'out.md'], key: 'markdownFile', want: 'out.md' },
-    { argv: ['--cache-dir', '/var/cache/x'], key: 'cacheDir', want: '/var/cache/x' },
   ] as const)('$argv sets $key', (c) => {
     const o = options([...c.argv]);
     expect(o[c.key]).toEqual(c.want);
@@ -47,7 +35,6 @@ describe('parseHlsBenchArgs', () => {
     { argv: ['--late-threshold', '0'], error: /--late-threshold/ },
     { argv: ['--max-streams', '1000'], error: /--max-streams/ },
     { argv: ['--players', '10'], error: /players/ },
-    { argv: ['extra'], error: /extra/ },
   ])('refuses $argv', (c) => {
     expect(() => parseHlsBenchArgs(c.argv)).toThrow(c.error);
   });
