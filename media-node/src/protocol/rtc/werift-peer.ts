@@ -260,7 +260,7 @@ export async function answerOffer(offer: string, opts: RtcPeerOptions): Promise<
       if (opts.role === 'play') {
         t.sender.onRtcp.subscribe(guard((p) => events.rtcp?.(kind, p.serialize())));
         // werift routes a PLI/FIR by its *sender* SSRC first: from a player whose offer listed its own
-        // SSRCs (werift, Firefox) it reaches this transceiver's receiver, not the sender. Feedback only.
+        // SSRCs (werift clients do) it reaches this transceiver's receiver, not the sender. Feedback only.
         t.receiver.onRtcp.subscribe(guard((p) => {
           if (p.type === RTCP_RTPFB || p.type === RTCP_PSFB) events.rtcp?.(kind, p.serialize());
         }));
