@@ -51,15 +51,17 @@ export function isStunRequest(b: Uint8Array): boolean {
 /** The USERNAME of a Binding request; undefined for anything else. */
 export function stunBindingUsername(b: Uint8Array): string | undefined {
   if (b.length < HEADER_BYTES || ((b[0]! << 8) | b[1]!) !== BINDING_REQUEST) return undefined;
-  return findAttribute(b, (type, at, len) => {
+  // The visitor answers null for a USERNAME that is there but unusable (empty, too long, not UTF-8).
+  const username = findAttribute<string | null>(b, (type, at, len) => {
     if (type !== ATTR_USERNAME) return undefined;
-    if (len === 0 || len > MAX_USERNAME_BYTES) return '';
+    if (len === 0 || len > MAX_USERNAME_BYTES) return null;
     try {
       return utf8.decode(b.subarray(at, at + len));
     } catch {
-      return '';
+      return null;
     }
-  }) || undefined;
+  });
+  return username ?? undefined;
 }
 
 /** The receiver's (our) fragment of a Binding request's USERNAME "ours:theirs", or undefined. */
