@@ -4,7 +4,7 @@ import { performance } from 'node:perf_hooks';
 import { DEFAULT_OPTIONS, type BenchOptions } from './bench-options.ts';
 import type { ChildRegistry, TrackedChild } from './children.ts';
 import { NODE_LOG_KEEP } from './node-log.ts';
-import { cpuPercent, readMachineBusyTicks, readProcSample } from './proc-usage.ts';
+import { peakRssBytes, pinnedCpu, sampleWindow, windowUsage, type WindowProcesses } from './measure-window.ts';
 import { GeneratorClient } from './generator-client.ts';
 import { waitForPublishing, waitForRamp } from './ramp.ts';
 import type { RtcAudioMode, RtcBenchOptions, RtcBenchProtocol, RtcUdpMuxMode } from './rtc-options.ts';
@@ -14,7 +14,6 @@ import { sleep, startServer, STREAM_APP, STREAM_NAME, type ServerUnderTest } fro
 import type { SourceFile } from './source-file.ts';
 import type { RtcGeneratorKind } from './rtc-load-generator.ts';
 
-const RSS_SAMPLE_MS = 1_000;
 /** The fan-out source's frame rate (source-file.ts: testsrc2 rate=25). */
 export const SOURCE_FPS = 25;
 /**
@@ -153,43 +152,24 @@ async function measure(
   gens: readonly GeneratorClient<RtcGeneratorKind>[],
   playingAtStart: number,
 ): Promise<RtcPlayResult> {
-  const s0 = readProcSample(node.child.pid);
-  const g0 = gens.map((g) => readProcSample(g.child.pid));
-  const p0 = readProcSample(publisher.pid);
-  const m0 = readMachineBusyTicks();
-  const serverCpu = ctx.serverCpus !== undefined && /^\d+$/.test(ctx.serverCpus) ? `cpu${ctx.serverCpus}` : undefined;
-  const c0 = serverCpu === undefined ? undefined : readMachineBusyTicks(serverCpu);
+  const procs: WindowProcesses = { serverName: 'runnel', server: node.child, generators: gens.map((g) => g.child.pid), publishers: [publisher.pid], serverCpu: pinnedCpu(ctx.serverCpus) };
+  const w0 = sampleWindow(procs, 'before');
   await Promise.all(gens.map((g) => g.mark()));
   const t0 = performance.now();
-  if (!s0) throw new Error(`runnel exited before the window:\n${node.child.tail()}`);
-  let rss = s0.rssBytes;
-  const samples = Math.ceil(ctx.options.durationMs / RSS_SAMPLE_MS);
-  for (let i = 0; i < samples; i++) {
-    await sleep(Math.min(RSS_SAMPLE_MS, ctx.options.durationMs - i * RSS_SAMPLE_MS));
-    const s = readProcSample(node.child.pid);
-    if (s) rss = Math.max(rss, s.rssBytes);
-  }
+  const rss = await peakRssBytes(node.child.pid, ctx.options.durationMs, w0.server.rssBytes);
   const reports = await Promise.all(gens.map((g) => g.report()));
   const wallMs = performance.now() - t0;
-  const s1 = readProcSample(node.child.pid);
-  const g1 = gens.map((g) => readProcSample(g.child.pid));
-  const p1 = readProcSample(publisher.pid);
-  const m1 = readMachineBusyTicks();
-  const c1 = serverCpu === undefined ? undefined : readMachineBusyTicks(serverCpu);
-  if (!s1) throw new Error(`runnel exited during the window:\n${node.child.tail()}`);
+  const usage = windowUsage(w0, sampleWindow(procs, 'during'), wallMs, rss, ctx.ticksPerSecond);
 
-  const genTicks = gens.map((_, i) => (g0[i] && g1[i] ? g1[i].cpuTicks - g0[i].cpuTicks : 0));
-  const ours = s1.cpuTicks - s0.cpuTicks + genTicks.reduce((a, b) => a + b, 0) + (p0 && p1 ? p1.cpuTicks - p0.cpuTicks : 0);
-  const other = m0 !== undefined && m1 !== undefined ? Math.max(0, m1 - m0 - ours) : 0;
   const summary = summarizeRtcPlayers(reports.flatMap((r) => r.players), wallMs, { videoFps: SOURCE_FPS, audio: spec.audio === 'on' });
   const top = reports.map((r) => r.topError).find((t) => t !== undefined);
   return {
     ...spec,
-    cpuPercent: cpuPercent(s0.cpuTicks, s1.cpuTicks, wallMs, ctx.ticksPerSecond),
-    rssMiB: rss / 2 ** 20,
-    generatorCpuPercent: Math.max(0, ...genTicks.map((t) => cpuPercent(0, t, wallMs, ctx.ticksPerSecond))),
-    otherCpuPercent: cpuPercent(0, other, wallMs, ctx.ticksPerSecond),
-    serverCpuBusyPercent: c0 !== undefined && c1 !== undefined ? cpuPercent(c0, c1, wallMs, ctx.ticksPerSecond) : Number.NaN,
+    cpuPercent: usage.cpuPercent,
+    rssMiB: usage.rssMiB,
+    generatorCpuPercent: usage.generatorCpuPercent,
+    otherCpuPercent: usage.otherCpuPercent,
+    serverCpuBusyPercent: usage.serverCpuBusyPercent,
     keepingUp: summary.keepingUp,
     meanFps: summary.meanFps,
     minFps: summary.minFps,

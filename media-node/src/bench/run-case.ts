@@ -4,7 +4,7 @@ import type { ChildRegistry, TrackedChild } from './children.ts';
 import { FlvPlayer } from './flv-player.ts';
 import { GeneratorClient } from './generator-client.ts';
 import { summarizeLags, type LagSummary } from './player-clock.ts';
-import { cpuPercent, readMachineBusyTicks, readProcSample } from './proc-usage.ts';
+import { peakRssBytes, sampleWindow, windowUsage, type WindowProcesses } from './measure-window.ts';
 import { sleep, startServer, type ServerUnderTest } from './servers.ts';
 import type { SourceFile } from './source-file.ts';
 import { waitForRamp } from './ramp.ts';
@@ -12,7 +12,6 @@ import { waitForRamp } from './ramp.ts';
 /** Time from starting the publisher to the first frame reaching a player (ffmpeg start + RTMP publish). */
 const STREAM_READY_TIMEOUT_MS = 20_000;
 const POLL_MS = 250;
-const RSS_SAMPLE_MS = 1_000;
 
 export interface CaseSpec {
   readonly server: ServerName;
@@ -104,41 +103,25 @@ async function measure(
   publisher: TrackedChild,
   gens: readonly GeneratorClient[],
 ): Promise<Omit<CaseResult, 'playingAtStart'>> {
-  const s0 = readProcSample(server.child.pid);
-  const g0 = gens.map((g) => readProcSample(g.child.pid));
-  const p0 = readProcSample(publisher.pid);
-  const m0 = readMachineBusyTicks();
+  const procs: WindowProcesses = { serverName: spec.server, server: server.child, generators: gens.map((g) => g.child.pid), publishers: [publisher.pid], serverCpu: undefined };
+  const w0 = sampleWindow(procs, 'before');
   const t0 = performance.now();
   await Promise.all(gens.map((g) => g.mark()));
-  if (!s0) throw new Error(`${spec.server} exited before the window:\n${server.child.tail()}`);
-  let rss = s0.rssBytes;
-  const samples = Math.ceil(ctx.options.durationMs / RSS_SAMPLE_MS);
-  for (let i = 0; i < samples; i++) {
-    await sleep(Math.min(RSS_SAMPLE_MS, ctx.options.durationMs - i * RSS_SAMPLE_MS));
-    const s = readProcSample(server.child.pid);
-    if (s) rss = Math.max(rss, s.rssBytes);
-  }
-  const s1 = readProcSample(server.child.pid);
-  const g1 = gens.map((g) => readProcSample(g.child.pid));
-  const p1 = readProcSample(publisher.pid);
-  const m1 = readMachineBusyTicks();
+  const rss = await peakRssBytes(server.child.pid, ctx.options.durationMs, w0.server.rssBytes);
+  const w1 = sampleWindow(procs, 'during');
   const wallMs = performance.now() - t0;
   const reports = await Promise.all(gens.map((g) => g.report()));
-  if (!s1) throw new Error(`${spec.server} exited during the window:\n${server.child.tail()}`);
 
+  const usage = windowUsage(w0, w1, wallMs, rss, ctx.ticksPerSecond);
   const lags = reports.flatMap((r) => r.lags);
   const windowBytes = reports.reduce((n, r) => n + r.windowBytes, 0);
-  const genTicks = gens.map((_, i) => (g0[i] && g1[i] ? g1[i].cpuTicks - g0[i].cpuTicks : 0));
-  const genCpu = Math.max(0, ...genTicks.map((t) => cpuPercent(0, t, wallMs, ctx.ticksPerSecond)));
-  const ours = s1.cpuTicks - s0.cpuTicks + genTicks.reduce((a, b) => a + b, 0) + (p0 && p1 ? p1.cpuTicks - p0.cpuTicks : 0);
-  const other = m0 !== undefined && m1 !== undefined ? Math.max(0, m1 - m0 - ours) : 0;
   const top = reports.map((r) => r.topError).find((t) => t !== undefined);
   return {
     ...spec,
-    cpuPercent: cpuPercent(s0.cpuTicks, s1.cpuTicks, wallMs, ctx.ticksPerSecond),
-    rssMiB: rss / (1024 * 1024),
-    generatorCpuPercent: genCpu,
-    otherCpuPercent: cpuPercent(0, other, wallMs, ctx.ticksPerSecond),
+    cpuPercent: usage.cpuPercent,
+    rssMiB: usage.rssMiB,
+    generatorCpuPercent: usage.generatorCpuPercent,
+    otherCpuPercent: usage.otherCpuPercent,
     lag: summarizeLags(lags, ctx.options.lagThresholdMs),
     receivedMbps: (windowBytes * 8) / (wallMs * 1000),
     errors: reports.reduce((n, r) => n + r.errors, 0),

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { DEFAULT_OPTIONS, type BenchOptions } from './bench-options.ts';
 import type { TrackedChild } from './children.ts';
-import { cpuPercent, readMachineBusyTicks, readProcSample } from './proc-usage.ts';
+import { peakRssBytes, pinnedCpu, sampleWindow, windowUsage, type WindowProcesses } from './measure-window.ts';
 import { runCase, share, type CaseResult } from './run-case.ts';
 import { sleep, STREAM_APP, STREAM_NAME } from './servers.ts';
 import { GeneratorClient } from './generator-client.ts';
@@ -14,8 +14,6 @@ import { summarizeSrtPlayers } from './srt-play-summary.ts';
 import { readUdpDrops } from './srt-udp-drops.ts';
 import type { SrtSources } from './srt-source.ts';
 import type { SrtGeneratorKind } from './srt-load-generator.ts';
-
-const RSS_SAMPLE_MS = 1_000;
 
 export interface SrtPlaySpec {
   readonly protocol: SrtBenchProtocol;
@@ -126,46 +124,27 @@ async function measure(
   sources: SrtSources,
   playingAtStart: number,
 ): Promise<SrtPlayResult> {
-  const s0 = readProcSample(node.child.pid);
-  const g0 = gens.map((g) => readProcSample(g.child.pid));
-  const p0 = readProcSample(publisher.pid);
-  const m0 = readMachineBusyTicks();
+  const procs: WindowProcesses = { serverName: 'runnel', server: node.child, generators: gens.map((g) => g.child.pid), publishers: [publisher.pid], serverCpu: pinnedCpu(ctx.serverCpus) };
+  const w0 = sampleWindow(procs, 'before');
   const d0 = readUdpDrops(node.srtPort);
-  const serverCpu = ctx.serverCpus !== undefined && /^\d+$/.test(ctx.serverCpus) ? `cpu${ctx.serverCpus}` : undefined;
-  const c0 = serverCpu === undefined ? undefined : readMachineBusyTicks(serverCpu);
   await Promise.all(gens.map((g) => g.mark()));
   const t0 = performance.now();
-  if (!s0) throw new Error(`runnel exited before the window:\n${node.child.tail()}`);
-  let rss = s0.rssBytes;
-  const samples = Math.ceil(ctx.options.durationMs / RSS_SAMPLE_MS);
-  for (let i = 0; i < samples; i++) {
-    await sleep(Math.min(RSS_SAMPLE_MS, ctx.options.durationMs - i * RSS_SAMPLE_MS));
-    const s = readProcSample(node.child.pid);
-    if (s) rss = Math.max(rss, s.rssBytes);
-  }
+  const rss = await peakRssBytes(node.child.pid, ctx.options.durationMs, w0.server.rssBytes);
   const reports = await Promise.all(gens.map((g) => g.report()));
   const wallMs = performance.now() - t0;
-  const s1 = readProcSample(node.child.pid);
-  const g1 = gens.map((g) => readProcSample(g.child.pid));
-  const p1 = readProcSample(publisher.pid);
-  const m1 = readMachineBusyTicks();
+  const usage = windowUsage(w0, sampleWindow(procs, 'during'), wallMs, rss, ctx.ticksPerSecond);
   const d1 = readUdpDrops(node.srtPort);
-  const c1 = serverCpu === undefined ? undefined : readMachineBusyTicks(serverCpu);
-  if (!s1) throw new Error(`runnel exited during the window:\n${node.child.tail()}`);
 
-  const genTicks = gens.map((_, i) => (g0[i] && g1[i] ? g1[i].cpuTicks - g0[i].cpuTicks : 0));
-  const ours = s1.cpuTicks - s0.cpuTicks + genTicks.reduce((a, b) => a + b, 0) + (p0 && p1 ? p1.cpuTicks - p0.cpuTicks : 0);
-  const other = m0 !== undefined && m1 !== undefined ? Math.max(0, m1 - m0 - ours) : 0;
   const expectedMbps = sources.ts.kbps / 1000;
   const summary = summarizeSrtPlayers(reports.flatMap((r) => r.players), wallMs, expectedMbps);
   const top = reports.map((r) => r.topError).find((t) => t !== undefined);
   return {
     ...spec,
-    cpuPercent: cpuPercent(s0.cpuTicks, s1.cpuTicks, wallMs, ctx.ticksPerSecond),
-    rssMiB: rss / 2 ** 20,
-    generatorCpuPercent: Math.max(0, ...genTicks.map((t) => cpuPercent(0, t, wallMs, ctx.ticksPerSecond))),
-    otherCpuPercent: cpuPercent(0, other, wallMs, ctx.ticksPerSecond),
-    serverCpuBusyPercent: c0 !== undefined && c1 !== undefined ? cpuPercent(c0, c1, wallMs, ctx.ticksPerSecond) : Number.NaN,
+    cpuPercent: usage.cpuPercent,
+    rssMiB: usage.rssMiB,
+    generatorCpuPercent: usage.generatorCpuPercent,
+    otherCpuPercent: usage.otherCpuPercent,
+    serverCpuBusyPercent: usage.serverCpuBusyPercent,
     keepingUp: summary.keepingUp,
     meanMbps: summary.meanMbps,
     expectedMbps,

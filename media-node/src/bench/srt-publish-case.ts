@@ -5,7 +5,7 @@ import type { TrackedChild } from './children.ts';
 import { readStreams } from './hls-watch.ts';
 import { MIN_INGEST_FRACTION, streamNames } from './hls-case.ts';
 import { summarizeNodeLog } from './node-log.ts';
-import { cpuPercent, readMachineBusyTicks, readProcSample, type ProcSample } from './proc-usage.ts';
+import { peakRssBytes, pinnedCpu, sampleWindow, windowUsage, type WindowProcesses } from './measure-window.ts';
 import { sleep } from './servers.ts';
 import { lostMedia, sumSrtLoss, type SrtLossTotals } from './srt-loss-log.ts';
 import { readUdpDrops } from './srt-udp-drops.ts';
@@ -21,7 +21,6 @@ const START_SPREAD_MS = 2_000;
 const PUBLISH_TIMEOUT_MS = 20_000;
 const PUBLISH_TIMEOUT_PER_STREAM_MS = 500;
 const READY_POLL_MS = 250;
-const RSS_SAMPLE_MS = 1_000;
 /**
  * After the publishers stop, how long to wait for the node to end their
  * sessions (and log what their receivers lost): ffmpeg sends an SRT shutdown
@@ -132,40 +131,22 @@ async function lossAfterEnd(node: SrtNodeUnderTest, k: number): Promise<SrtLossT
 type Measured = Omit<SrtPublishResult, 'loss' | 'keptUp' | 'nodeLog'>;
 
 async function measure(spec: SrtPublishSpec, ctx: SrtCaseContext, node: SrtNodeUnderTest, publishers: readonly TrackedChild[], names: readonly string[], sourceKbps: number): Promise<Measured> {
-  const serverCpu = ctx.serverCpus !== undefined && /^\d+$/.test(ctx.serverCpus) ? `cpu${ctx.serverCpus}` : undefined;
+  const procs: WindowProcesses = { serverName: 'runnel', server: node.child, generators: [], publishers: publishers.map((p) => p.pid), serverCpu: pinnedCpu(ctx.serverCpus) };
   const a0 = performance.now();
   const api0 = await readStreams(node.apiPort, names.length);
   const apiAt0 = (a0 + performance.now()) / 2;
-  const n0 = readProcSample(node.child.pid);
-  const p0 = publishers.map((p) => readProcSample(p.pid));
-  const m0 = readMachineBusyTicks();
-  const c0 = serverCpu === undefined ? undefined : readMachineBusyTicks(serverCpu);
+  const w0 = sampleWindow(procs, 'before');
   const d0 = spec.protocol === 'srt' ? readUdpDrops(node.srtPort) : undefined;
   const t0 = performance.now();
-  if (!n0) throw new Error(`runnel exited before the window:\n${node.child.tail()}`);
-  let rss = n0.rssBytes;
-  const samples = Math.ceil(ctx.options.durationMs / RSS_SAMPLE_MS);
-  for (let i = 0; i < samples; i++) {
-    await sleep(Math.min(RSS_SAMPLE_MS, ctx.options.durationMs - i * RSS_SAMPLE_MS));
-    const s = readProcSample(node.child.pid);
-    if (s) rss = Math.max(rss, s.rssBytes);
-  }
-  const n1 = readProcSample(node.child.pid);
-  const p1 = publishers.map((p) => readProcSample(p.pid));
-  const m1 = readMachineBusyTicks();
-  const c1 = serverCpu === undefined ? undefined : readMachineBusyTicks(serverCpu);
+  const rss = await peakRssBytes(node.child.pid, ctx.options.durationMs, w0.server.rssBytes);
+  const w1 = sampleWindow(procs, 'during');
   const d1 = spec.protocol === 'srt' ? readUdpDrops(node.srtPort) : undefined;
   const wallMs = performance.now() - t0;
-  if (!n1) throw new Error(`runnel exited during the window:\n${node.child.tail()}`);
   const a1 = performance.now();
   const api1 = await readStreams(node.apiPort, names.length);
   const apiAt1 = (a1 + performance.now()) / 2;
 
-  const ticks = (a: ProcSample | undefined, b: ProcSample | undefined): number => (a && b ? b.cpuTicks - a.cpuTicks : 0);
-  const nodeTicks = ticks(n0, n1);
-  const pubTicks = publishers.reduce((n, _, i) => n + ticks(p0[i], p1[i]), 0);
-  const other = m0 !== undefined && m1 !== undefined ? Math.max(0, m1 - m0 - nodeTicks - pubTicks) : 0;
-  const pct = (t: number): number => cpuPercent(0, t, wallMs, ctx.ticksPerSecond);
+  const usage = windowUsage(w0, w1, wallMs, rss, ctx.ticksPerSecond);
   const rates = ingestMbps(api0, api1, names.map((n) => `${APP}/${n}`), apiAt1 - apiAt0);
   const minRate = (MIN_INGEST_FRACTION * sourceKbps) / 1000;
   const verdicts = rates.map((mbps, i) => {
@@ -176,11 +157,11 @@ async function measure(spec: SrtPublishSpec, ctx: SrtCaseContext, node: SrtNodeU
   });
   return {
     ...spec,
-    cpuPercent: pct(nodeTicks),
-    rssMiB: rss / 2 ** 20,
-    publisherCpuPercent: pct(pubTicks),
-    otherCpuPercent: pct(other),
-    serverCpuBusyPercent: c0 !== undefined && c1 !== undefined ? pct(c1 - c0) : Number.NaN,
+    cpuPercent: usage.cpuPercent,
+    rssMiB: usage.rssMiB,
+    publisherCpuPercent: usage.publisherCpuPercent,
+    otherCpuPercent: usage.otherCpuPercent,
+    serverCpuBusyPercent: usage.serverCpuBusyPercent,
     ingestMbps: rates.reduce((a, b) => a + b, 0),
     minStreamMbps: Math.min(...rates),
     realTimeStreams: verdicts.filter((v) => v === undefined).length,
