@@ -1,17 +1,12 @@
 import type { HlsCaseResult } from './hls-case.ts';
 import type { HlsStorage } from './hls-options.ts';
 import { searchBounds } from './k-search.ts';
-import { OTHER_LOAD_NOISY_PERCENT } from './report.ts';
+import { noisyRunNote, notes, SERVER_CPU_FULL_PERCENT, type RunMeta } from './report.ts';
+import { headline, markdownTable, runHeaderLines, textTable } from './report-format.ts';
 
-export interface HlsRunMeta {
-  readonly command: string;
-  readonly date: string;
-  readonly machine: string;
-  readonly node: string;
-  readonly code: string;
-  readonly source: string;
-  readonly pinning: string;
-  readonly window: string;
+export { SERVER_CPU_FULL_PERCENT } from './report.ts';
+
+export interface HlsRunMeta extends RunMeta {
   /** CPUs the publishers and s3rver share: their CPU % is out of 100 x this. */
   readonly loadCpus: number;
 }
@@ -22,9 +17,6 @@ export interface HlsRunMeta {
  * run may be late because of them, not the node.
  */
 export const LOAD_SATURATED_FRACTION = 0.9;
-
-/** The node's CPU this busy (node + others) had no headroom: lateness there may come from sharing it. */
-export const SERVER_CPU_FULL_PERCENT = 90;
 
 function usable(r: HlsCaseResult): boolean {
   return r.failure === undefined && Number.isFinite(r.cpuPercent);
@@ -87,31 +79,15 @@ function row(results: readonly HlsCaseResult[], r: HlsCaseResult): string[] {
 
 /** A fixed-width text table for the terminal, then the summary and warnings. */
 export function formatHlsTable(results: readonly HlsCaseResult[], loadCpus: number): string {
-  const rows = [HEADERS, ...results.map((r) => row(results, r))];
-  const widths = HEADERS.map((_, c) => Math.max(...rows.map((cells) => cells[c]!.length)));
-  const lines = rows.map((cells) => cells.map((cell, c) => (c < LEFT_COLUMNS ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ').trimEnd());
-  lines.splice(1, 0, widths.map((w) => '-'.repeat(w)).join('  '));
+  const lines = textTable(HEADERS, results.map((r) => row(results, r)), LEFT_COLUMNS);
   return [...lines, '', ...summaryLines(results), ...noteLines(results, loadCpus)].join('\n') + '\n';
 }
 
 /** The results as a markdown block for BENCHMARKS.md: how it was run, the table, the summary, the warnings. */
 export function formatHlsMarkdown(results: readonly HlsCaseResult[], meta: HlsRunMeta): string {
   const md = [
-    `Run of ${meta.date}:`,
-    '',
-    '```',
-    meta.command,
-    '```',
-    '',
-    `- Machine: ${meta.machine}; Node ${meta.node}`,
-    `- Code: ${meta.code}`,
-    `- Source: ${meta.source}`,
-    `- CPUs: ${meta.pinning}`,
-    `- Window: ${meta.window}`,
-    '',
-    `| ${HEADERS.join(' | ')} |`,
-    `|${HEADERS.map((_, c) => (c < LEFT_COLUMNS ? ' --- ' : ' ---: ')).join('|')}|`,
-    ...results.map((r) => `| ${row(results, r).join(' | ')} |`),
+    ...runHeaderLines(meta, [['Source', meta.source]]),
+    ...markdownTable(HEADERS, results.map((r) => row(results, r)), LEFT_COLUMNS),
     '',
     ...summaryLines(results).map((l) => `- ${l}`),
     ...noteLines(results, meta.loadCpus).map((l) => `- ${l}`),
@@ -127,13 +103,6 @@ function summaryLines(results: readonly HlsCaseResult[]): string[] {
     const above = m.firstNotRealTime === undefined ? 'no larger K was tried' : `K = ${m.firstNotRealTime} was not`;
     return `${s}: largest real-time K tried = ${m.largestRealTime} (${above}); node CPU there ${m.cpuPerStreamAtLargest.toFixed(2)} % of a core per stream`;
   });
-}
-
-/** First line of a failure and the child's last words, without the log between. */
-function headline(text: string): string {
-  const lines = text.split('\n').map((l) => l.trim()).filter((l) => l !== '');
-  if (lines.length <= 1) return lines[0] ?? '';
-  return `${lines[0]} ${lines[lines.length - 1]}`;
 }
 
 function noteLines(results: readonly HlsCaseResult[], loadCpus: number): string[] {
@@ -153,7 +122,7 @@ function noteLines(results: readonly HlsCaseResult[], loadCpus: number): string[
     if (r.serverCpuBusyPercent >= SERVER_CPU_FULL_PERCENT) {
       out.push(`${what}: the node's CPU was ${r.serverCpuBusyPercent.toFixed(0)} % busy (node ${r.cpuPercent.toFixed(0)} %, the rest other processes): no headroom left`);
     }
-    if (r.otherCpuPercent >= OTHER_LOAD_NOISY_PERCENT) out.push(`${what}: other processes used ${r.otherCpuPercent.toFixed(0)} % of a core during the window: a noisy run`);
+    out.push(...notes(noisyRunNote(what, r.otherCpuPercent)));
   }
   return out;
 }

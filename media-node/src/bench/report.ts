@@ -1,3 +1,4 @@
+import { headline, markdownTable, runHeaderLines, textTable, type RunHeaderMeta } from './report-format.ts';
 import type { CaseResult } from './run-case.ts';
 
 /**
@@ -11,16 +12,9 @@ export const SRS_RTMP_CPU_PERCENT: ReadonlyMap<number, number> = new Map([
   [2000, 19],
 ]);
 
-export interface RunMeta {
-  readonly command: string;
-  readonly date: string;
-  readonly machine: string;
-  readonly node: string;
-  /** The commit measured, and whether the working tree had changes on top of it. */
-  readonly code: string;
+/** How a run was made, with one source (the header of a markdown report). */
+export interface RunMeta extends RunHeaderMeta {
   readonly source: string;
-  readonly pinning: string;
-  readonly window: string;
 }
 
 /** runnel CPU / nms CPU for the same protocol, style and N; undefined when either is missing or failed. */
@@ -74,45 +68,24 @@ function secs(ms: number): string {
   return (ms / 1000).toFixed(1);
 }
 
+/** Leading columns (server, proto, style) left-aligned; the numbers right-aligned. */
+const LEFT_COLUMNS = 3;
+
 /** A fixed-width text table for the terminal. */
 export function formatTable(results: readonly CaseResult[]): string {
-  const rows = [HEADERS, ...results.map((r) => row(results, r))];
-  const widths = HEADERS.map((_, c) => Math.max(...rows.map((cells) => cells[c]!.length)));
-  const lines = rows.map((cells) => cells.map((cell, c) => (c < 3 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ').trimEnd());
-  lines.splice(1, 0, widths.map((w) => '-'.repeat(w)).join('  '));
+  const lines = textTable(HEADERS, results.map((r) => row(results, r)), LEFT_COLUMNS);
   return [...lines, ...failureLines(results)].join('\n') + '\n';
 }
 
 /** The results as a markdown block for BENCHMARKS.md: how it was run, the table, failures. */
 export function formatMarkdown(results: readonly CaseResult[], meta: RunMeta): string {
-  const rows = results.map((r) => row(results, r));
   const md = [
-    `Run of ${meta.date}:`,
-    '',
-    '```',
-    meta.command,
-    '```',
-    '',
-    `- Machine: ${meta.machine}; Node ${meta.node}`,
-    `- Code: ${meta.code}`,
-    `- Source: ${meta.source}`,
-    `- CPUs: ${meta.pinning}`,
-    `- Window: ${meta.window}`,
-    '',
-    `| ${HEADERS.join(' | ')} |`,
-    `|${HEADERS.map((_, c) => (c < 3 ? ' --- ' : ' ---: ')).join('|')}|`,
-    ...rows.map((cells) => `| ${cells.join(' | ')} |`),
+    ...runHeaderLines(meta, [['Source', meta.source]]),
+    ...markdownTable(HEADERS, results.map((r) => row(results, r)), LEFT_COLUMNS),
     '',
     ...failureLines(results).map((l) => `- ${l.trim()}`),
   ];
   return md.join('\n').trimEnd() + '\n';
-}
-
-/** First and last line of a failure (what failed, and the child's last words), without the log between. */
-function headline(failure: string): string {
-  const lines = failure.split('\n').map((l) => l.trim()).filter((l) => l !== '');
-  if (lines.length <= 1) return lines[0] ?? '';
-  return `${lines[0]} ${lines[lines.length - 1]}`;
 }
 
 /**
@@ -128,6 +101,32 @@ export const OTHER_LOAD_NOISY_PERCENT = 25;
  */
 export const GENERATOR_SATURATED_PERCENT = 90;
 
+/** The server's CPU this busy (server + others) had no headroom: its figures there may come from sharing it. */
+export const SERVER_CPU_FULL_PERCENT = 90;
+
+/** The note for a window in which other processes took time: `undefined` below OTHER_LOAD_NOISY_PERCENT. */
+export function noisyRunNote(what: string, otherCpuPercent: number): string | undefined {
+  return otherCpuPercent >= OTHER_LOAD_NOISY_PERCENT ? `${what}: other processes used ${otherCpuPercent.toFixed(0)} % of a core during the window: a noisy run` : undefined;
+}
+
+/** The note for a pinned node whose CPU was full: `undefined` below SERVER_CPU_FULL_PERCENT (and for NaN, not pinned). */
+export function serverCpuFullNote(what: string, serverCpuBusyPercent: number): string | undefined {
+  return serverCpuBusyPercent >= SERVER_CPU_FULL_PERCENT ? `${what}: the node's CPU was ${serverCpuBusyPercent.toFixed(0)} % busy in all: no headroom left` : undefined;
+}
+
+/** What the players of a case say beyond the table: an incomplete ramp (`rampNote` appended), their errors. */
+export function playerNotes(what: string, r: { readonly players: number; readonly playingAtStart: number; readonly errors: number; readonly topError: string | undefined }, rampNote = ''): string[] {
+  const out: string[] = [];
+  if (r.playingAtStart < r.players) out.push(`${what}: ramp incomplete: ${r.playingAtStart}/${r.players} players playing when the warm-up began${rampNote}`);
+  if (r.topError !== undefined) out.push(`${what}: ${r.errors} player errors, most common: ${r.topError}`);
+  return out;
+}
+
+/** Notes without the `undefined`s of the checks that did not fire. */
+export function notes(...lines: readonly (string | undefined)[]): string[] {
+  return lines.filter((l) => l !== undefined);
+}
+
 function failureLines(results: readonly CaseResult[]): string[] {
   const out: string[] = [];
   for (const r of results) {
@@ -136,13 +135,7 @@ function failureLines(results: readonly CaseResult[]): string[] {
       out.push(`${what}: FAILED: ${headline(r.failure)}`);
       continue;
     }
-    if (r.playingAtStart < r.players) {
-      out.push(`${what}: ramp incomplete: ${r.playingAtStart}/${r.players} players playing when the warm-up began (the window may include connects)`);
-    }
-    if (r.topError !== undefined) out.push(`${what}: ${r.errors} player errors, most common: ${r.topError}`);
-    if (r.otherCpuPercent >= OTHER_LOAD_NOISY_PERCENT) {
-      out.push(`${what}: other processes used ${r.otherCpuPercent.toFixed(0)} % of a core during the window: a noisy run`);
-    }
+    out.push(...playerNotes(what, r, ' (the window may include connects)'), ...notes(noisyRunNote(what, r.otherCpuPercent)));
     if (r.generatorCpuPercent >= GENERATOR_SATURATED_PERCENT) {
       out.push(`${what}: load generator at ${r.generatorCpuPercent.toFixed(0)} % of a core: its players' lag measures the generator, not the server`);
     }

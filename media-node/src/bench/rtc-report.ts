@@ -1,18 +1,10 @@
-import { GENERATOR_SATURATED_PERCENT, OTHER_LOAD_NOISY_PERCENT } from './report.ts';
+import { GENERATOR_SATURATED_PERCENT, noisyRunNote, notes, playerNotes, serverCpuFullNote, type RunMeta } from './report.ts';
+import { fixed, fraction, headline, markdownTable, runHeaderLines, textTable } from './report-format.ts';
 import type { RtcPlayResult, RtcPlaySpec } from './rtc-play-case.ts';
 import type { RtcUdpMuxMode } from './rtc-options.ts';
-import { SERVER_CPU_FULL_PERCENT } from './srt-report.ts';
 
-export interface RtcRunMeta {
-  readonly command: string;
-  readonly date: string;
-  readonly machine: string;
-  readonly node: string;
-  readonly code: string;
-  readonly source: string;
-  readonly pinning: string;
-  readonly window: string;
-}
+/** How a `bench rtc` run was made: the fan-out bench's header (one source). */
+export type RtcRunMeta = RunMeta;
 
 /** A case's name in progress lines and notes: `rtc audio on udp-mux off N=10`, `rtmp N=10`. */
 export function rtcCaseName(spec: RtcPlaySpec): string {
@@ -70,12 +62,6 @@ const LEFT_COLUMNS = 3;
 /** N first, right-aligned like every number; the mux mode beside it. */
 const AUDIO_LEFT_COLUMNS = 0;
 
-const fixed = (v: number, digits: number): string => (Number.isFinite(v) ? v.toFixed(digits) : '-');
-
-function fraction(n: number, d: number): string {
-  return d === 0 ? '-' : `${n}/${d} (${Math.floor((n * 1000) / d) / 10}%)`;
-}
-
 function row(results: readonly RtcPlayResult[], r: RtcPlayResult): string[] {
   const ok = usable(r);
   const ratio = rtcRtmpRatio(results, r);
@@ -106,18 +92,6 @@ function audioRow(c: AudioCost): string[] {
   return [String(c.players), c.udpMux, c.withAudio.toFixed(1), c.withoutAudio.toFixed(1), c.cost.toFixed(1)];
 }
 
-function textTable(headers: readonly string[], rows: readonly string[][], left: number): string[] {
-  const all = [headers, ...rows];
-  const widths = headers.map((_, c) => Math.max(...all.map((cells) => cells[c]!.length)));
-  const lines = all.map((cells) => cells.map((cell, c) => (c < left ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ').trimEnd());
-  lines.splice(1, 0, widths.map((w) => '-'.repeat(w)).join('  '));
-  return lines;
-}
-
-function mdTable(headers: readonly string[], rows: readonly string[][], left: number): string[] {
-  return [`| ${headers.join(' | ')} |`, `|${headers.map((_, c) => (c < left ? ' --- ' : ' ---: ')).join('|')}|`, ...rows.map((cells) => `| ${cells.join(' | ')} |`)];
-}
-
 /** Fixed-width text tables for the terminal: the players, then the audio cost where both modes ran. */
 export function formatRtcTable(results: readonly RtcPlayResult[]): string {
   const out = ['Play (one ~600 kbit/s stream):', ...textTable(HEADERS, results.map((r) => row(results, r)), LEFT_COLUMNS), ''];
@@ -130,32 +104,14 @@ export function formatRtcTable(results: readonly RtcPlayResult[]): string {
 /** The results as a markdown block for BENCHMARKS.md: how it was run, the tables, notes. */
 export function formatRtcMarkdown(results: readonly RtcPlayResult[], meta: RtcRunMeta): string {
   const md = [
-    `Run of ${meta.date}:`,
-    '',
-    '```',
-    meta.command,
-    '```',
-    '',
-    `- Machine: ${meta.machine}; Node ${meta.node}`,
-    `- Code: ${meta.code}`,
-    `- Source: ${meta.source}`,
-    `- CPUs: ${meta.pinning}`,
-    `- Window: ${meta.window}`,
-    '',
-    ...mdTable(HEADERS, results.map((r) => row(results, r)), LEFT_COLUMNS),
+    ...runHeaderLines(meta, [['Source', meta.source]]),
+    ...markdownTable(HEADERS, results.map((r) => row(results, r)), LEFT_COLUMNS),
     '',
   ];
   const costs = audioCosts(results);
-  if (costs.length > 0) md.push('Audio on minus audio off (the AAC -> Opus bridge, one per stream, plus sending Opus to N players):', '', ...mdTable(AUDIO_HEADERS, costs.map(audioRow), AUDIO_LEFT_COLUMNS), '');
+  if (costs.length > 0) md.push('Audio on minus audio off (the AAC -> Opus bridge, one per stream, plus sending Opus to N players):', '', ...markdownTable(AUDIO_HEADERS, costs.map(audioRow), AUDIO_LEFT_COLUMNS), '');
   md.push(...noteLines(results).map((l) => `- ${l}`));
   return md.join('\n').trimEnd() + '\n';
-}
-
-/** First and last line of a failure (what failed, and the child's last words). */
-function headline(failure: string): string {
-  const lines = failure.split('\n').map((l) => l.trim()).filter((l) => l !== '');
-  if (lines.length <= 1) return lines[0] ?? '';
-  return `${lines[0]} ${lines[lines.length - 1]}`;
 }
 
 function noteLines(results: readonly RtcPlayResult[]): string[] {
@@ -166,11 +122,9 @@ function noteLines(results: readonly RtcPlayResult[]): string[] {
       out.push(`${what}: FAILED: ${headline(r.failure)}`);
       continue;
     }
-    if (r.playingAtStart < r.players) out.push(`${what}: ramp incomplete: ${r.playingAtStart}/${r.players} players playing when the warm-up began`);
-    if (r.topError !== undefined) out.push(`${what}: ${r.errors} player errors, most common: ${r.topError}`);
+    out.push(...playerNotes(what, r));
     if (r.duplicates > 0) out.push(`${what}: players received ${r.duplicates} RTP packets twice (NACK retransmissions after loss; not counted in the rates)`);
-    if (r.otherCpuPercent >= OTHER_LOAD_NOISY_PERCENT) out.push(`${what}: other processes used ${r.otherCpuPercent.toFixed(0)} % of a core during the window: a noisy run`);
-    if (r.serverCpuBusyPercent >= SERVER_CPU_FULL_PERCENT) out.push(`${what}: the node's CPU was ${r.serverCpuBusyPercent.toFixed(0)} % busy in all: no headroom left`);
+    out.push(...notes(noisyRunNote(what, r.otherCpuPercent), serverCpuFullNote(what, r.serverCpuBusyPercent)));
     if (r.generatorCpuPercent >= GENERATOR_SATURATED_PERCENT) out.push(`${what}: load generator at ${r.generatorCpuPercent.toFixed(0)} % of a core: the generator, not the node, is the limit here (players falling behind measure it)`);
   }
   return out;

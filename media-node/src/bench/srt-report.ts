@@ -1,21 +1,15 @@
-import { GENERATOR_SATURATED_PERCENT, OTHER_LOAD_NOISY_PERCENT } from './report.ts';
+import { GENERATOR_SATURATED_PERCENT, noisyRunNote, notes, playerNotes, serverCpuFullNote } from './report.ts';
+import { fixed, fraction, headline, markdownTable, runHeaderLines, textTable, type RunHeaderMeta } from './report-format.ts';
 import type { SrtPlayResult } from './srt-play-case.ts';
 import type { SrtPublishResult } from './srt-publish-case.ts';
 
-export interface SrtRunMeta {
-  readonly command: string;
-  readonly date: string;
-  readonly machine: string;
-  readonly node: string;
-  readonly code: string;
+/** How a `bench srt` run was made: the common header with a source for each part. */
+export interface SrtRunMeta extends RunHeaderMeta {
   readonly publishSource: string;
   readonly playSource: string;
-  readonly pinning: string;
-  readonly window: string;
 }
 
-/** The node's CPU this busy (node + others) had no headroom: its figures there may come from sharing it. */
-export const SERVER_CPU_FULL_PERCENT = 90;
+export { SERVER_CPU_FULL_PERCENT } from './report.ts';
 
 type Usable = { readonly failure: string | undefined; readonly cpuPercent: number };
 
@@ -50,12 +44,6 @@ export function playersPerCore(r: SrtPlayResult): number | undefined {
 const PUBLISH_HEADERS = ['proto', 'K', 'kept up', 'CPU %', 'CPU %/stream', 'srt/rtmp CPU', 'RSS MiB', 'ingest Mbit/s', 'min stream Mbit/s', 'SRT lost/dropped pkts', 'node UDP drops', 'pub CPU %', 'other CPU %', 'CPU 0 busy %'];
 const PLAY_HEADERS = ['proto', 'N', 'keep up', 'CPU %', 'CPU %/100 players', 'srt/rtmp CPU', 'players/core (linear)', 'RSS MiB', 'Mbit/s/player', 'stream Mbit/s', 'min Mbit/s', 'SRT lost/dropped pkts', 'node UDP drops', 'max lag s', 'gen CPU %', 'other CPU %', 'CPU 0 busy %'];
 const LEFT_COLUMNS = 1;
-
-const fixed = (v: number, digits: number): string => (Number.isFinite(v) ? v.toFixed(digits) : '-');
-
-function fraction(n: number, d: number): string {
-  return d === 0 ? '-' : `${n}/${d} (${Math.floor((n * 1000) / d) / 10}%)`;
-}
 
 function publishRow(results: readonly SrtPublishResult[], r: SrtPublishResult): string[] {
   const ok = usable(r);
@@ -103,59 +91,25 @@ function playRow(results: readonly SrtPlayResult[], r: SrtPlayResult): string[] 
   ];
 }
 
-function textTable(headers: readonly string[], rows: readonly string[][]): string[] {
-  const all = [headers, ...rows];
-  const widths = headers.map((_, c) => Math.max(...all.map((cells) => cells[c]!.length)));
-  const lines = all.map((cells) => cells.map((cell, c) => (c < LEFT_COLUMNS ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ').trimEnd());
-  lines.splice(1, 0, widths.map((w) => '-'.repeat(w)).join('  '));
-  return lines;
-}
-
-function mdTable(headers: readonly string[], rows: readonly string[][]): string[] {
-  return [
-    `| ${headers.join(' | ')} |`,
-    `|${headers.map((_, c) => (c < LEFT_COLUMNS ? ' --- ' : ' ---: ')).join('|')}|`,
-    ...rows.map((cells) => `| ${cells.join(' | ')} |`),
-  ];
-}
-
 /** Fixed-width text tables for the terminal: the publish part, then the play part (each only when it ran). */
 export function formatSrtTable(publish: readonly SrtPublishResult[], play: readonly SrtPlayResult[]): string {
   const out: string[] = [];
-  if (publish.length > 0) out.push('Publish (~5 Mbit/s streams):', ...textTable(PUBLISH_HEADERS, publish.map((r) => publishRow(publish, r))), '');
-  if (play.length > 0) out.push('Play (one ~600 kbit/s stream):', ...textTable(PLAY_HEADERS, play.map((r) => playRow(play, r))), '');
+  if (publish.length > 0) out.push('Publish (~5 Mbit/s streams):', ...textTable(PUBLISH_HEADERS, publish.map((r) => publishRow(publish, r)), LEFT_COLUMNS), '');
+  if (play.length > 0) out.push('Play (one ~600 kbit/s stream):', ...textTable(PLAY_HEADERS, play.map((r) => playRow(play, r)), LEFT_COLUMNS), '');
   out.push(...noteLines(publish, play));
   return out.join('\n').trimEnd() + '\n';
 }
 
 /** The results as a markdown block for BENCHMARKS.md: how it was run, both tables, notes. */
 export function formatSrtMarkdown(publish: readonly SrtPublishResult[], play: readonly SrtPlayResult[], meta: SrtRunMeta): string {
-  const md = [
-    `Run of ${meta.date}:`,
-    '',
-    '```',
-    meta.command,
-    '```',
-    '',
-    `- Machine: ${meta.machine}; Node ${meta.node}`,
-    `- Code: ${meta.code}`,
-    `- Publish source: ${meta.publishSource}`,
-    `- Play source: ${meta.playSource}`,
-    `- CPUs: ${meta.pinning}`,
-    `- Window: ${meta.window}`,
-    '',
-  ];
-  if (publish.length > 0) md.push('Publish:', '', ...mdTable(PUBLISH_HEADERS, publish.map((r) => publishRow(publish, r))), '');
-  if (play.length > 0) md.push('Play:', '', ...mdTable(PLAY_HEADERS, play.map((r) => playRow(play, r))), '');
+  const md = runHeaderLines(meta, [
+    ['Publish source', meta.publishSource],
+    ['Play source', meta.playSource],
+  ]);
+  if (publish.length > 0) md.push('Publish:', '', ...markdownTable(PUBLISH_HEADERS, publish.map((r) => publishRow(publish, r)), LEFT_COLUMNS), '');
+  if (play.length > 0) md.push('Play:', '', ...markdownTable(PLAY_HEADERS, play.map((r) => playRow(play, r)), LEFT_COLUMNS), '');
   md.push(...noteLines(publish, play).map((l) => `- ${l}`));
   return md.join('\n').trimEnd() + '\n';
-}
-
-/** First and last line of a failure (what failed, and the child's last words), without the log between. */
-function headline(failure: string): string {
-  const lines = failure.split('\n').map((l) => l.trim()).filter((l) => l !== '');
-  if (lines.length <= 1) return lines[0] ?? '';
-  return `${lines[0]} ${lines[lines.length - 1]}`;
 }
 
 function noteLines(publish: readonly SrtPublishResult[], play: readonly SrtPlayResult[]): string[] {
@@ -171,8 +125,7 @@ function noteLines(publish: readonly SrtPublishResult[], play: readonly SrtPlayR
       out.push(`${what}: the node's SRT receivers lost ${r.loss.lostPackets} packets on loopback and retransmission recovered every one`);
     }
     if (r.nodeLog !== undefined) out.push(`${what}: node log: ${r.nodeLog}`);
-    if (r.otherCpuPercent >= OTHER_LOAD_NOISY_PERCENT) out.push(`${what}: other processes used ${r.otherCpuPercent.toFixed(0)} % of a core during the window: a noisy run`);
-    if (r.serverCpuBusyPercent >= SERVER_CPU_FULL_PERCENT) out.push(`${what}: the node's CPU was ${r.serverCpuBusyPercent.toFixed(0)} % busy in all: no headroom left`);
+    out.push(...notes(noisyRunNote(what, r.otherCpuPercent), serverCpuFullNote(what, r.serverCpuBusyPercent)));
   }
   for (const r of play) {
     const what = `play ${r.protocol} N=${r.players}`;
@@ -180,10 +133,7 @@ function noteLines(publish: readonly SrtPublishResult[], play: readonly SrtPlayR
       out.push(`${what}: FAILED: ${headline(r.failure)}`);
       continue;
     }
-    if (r.playingAtStart < r.players) out.push(`${what}: ramp incomplete: ${r.playingAtStart}/${r.players} players playing when the warm-up began`);
-    if (r.topError !== undefined) out.push(`${what}: ${r.errors} player errors, most common: ${r.topError}`);
-    if (r.otherCpuPercent >= OTHER_LOAD_NOISY_PERCENT) out.push(`${what}: other processes used ${r.otherCpuPercent.toFixed(0)} % of a core during the window: a noisy run`);
-    if (r.serverCpuBusyPercent >= SERVER_CPU_FULL_PERCENT) out.push(`${what}: the node's CPU was ${r.serverCpuBusyPercent.toFixed(0)} % busy in all: no headroom left`);
+    out.push(...playerNotes(what, r), ...notes(noisyRunNote(what, r.otherCpuPercent), serverCpuFullNote(what, r.serverCpuBusyPercent)));
     if (r.generatorCpuPercent >= GENERATOR_SATURATED_PERCENT) out.push(`${what}: load generator at ${r.generatorCpuPercent.toFixed(0)} % of a core: whether players keep up measures the generator, not the node`);
   }
   return out;
