@@ -4,9 +4,11 @@ import { performance } from 'node:perf_hooks';
 import type { ChildRegistry, TrackedChild } from './children.ts';
 import type { HlsBenchOptions, HlsStorage } from './hls-options.ts';
 import { bucketPlaylists, localPlaylists, PlaylistWatch, readStreams, spoolBytes } from './hls-watch.ts';
+import { pinnedCpu } from './measure-window.ts';
 import { NODE_LOG_KEEP, summarizeNodeLog } from './node-log.ts';
 import { expectedSegmentMs, type ProgressExpectations, type StreamProgress } from './playlist-progress.ts';
 import { cpuPercent, readMachineBusyTicks, readProcSample, type ProcSample } from './proc-usage.ts';
+import { startLoopPublisher } from './run-case.ts';
 import { probePutMs, S3RVER_KEYS, startS3rver, type S3rverChild } from './s3rver-child.ts';
 import { runnelDataDir, sleep, startServer, type ServerUnderTest } from './servers.ts';
 import { HLS_SOURCE_GOP_MS, type SourceFile } from './source-file.ts';
@@ -129,7 +131,7 @@ export async function runHlsCase(spec: HlsCaseSpec, ctx: HlsCaseContext): Promis
     // finish a segment at the same instant, every time (a burst no real
     // node sees, which the upload queue would pay for).
     for (const name of names) {
-      publishers.push(startPublisher(ctx, server, name));
+      publishers.push(startLoopPublisher(ctx, ctx.source.path, `rtmp://127.0.0.1:${server.rtmpPort}/${APP}/${name}`, `publisher ${name} (ffmpeg)`));
       await sleep(segmentMs / names.length);
     }
     const publishing = await waitForPublishers(server, names);
@@ -162,16 +164,6 @@ function nodeConfig(storage: HlsStorage, fragmentMs: number, s3: S3rverChild | u
   const hls = { hls: { enabled: true, fragment_ms: fragmentMs } };
   if (storage === 'local' || s3 === undefined) return hls;
   return { ...hls, storage: { type: 's3', s3: { endpoint: s3.endpoint, bucket: s3.bucket, prefix: S3_PREFIX, force_path_style: true, ...S3RVER_KEYS } } };
-}
-
-/** ffmpeg re-publishes the encoded file in real time, forever, without re-encoding. */
-function startPublisher(ctx: HlsCaseContext, server: ServerUnderTest, name: string): TrackedChild {
-  return ctx.registry.spawn({
-    name: `publisher ${name} (ffmpeg)`,
-    command: 'ffmpeg',
-    args: ['-hide_banner', '-loglevel', 'error', '-nostdin', '-re', '-stream_loop', '-1', '-i', ctx.source.path, '-c', 'copy', '-f', 'flv', `rtmp://127.0.0.1:${server.rtmpPort}/${APP}/${name}`],
-    ...(ctx.otherCpus === undefined ? {} : { cpus: ctx.otherCpus }),
-  });
 }
 
 function publishTimeoutMs(streams: number): number {
@@ -227,13 +219,14 @@ interface CpuMark {
 
 function cpuMark(run: Running, serverCpus: string | undefined): CpuMark {
   const self = process.cpuUsage();
+  const cpu = pinnedCpu(serverCpus);
   return {
     node: readProcSample(run.server.child.pid),
     publishers: run.publishers.map((p) => readProcSample(p.pid)),
     s3rver: run.s3 ? readProcSample(run.s3.child.pid) : undefined,
     selfMicros: self.user + self.system,
     machine: readMachineBusyTicks(),
-    serverCpu: serverCpus !== undefined && /^\d+$/.test(serverCpus) ? readMachineBusyTicks(`cpu${serverCpus}`) : undefined,
+    serverCpu: cpu === undefined ? undefined : readMachineBusyTicks(cpu),
   };
 }
 

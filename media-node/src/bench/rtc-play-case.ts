@@ -1,15 +1,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { DEFAULT_OPTIONS, type BenchOptions } from './bench-options.ts';
 import type { ChildRegistry, TrackedChild } from './children.ts';
 import { NODE_LOG_KEEP } from './node-log.ts';
 import { peakRssBytes, pinnedCpu, sampleWindow, windowUsage, type WindowProcesses } from './measure-window.ts';
-import { GeneratorClient } from './generator-client.ts';
+import type { GeneratorClient } from './generator-client.ts';
 import { waitForPublishing, waitForRamp } from './ramp.ts';
 import type { RtcAudioMode, RtcBenchOptions, RtcBenchProtocol, RtcUdpMuxMode } from './rtc-options.ts';
 import { summarizeRtcPlayers } from './rtc-play-summary.ts';
-import { runCase, share, type CaseResult } from './run-case.ts';
+import { fanoutContext, runCase, share, startGenerators, startLoopPublisher, type CaseResult } from './run-case.ts';
 import { sleep, startServer, STREAM_APP, STREAM_NAME, type ServerUnderTest } from './servers.ts';
 import type { SourceFile } from './source-file.ts';
 import type { RtcGeneratorKind } from './rtc-load-generator.ts';
@@ -84,20 +83,11 @@ export async function runRtcPlayCase(spec: RtcPlaySpec, ctx: RtcCaseContext, sou
       keepLines: NODE_LOG_KEEP,
     });
     started.push(node.child);
-    const publisher = ctx.registry.spawn({
-      name: 'publisher (ffmpeg)',
-      command: 'ffmpeg',
-      args: ['-hide_banner', '-loglevel', 'error', '-nostdin', '-re', '-stream_loop', '-1', '-i', source.path, '-c', 'copy', '-f', 'flv', node.rtmpUrl],
-      ...(ctx.otherCpus === undefined ? {} : { cpus: ctx.otherCpus }),
-    });
+    const publisher = startLoopPublisher(ctx, source.path, node.rtmpUrl);
     started.push(publisher);
     await waitForPublishing(node, publisher);
-    const k = Math.min(ctx.options.generators, spec.players);
-    for (let i = 0; i < k; i++) {
-      const g = new GeneratorClient<RtcGeneratorKind>(ctx.registry, `rtc-generator-${i + 1}`, ctx.otherCpus, new URL('./rtc-generator-main.ts', import.meta.url));
-      gens.push(g);
-      started.push(g.child);
-    }
+    gens.push(...startGenerators<RtcGeneratorKind>(ctx, spec.players, 'rtc-generator', started, new URL('./rtc-generator-main.ts', import.meta.url)));
+    const k = gens.length;
     const url = `http://127.0.0.1:${node.httpPort}/rtc/v1/whep/?app=${STREAM_APP}&stream=${STREAM_NAME}`;
     const rampPerSecond = Math.max(1, Math.round(ctx.options.rampPerSecond / k));
     await Promise.all(gens.map((g, i) => g.open({ url, count: share(spec.players, k, i), audio: spec.audio === 'on', rampPerSecond })));
@@ -110,13 +100,6 @@ export async function runRtcPlayCase(spec: RtcPlaySpec, ctx: RtcCaseContext, sou
     for (const child of started.reverse()) await child.stop();
     rmSync(caseDir, { recursive: true, force: true });
   }
-}
-
-/** The fan-out bench's options for its RTMP players: this run's window, ramp, generators and pinning. */
-function fanoutContext(ctx: RtcCaseContext, source: SourceFile): Parameters<typeof runCase>[1] {
-  const o = ctx.options;
-  const options: BenchOptions = { ...DEFAULT_OPTIONS, players: o.players, warmupMs: o.warmupMs, durationMs: o.durationMs, rampPerSecond: o.rampPerSecond, lagThresholdMs: o.lagThresholdMs, generators: o.generators, pin: o.pin, cacheDir: o.cacheDir };
-  return { options, source, registry: ctx.registry, workDir: ctx.workDir, serverCpus: ctx.serverCpus, otherCpus: ctx.otherCpus, ticksPerSecond: ctx.ticksPerSecond, log: ctx.log };
 }
 
 function fromFanout(r: CaseResult): RtcPlayResult {

@@ -1,8 +1,9 @@
 import { performance } from 'node:perf_hooks';
-import type { BenchOptions, PlayProtocol, ReadStyle, ServerName } from './bench-options.ts';
+import { DEFAULT_OPTIONS, type BenchOptions, type PlayerLoadOptions, type PlayProtocol, type ReadStyle, type ServerName } from './bench-options.ts';
 import type { ChildRegistry, TrackedChild } from './children.ts';
 import { FlvPlayer } from './flv-player.ts';
 import { GeneratorClient } from './generator-client.ts';
+import type { FlvGeneratorKind, GeneratorKind } from './generator-protocol.ts';
 import { summarizeLags, type LagSummary } from './player-clock.ts';
 import { peakRssBytes, sampleWindow, windowUsage, type WindowProcesses } from './measure-window.ts';
 import { sleep, startServer, type ServerUnderTest } from './servers.ts';
@@ -62,16 +63,12 @@ export async function runCase(spec: CaseSpec, ctx: CaseContext): Promise<CaseRes
   try {
     const server = await startServer(spec.server, { registry: ctx.registry, workDir: ctx.workDir, cpus: ctx.serverCpus });
     started.push(server.child);
-    const publisher = startPublisher(ctx, server);
+    const publisher = startLoopPublisher(ctx, ctx.source.path, server.rtmpUrl);
     started.push(publisher);
     await waitForStream(server, publisher);
 
-    const k = Math.min(ctx.options.generators, spec.players);
-    for (let i = 0; i < k; i++) {
-      const g = new GeneratorClient(ctx.registry, `generator-${i + 1}`, ctx.otherCpus);
-      gens.push(g);
-      started.push(g.child);
-    }
+    gens.push(...startGenerators<FlvGeneratorKind>(ctx, spec.players, 'generator', started));
+    const k = gens.length;
     const url = spec.protocol === 'rtmp' ? server.rtmpUrl : server.flvUrl;
     await Promise.all(
       gens.map((g, i) =>
@@ -130,14 +127,46 @@ async function measure(
   };
 }
 
-/** ffmpeg re-publishes the encoded file in real time, forever, without re-encoding. */
-function startPublisher(ctx: CaseContext, server: ServerUnderTest): TrackedChild {
+/** What a bench with its own players needs to run fan-out (RTMP) rows through runCase. */
+export type PlayerLoadCaseContext = Omit<CaseContext, 'options' | 'source'> & { readonly options: PlayerLoadOptions & { readonly players: readonly number[] } };
+
+/** The fan-out bench's context for another bench's RTMP rows: that run's window, ramp, generators and pinning. */
+export function fanoutContext(ctx: PlayerLoadCaseContext, source: SourceFile): CaseContext {
+  const o = ctx.options;
+  const options: BenchOptions = { ...DEFAULT_OPTIONS, players: o.players, warmupMs: o.warmupMs, durationMs: o.durationMs, rampPerSecond: o.rampPerSecond, lagThresholdMs: o.lagThresholdMs, generators: o.generators, pin: o.pin, cacheDir: o.cacheDir };
+  return { options, source, registry: ctx.registry, workDir: ctx.workDir, serverCpus: ctx.serverCpus, otherCpus: ctx.otherCpus, ticksPerSecond: ctx.ticksPerSecond, log: ctx.log };
+}
+
+/** ffmpeg re-publishes the file at `path` to `rtmpUrl` in real time, forever, without re-encoding. */
+export function startLoopPublisher(ctx: Pick<CaseContext, 'registry' | 'otherCpus'>, path: string, rtmpUrl: string, name = 'publisher (ffmpeg)'): TrackedChild {
   return ctx.registry.spawn({
-    name: 'publisher (ffmpeg)',
+    name,
     command: 'ffmpeg',
-    args: ['-hide_banner', '-loglevel', 'error', '-nostdin', '-re', '-stream_loop', '-1', '-i', ctx.source.path, '-c', 'copy', '-f', 'flv', server.rtmpUrl],
+    args: ['-hide_banner', '-loglevel', 'error', '-nostdin', '-re', '-stream_loop', '-1', '-i', path, '-c', 'copy', '-f', 'flv', rtmpUrl],
     ...(ctx.otherCpus === undefined ? {} : { cpus: ctx.otherCpus }),
   });
+}
+
+/**
+ * Starts min(options.generators, players) load generators `<name>-1`, `<name>-2` ...
+ * from `main` (default: the FLV/RTMP one), each pushed to `started` as it
+ * spawns so that a failure later still stops it.
+ */
+export function startGenerators<K extends GeneratorKind>(
+  ctx: Pick<CaseContext, 'registry' | 'otherCpus'> & { readonly options: Pick<PlayerLoadOptions, 'generators'> },
+  players: number,
+  name: string,
+  started: TrackedChild[],
+  main?: URL,
+): GeneratorClient<K>[] {
+  const gens: GeneratorClient<K>[] = [];
+  const k = Math.min(ctx.options.generators, players);
+  for (let i = 0; i < k; i++) {
+    const g = new GeneratorClient<K>(ctx.registry, `${name}-${i + 1}`, ctx.otherCpus, main);
+    gens.push(g);
+    started.push(g.child);
+  }
+  return gens;
 }
 
 /** Plays the stream over HTTP-FLV from this process until a frame arrives: the publisher is then live. */

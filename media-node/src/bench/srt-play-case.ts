@@ -1,12 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { DEFAULT_OPTIONS, type BenchOptions } from './bench-options.ts';
 import type { TrackedChild } from './children.ts';
 import { peakRssBytes, pinnedCpu, sampleWindow, windowUsage, type WindowProcesses } from './measure-window.ts';
-import { runCase, share, type CaseResult } from './run-case.ts';
+import { fanoutContext, runCase, share, startGenerators, startLoopPublisher, type CaseResult } from './run-case.ts';
 import { sleep, STREAM_APP, STREAM_NAME } from './servers.ts';
-import { GeneratorClient } from './generator-client.ts';
+import type { GeneratorClient } from './generator-client.ts';
 import { waitForPublishing, waitForRamp } from './ramp.ts';
 import { startSrtNode, type SrtCaseContext, type SrtNodeUnderTest } from './srt-node.ts';
 import type { SrtBenchProtocol } from './srt-options.ts';
@@ -50,27 +49,18 @@ export interface SrtPlayResult extends SrtPlaySpec {
 
 /** N players of the ~600 kbit/s stream over `spec.protocol`, the stream published over RTMP. */
 export async function runSrtPlayCase(spec: SrtPlaySpec, ctx: SrtCaseContext, sources: SrtSources): Promise<SrtPlayResult> {
-  if (spec.protocol === 'rtmp') return fromFanout(await runCase({ server: 'runnel', protocol: 'rtmp', style: 'eager', players: spec.players }, fanoutContext(ctx, sources)), sources);
+  if (spec.protocol === 'rtmp') return fromFanout(await runCase({ server: 'runnel', protocol: 'rtmp', style: 'eager', players: spec.players }, fanoutContext(ctx, sources.flv)), sources);
   const caseDir = mkdtempSync(join(ctx.workDir, `play-srt-${spec.players}-`));
   const started: TrackedChild[] = [];
   const gens: GeneratorClient<SrtGeneratorKind>[] = [];
   try {
     const node = await startSrtNode(ctx, caseDir);
     started.push(node.child);
-    const publisher = ctx.registry.spawn({
-      name: 'publisher (ffmpeg)',
-      command: 'ffmpeg',
-      args: ['-hide_banner', '-loglevel', 'error', '-nostdin', '-re', '-stream_loop', '-1', '-i', sources.flv.path, '-c', 'copy', '-f', 'flv', node.rtmpUrl],
-      ...(ctx.otherCpus === undefined ? {} : { cpus: ctx.otherCpus }),
-    });
+    const publisher = startLoopPublisher(ctx, sources.flv.path, node.rtmpUrl);
     started.push(publisher);
     await waitForPublishing(node, publisher);
-    const k = Math.min(ctx.options.generators, spec.players);
-    for (let i = 0; i < k; i++) {
-      const g = new GeneratorClient<SrtGeneratorKind>(ctx.registry, `srt-generator-${i + 1}`, ctx.otherCpus, new URL('./srt-generator-main.ts', import.meta.url));
-      gens.push(g);
-      started.push(g.child);
-    }
+    gens.push(...startGenerators<SrtGeneratorKind>(ctx, spec.players, 'srt-generator', started, new URL('./srt-generator-main.ts', import.meta.url)));
+    const k = gens.length;
     const streamId = `#!::r=${STREAM_APP}/${STREAM_NAME},m=request`;
     await Promise.all(gens.map((g, i) => g.open({ host: '127.0.0.1', port: node.srtPort, streamId, count: share(spec.players, k, i), latencyMs: ctx.options.latencyMs, rampPerSecond: Math.max(1, Math.round(ctx.options.rampPerSecond / k)) })));
     const playingAtStart = await waitForRamp(spec.players, ctx.options.rampPerSecond, ctx.log, gens);
@@ -82,13 +72,6 @@ export async function runSrtPlayCase(spec: SrtPlaySpec, ctx: SrtCaseContext, sou
     for (const child of started.reverse()) await child.stop();
     rmSync(caseDir, { recursive: true, force: true });
   }
-}
-
-/** The fan-out bench's options for its RTMP players: this run's window, ramp, generators and pinning. */
-function fanoutContext(ctx: SrtCaseContext, sources: SrtSources): Parameters<typeof runCase>[1] {
-  const o = ctx.options;
-  const options: BenchOptions = { ...DEFAULT_OPTIONS, players: o.players, warmupMs: o.warmupMs, durationMs: o.durationMs, rampPerSecond: o.rampPerSecond, lagThresholdMs: o.lagThresholdMs, generators: o.generators, pin: o.pin, cacheDir: o.cacheDir };
-  return { options, source: sources.flv, registry: ctx.registry, workDir: ctx.workDir, serverCpus: ctx.serverCpus, otherCpus: ctx.otherCpus, ticksPerSecond: ctx.ticksPerSecond, log: ctx.log };
 }
 
 function fromFanout(r: CaseResult, sources: SrtSources): SrtPlayResult {
