@@ -17,6 +17,26 @@ export interface SourceSpec {
 }
 
 /**
+ * ffmpeg input and encoder arguments of every bench source: ten seconds of
+ * testsrc2 at `size` and 25 fps with a 440 Hz sine; H.264 at `videoKbps`
+ * capped by maxrate (bufsize twice that) so every second carries about the
+ * same bytes; a keyframe every 50 frames (2 s), never on scene cuts, so the
+ * 250 frames loop on the GOP cadence; AAC-LC stereo at `audioKbps`; FLV.
+ */
+export function testPatternArgs(size: string, videoKbps: number, audioKbps: number): string[] {
+  return [
+    '-f', 'lavfi', '-i', `testsrc2=size=${size}:rate=25`,
+    '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=44100',
+    '-t', '10',
+    '-c:v', 'libx264', '-preset', 'veryfast', '-pix_fmt', 'yuv420p',
+    '-b:v', `${videoKbps}k`, '-maxrate', `${videoKbps}k`, '-bufsize', `${2 * videoKbps}k`,
+    '-g', '50', '-keyint_min', '50', '-sc_threshold', '0',
+    '-c:a', 'aac', '-b:a', `${audioKbps}k`, '-ac', '2',
+    '-f', 'flv',
+  ];
+}
+
+/**
  * The fan-out benchmark stream (issue 2): ~584 kbps H.264 + AAC, the stream
  * SRS's numbers were measured with (srs.md 5.1: "600 kbps stream"). 640x360
  * at 25 fps, 520 kbit/s video capped by maxrate/bufsize so every second
@@ -26,16 +46,7 @@ export interface SourceSpec {
  */
 export const FANOUT_SOURCE: SourceSpec = {
   fileName: 'source-v1-640x360-584k.flv',
-  encodeArgs: [
-    '-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=25',
-    '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=44100',
-    '-t', '10',
-    '-c:v', 'libx264', '-preset', 'veryfast', '-pix_fmt', 'yuv420p',
-    '-b:v', '520k', '-maxrate', '520k', '-bufsize', '1040k',
-    '-g', '50', '-keyint_min', '50', '-sc_threshold', '0',
-    '-c:a', 'aac', '-b:a', '64k', '-ac', '2',
-    '-f', 'flv',
-  ],
+  encodeArgs: testPatternArgs('640x360', 520, 64),
   describe: (kbps) => `${kbps} kbit/s H.264 640x360 25 fps + AAC, keyframe every 2 s, published with ffmpeg -re -stream_loop -1 -c copy`,
 };
 
@@ -51,16 +62,7 @@ export const HLS_SOURCE_GOP_MS = 2_000;
  */
 export const HLS_SOURCE: SourceSpec = {
   fileName: 'source-v1-1280x720-2000k.flv',
-  encodeArgs: [
-    '-f', 'lavfi', '-i', 'testsrc2=size=1280x720:rate=25',
-    '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=44100',
-    '-t', '10',
-    '-c:v', 'libx264', '-preset', 'veryfast', '-pix_fmt', 'yuv420p',
-    '-b:v', '1800k', '-maxrate', '1800k', '-bufsize', '3600k',
-    '-g', '50', '-keyint_min', '50', '-sc_threshold', '0',
-    '-c:a', 'aac', '-b:a', '128k', '-ac', '2',
-    '-f', 'flv',
-  ],
+  encodeArgs: testPatternArgs('1280x720', 1800, 128),
   describe: (kbps) => `${kbps} kbit/s H.264 1280x720 25 fps + AAC 128 kbit/s, keyframe every 2 s, published with ffmpeg -re -stream_loop -1 -c copy`,
 };
 

@@ -1,4 +1,4 @@
-import { ensureSourceFile, type SourceFile, type SourceSpec } from './source-file.ts';
+import { ensureSourceFile, testPatternArgs, type SourceFile, type SourceSpec } from './source-file.ts';
 
 /**
  * The SRT publish benchmark stream (issue 5: "CPU per 5 Mbps SRT publish"):
@@ -11,16 +11,7 @@ import { ensureSourceFile, type SourceFile, type SourceSpec } from './source-fil
  */
 export const SRT_PUBLISH_SOURCE: SourceSpec = {
   fileName: 'source-v1-1920x1080-5000k.flv',
-  encodeArgs: [
-    '-f', 'lavfi', '-i', 'testsrc2=size=1920x1080:rate=25',
-    '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=44100',
-    '-t', '10',
-    '-c:v', 'libx264', '-preset', 'veryfast', '-pix_fmt', 'yuv420p',
-    '-b:v', '4800k', '-maxrate', '4800k', '-bufsize', '9600k',
-    '-g', '50', '-keyint_min', '50', '-sc_threshold', '0',
-    '-c:a', 'aac', '-b:a', '128k', '-ac', '2',
-    '-f', 'flv',
-  ],
+  encodeArgs: testPatternArgs('1920x1080', 4800, 128),
   describe: (kbps) => `${kbps} kbit/s (as FLV) H.264 1920x1080 25 fps + AAC 128 kbit/s, keyframe every 2 s`,
 };
 
