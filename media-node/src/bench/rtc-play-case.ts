@@ -8,7 +8,7 @@ import type { GeneratorClient } from './generator-client.ts';
 import { waitForPublishing, waitForRamp } from './ramp.ts';
 import type { RtcAudioMode, RtcBenchOptions, RtcBenchProtocol, RtcUdpMuxMode } from './rtc-options.ts';
 import { summarizeRtcPlayers } from './rtc-play-summary.ts';
-import { fanoutContext, runCase, share, startGenerators, startLoopPublisher, type CaseResult } from './run-case.ts';
+import { fanoutContext, fanoutRowFields, runCase, share, startGenerators, startLoopPublisher, type CaseResult } from './run-case.ts';
 import { sleep, startServer, STREAM_APP, STREAM_NAME, type ServerUnderTest } from './servers.ts';
 import type { SourceFile } from './source-file.ts';
 import type { RtcGeneratorKind } from './rtc-load-generator.ts';
@@ -103,28 +103,7 @@ export async function runRtcPlayCase(spec: RtcPlaySpec, ctx: RtcCaseContext, sou
 }
 
 function fromFanout(r: CaseResult): RtcPlayResult {
-  return {
-    protocol: 'rtmp',
-    audio: 'off',
-    udpMux: 'on',
-    players: r.players,
-    cpuPercent: r.cpuPercent,
-    rssMiB: r.rssMiB,
-    generatorCpuPercent: r.generatorCpuPercent,
-    otherCpuPercent: r.otherCpuPercent,
-    serverCpuBusyPercent: Number.NaN,
-    keepingUp: r.lag.keepingUp,
-    meanFps: Number.NaN,
-    minFps: Number.NaN,
-    meanAudioPps: Number.NaN,
-    meanMbps: r.receivedMbps / r.players,
-    duplicates: Number.NaN,
-    maxLagMs: r.failure === undefined ? r.lag.maxLagMs : Number.NaN,
-    playingAtStart: r.playingAtStart,
-    errors: r.errors,
-    topError: r.topError,
-    failure: r.failure,
-  };
+  return { protocol: 'rtmp', audio: 'off', udpMux: 'on', ...fanoutRowFields(r), meanFps: Number.NaN, minFps: Number.NaN, meanAudioPps: Number.NaN, duplicates: Number.NaN };
 }
 
 async function measure(

@@ -137,6 +137,44 @@ export function fanoutContext(ctx: PlayerLoadCaseContext, source: SourceFile): C
   return { options, source, registry: ctx.registry, workDir: ctx.workDir, serverCpus: ctx.serverCpus, otherCpus: ctx.otherCpus, ticksPerSecond: ctx.ticksPerSecond, log: ctx.log };
 }
 
+/** The columns an RTMP row of the SRT and WebRTC benches takes from the fan-out case that measured it. */
+export interface FanoutRowFields {
+  readonly players: number;
+  readonly cpuPercent: number;
+  readonly rssMiB: number;
+  readonly generatorCpuPercent: number;
+  readonly otherCpuPercent: number;
+  /** NaN: the fan-out case does not read the server's CPU as a whole. */
+  readonly serverCpuBusyPercent: number;
+  readonly keepingUp: number;
+  /** Mean FLV payload rate per player, Mbit/s. */
+  readonly meanMbps: number;
+  /** NaN when the case failed. */
+  readonly maxLagMs: number;
+  readonly playingAtStart: number;
+  readonly errors: number;
+  readonly topError: string | undefined;
+  readonly failure: string | undefined;
+}
+
+export function fanoutRowFields(r: CaseResult): FanoutRowFields {
+  return {
+    players: r.players,
+    cpuPercent: r.cpuPercent,
+    rssMiB: r.rssMiB,
+    generatorCpuPercent: r.generatorCpuPercent,
+    otherCpuPercent: r.otherCpuPercent,
+    serverCpuBusyPercent: Number.NaN,
+    keepingUp: r.lag.keepingUp,
+    meanMbps: r.receivedMbps / r.players,
+    maxLagMs: r.failure === undefined ? r.lag.maxLagMs : Number.NaN,
+    playingAtStart: r.playingAtStart,
+    errors: r.errors,
+    topError: r.topError,
+    failure: r.failure,
+  };
+}
+
 /** ffmpeg re-publishes the file at `path` to `rtmpUrl` in real time, forever, without re-encoding. */
 export function startLoopPublisher(ctx: Pick<CaseContext, 'registry' | 'otherCpus'>, path: string, rtmpUrl: string, name = 'publisher (ffmpeg)'): TrackedChild {
   return ctx.registry.spawn({

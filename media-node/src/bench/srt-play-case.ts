@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { TrackedChild } from './children.ts';
 import { peakRssBytes, pinnedCpu, sampleWindow, windowUsage, type WindowProcesses } from './measure-window.ts';
-import { fanoutContext, runCase, share, startGenerators, startLoopPublisher, type CaseResult } from './run-case.ts';
+import { fanoutContext, fanoutRowFields, runCase, share, startGenerators, startLoopPublisher, type CaseResult } from './run-case.ts';
 import { sleep, STREAM_APP, STREAM_NAME } from './servers.ts';
 import type { GeneratorClient } from './generator-client.ts';
 import { waitForPublishing, waitForRamp } from './ramp.ts';
@@ -77,24 +77,12 @@ export async function runSrtPlayCase(spec: SrtPlaySpec, ctx: SrtCaseContext, sou
 function fromFanout(r: CaseResult, sources: SrtSources): SrtPlayResult {
   return {
     protocol: 'rtmp',
-    players: r.players,
-    cpuPercent: r.cpuPercent,
-    rssMiB: r.rssMiB,
-    generatorCpuPercent: r.generatorCpuPercent,
-    otherCpuPercent: r.otherCpuPercent,
-    serverCpuBusyPercent: Number.NaN,
-    keepingUp: r.lag.keepingUp,
-    meanMbps: r.receivedMbps / r.players,
+    ...fanoutRowFields(r),
     expectedMbps: sources.flv.kbps / 1000,
     minMbps: Number.NaN,
     lostPackets: Number.NaN,
     droppedPackets: Number.NaN,
     udpDrops: Number.NaN,
-    maxLagMs: r.failure === undefined ? r.lag.maxLagMs : Number.NaN,
-    playingAtStart: r.playingAtStart,
-    errors: r.errors,
-    topError: r.topError,
-    failure: r.failure,
   };
 }
 
