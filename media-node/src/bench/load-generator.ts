@@ -4,6 +4,7 @@ import { FlvPlayer } from './flv-player.ts';
 import { ReadPacer } from './read-pacer.ts';
 import { RtmpPlayer } from './rtmp-player.ts';
 import type { PlayerEnv, SocketPlayer } from './socket-player.ts';
+import { summarizeErrors, type ErrorSummary } from './player-errors.ts';
 
 /** Ramp granularity: players are opened in batches this often. */
 const RAMP_TICK_MS = 20;
@@ -90,16 +91,7 @@ export class LoadGenerator {
     for (const p of this.players) p.close();
   }
 
-  private errorSummary(): { errors: number; topError: string | undefined } {
-    const counts = new Map<string, number>();
-    for (const p of this.players) if (p.error !== undefined) counts.set(p.error, (counts.get(p.error) ?? 0) + 1);
-    let topError: string | undefined;
-    let top = 0;
-    let errors = 0;
-    for (const [message, n] of counts) {
-      errors += n;
-      if (n > top) [topError, top] = [`${message} (x${n})`, n];
-    }
-    return { errors, topError };
+  private errorSummary(): ErrorSummary {
+    return summarizeErrors(this.players.map((p) => p.error));
   }
 }

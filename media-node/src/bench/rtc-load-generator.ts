@@ -1,6 +1,7 @@
 import { startWhepLoadClient, type WhepLoadClient, type WhepLoadCounters } from '../protocol/rtc/whep-load-client.ts';
 import type { RtcPlayerWindow } from './rtc-play-summary.ts';
 import type { GeneratorKind } from './generator-protocol.ts';
+import { summarizeErrors, type ErrorSummary } from './player-errors.ts';
 
 /**
  * The messages between `runnel bench rtc` and its WHEP load-generator
@@ -157,19 +158,7 @@ export class RtcLoadGenerator {
     for (const p of this.players) p.close();
   }
 
-  private errorSummary(): { errors: number; topError: string | undefined } {
-    const counts = new Map<string, number>();
-    for (const p of this.players) {
-      const e = p.error ?? (p.client?.state() === 'failed' ? 'ICE/DTLS failed' : undefined);
-      if (e !== undefined) counts.set(e, (counts.get(e) ?? 0) + 1);
-    }
-    let topError: string | undefined;
-    let top = 0;
-    let errors = 0;
-    for (const [message, n] of counts) {
-      errors += n;
-      if (n > top) [topError, top] = [`${message} (x${n})`, n];
-    }
-    return { errors, topError };
+  private errorSummary(): ErrorSummary {
+    return summarizeErrors(this.players.map((p) => p.error ?? (p.client?.state() === 'failed' ? 'ICE/DTLS failed' : undefined)));
   }
 }

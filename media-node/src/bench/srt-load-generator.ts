@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { SrtLoadPlayer, type SrtPlayerWindow } from './srt-load-player.ts';
 import type { GeneratorKind } from './generator-protocol.ts';
+import { summarizeErrors, type ErrorSummary } from './player-errors.ts';
 
 /**
  * The messages between `runnel bench srt` and its SRT load-generator
@@ -105,16 +106,7 @@ export class SrtLoadGenerator {
     for (const p of this.players) p.close();
   }
 
-  private errorSummary(): { errors: number; topError: string | undefined } {
-    const counts = new Map<string, number>();
-    for (const p of this.players) if (p.error !== undefined) counts.set(p.error, (counts.get(p.error) ?? 0) + 1);
-    let topError: string | undefined;
-    let top = 0;
-    let errors = 0;
-    for (const [message, n] of counts) {
-      errors += n;
-      if (n > top) [topError, top] = [`${message} (x${n})`, n];
-    }
-    return { errors, topError };
+  private errorSummary(): ErrorSummary {
+    return summarizeErrors(this.players.map((p) => p.error));
   }
 }
