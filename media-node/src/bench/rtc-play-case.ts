@@ -8,7 +8,7 @@ import type { GeneratorClient } from './generator-client.ts';
 import { waitForPublishing, waitForRamp } from './ramp.ts';
 import type { RtcAudioMode, RtcBenchOptions, RtcBenchProtocol, RtcUdpMuxMode } from './rtc-options.ts';
 import { summarizeRtcPlayers } from './rtc-play-summary.ts';
-import { fanoutContext, fanoutRowFields, runCase, share, startGenerators, startLoopPublisher, type CaseResult } from './run-case.ts';
+import { fanoutContext, fanoutRowFields, runCase, share, startGenerators, startLoopPublisher, type CaseResult, type PlayRowFields } from './run-case.ts';
 import { sleep, startServer, STREAM_APP, STREAM_NAME, type ServerUnderTest } from './servers.ts';
 import type { SourceFile } from './source-file.ts';
 import type { RtcGeneratorKind } from './rtc-load-generator.ts';
@@ -42,29 +42,13 @@ export interface RtcPlaySpec {
 }
 
 /** One row: WHEP players measured here, RTMP players by the fan-out bench's runCase. */
-export interface RtcPlayResult extends RtcPlaySpec {
-  readonly cpuPercent: number;
-  readonly rssMiB: number;
-  /** The busiest load generator, % of one core. */
-  readonly generatorCpuPercent: number;
-  readonly otherCpuPercent: number;
-  /** WHEP only (NaN for RTMP or not pinned): how busy the node's CPU was in all, %. */
-  readonly serverCpuBusyPercent: number;
-  readonly keepingUp: number;
+export interface RtcPlayResult extends RtcPlaySpec, PlayRowFields {
   /** WHEP only (NaN for RTMP): mean and slowest player's video frames/s, mean Opus packets/s. */
   readonly meanFps: number;
   readonly minFps: number;
   readonly meanAudioPps: number;
-  /** Mean payload rate a player received, Mbit/s (RTP payload for WHEP, FLV for RTMP). */
-  readonly meanMbps: number;
   /** WHEP only (NaN for RTMP): RTP packets all players received twice (NACK retransmissions) in the window. */
   readonly duplicates: number;
-  /** RTMP only (NaN for WHEP): the largest lag at the end of the window, ms. */
-  readonly maxLagMs: number;
-  readonly playingAtStart: number;
-  readonly errors: number;
-  readonly topError: string | undefined;
-  readonly failure: string | undefined;
 }
 
 /** N players of the ~600 kbit/s stream over `spec.protocol`, the stream published over RTMP. */

@@ -137,27 +137,34 @@ export function fanoutContext(ctx: PlayerLoadCaseContext, source: SourceFile): C
   return { options, source, registry: ctx.registry, workDir: ctx.workDir, serverCpus: ctx.serverCpus, otherCpus: ctx.otherCpus, ticksPerSecond: ctx.ticksPerSecond, log: ctx.log };
 }
 
-/** The columns an RTMP row of the SRT and WebRTC benches takes from the fan-out case that measured it. */
-export interface FanoutRowFields {
+/**
+ * The columns every play row of the SRT and WebRTC benches has, whether its
+ * players were measured by that bench (SRT, WHEP) or by runCase (RTMP).
+ */
+export interface PlayRowFields {
   readonly players: number;
+  /** Node CPU, % of one core. */
   readonly cpuPercent: number;
   readonly rssMiB: number;
+  /** The busiest load generator, % of one core. */
   readonly generatorCpuPercent: number;
   readonly otherCpuPercent: number;
-  /** NaN: the fan-out case does not read the server's CPU as a whole. */
+  /** How busy the node's CPU was in all (the node and whatever else ran there), %; NaN for RTMP rows or when not pinned. */
   readonly serverCpuBusyPercent: number;
   readonly keepingUp: number;
-  /** Mean FLV payload rate per player, Mbit/s. */
+  /** Mean rate a player received over the window, Mbit/s (RTP payload for WHEP, TS for SRT, FLV for RTMP). */
   readonly meanMbps: number;
-  /** NaN when the case failed. */
+  /** RTMP only (NaN otherwise, and for a failed case): the largest lag at the end of the window, ms. */
   readonly maxLagMs: number;
+  /** Players with media when the warm-up began. */
   readonly playingAtStart: number;
   readonly errors: number;
   readonly topError: string | undefined;
   readonly failure: string | undefined;
 }
 
-export function fanoutRowFields(r: CaseResult): FanoutRowFields {
+/** An RTMP play row's columns from the fan-out case that measured it. */
+export function fanoutRowFields(r: CaseResult): PlayRowFields {
   return {
     players: r.players,
     cpuPercent: r.cpuPercent,

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { TrackedChild } from './children.ts';
 import { peakRssBytes, pinnedCpu, sampleWindow, windowUsage, type WindowProcesses } from './measure-window.ts';
-import { fanoutContext, fanoutRowFields, runCase, share, startGenerators, startLoopPublisher, type CaseResult } from './run-case.ts';
+import { fanoutContext, fanoutRowFields, runCase, share, startGenerators, startLoopPublisher, type CaseResult, type PlayRowFields } from './run-case.ts';
 import { sleep, STREAM_APP, STREAM_NAME } from './servers.ts';
 import type { GeneratorClient } from './generator-client.ts';
 import { waitForPublishing, waitForRamp } from './ramp.ts';
@@ -20,17 +20,8 @@ export interface SrtPlaySpec {
 }
 
 /** One row of the play part: SRT players measured here, RTMP players by the fan-out bench's runCase. */
-export interface SrtPlayResult extends SrtPlaySpec {
-  readonly cpuPercent: number;
-  readonly rssMiB: number;
-  /** The busiest load generator, % of one core. */
-  readonly generatorCpuPercent: number;
-  readonly otherCpuPercent: number;
-  /** SRT only (NaN for RTMP or not pinned): how busy the node's CPU was in all (the node and whatever else ran there), %. */
-  readonly serverCpuBusyPercent: number;
-  readonly keepingUp: number;
-  /** Mean rate a player received over the window, Mbit/s; and the stream's own rate (TS for SRT, FLV for RTMP). */
-  readonly meanMbps: number;
+export interface SrtPlayResult extends SrtPlaySpec, PlayRowFields {
+  /** The stream's own rate, Mbit/s (TS for SRT, FLV for RTMP): what `meanMbps` should reach. */
   readonly expectedMbps: number;
   /** SRT only (NaN for RTMP): the slowest player, and packets lost / dropped by all players in the window. */
   readonly minMbps: number;
@@ -38,13 +29,6 @@ export interface SrtPlayResult extends SrtPlaySpec {
   readonly droppedPackets: number;
   /** SRT only (NaN for RTMP): datagrams (the players' ACKs, NAKs, keepalives) the kernel dropped at the node's SRT socket in the window. */
   readonly udpDrops: number;
-  /** RTMP only (NaN for SRT): the largest lag at the end of the window, ms. */
-  readonly maxLagMs: number;
-  /** Players with media when the warm-up began. */
-  readonly playingAtStart: number;
-  readonly errors: number;
-  readonly topError: string | undefined;
-  readonly failure: string | undefined;
 }
 
 /** N players of the ~600 kbit/s stream over `spec.protocol`, the stream published over RTMP. */
