@@ -1,14 +1,14 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { ChildRegistry, TrackedChild } from './children.ts';
+import type { TrackedChild } from './children.ts';
 import type { HlsBenchOptions, HlsStorage } from './hls-options.ts';
 import { bucketPlaylists, localPlaylists, PlaylistWatch, readStreams, spoolBytes } from './hls-watch.ts';
 import { pinnedCpu } from './measure-window.ts';
 import { NODE_LOG_KEEP, summarizeNodeLog } from './node-log.ts';
 import { expectedSegmentMs, type ProgressExpectations, type StreamProgress } from './playlist-progress.ts';
 import { cpuPercent, readMachineBusyTicks, readProcSample, type ProcSample } from './proc-usage.ts';
-import { startLoopPublisher } from './run-case.ts';
+import { startLoopPublisher, type BenchRunContext } from './run-case.ts';
 import { probePutMs, S3RVER_KEYS, startS3rver, type S3rverChild } from './s3rver-child.ts';
 import { runnelDataDir, sleep, startServer, type ServerUnderTest } from './servers.ts';
 import { HLS_SOURCE_GOP_MS, type SourceFile } from './source-file.ts';
@@ -93,15 +93,9 @@ export interface HlsFigures {
   readonly maxReadMs: number;
 }
 
-export interface HlsCaseContext {
+export interface HlsCaseContext extends BenchRunContext {
   readonly options: HlsBenchOptions;
   readonly source: SourceFile;
-  readonly registry: ChildRegistry;
-  readonly workDir: string;
-  readonly serverCpus: string | undefined;
-  readonly otherCpus: string | undefined;
-  readonly ticksPerSecond: number;
-  readonly log: (line: string) => void;
 }
 
 /** Stream names of a case: bench-1 .. bench-K. */

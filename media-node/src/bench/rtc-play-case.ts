@@ -1,14 +1,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { ChildRegistry, TrackedChild } from './children.ts';
+import type { TrackedChild } from './children.ts';
 import { NODE_LOG_KEEP } from './node-log.ts';
 import { peakRssBytes, pinnedCpu, sampleWindow, windowUsage, type WindowProcesses } from './measure-window.ts';
 import type { GeneratorClient } from './generator-client.ts';
 import { waitForPublishing, waitForRamp } from './ramp.ts';
 import type { RtcAudioMode, RtcBenchOptions, RtcBenchProtocol, RtcUdpMuxMode } from './rtc-options.ts';
 import { summarizeRtcPlayers } from './rtc-play-summary.ts';
-import { fanoutContext, fanoutRowFields, runCase, share, startGenerators, startLoopPublisher, type CaseResult, type PlayRowFields } from './run-case.ts';
+import { fanoutContext, fanoutRowFields, runCase, share, startGenerators, startLoopPublisher, type BenchRunContext, type CaseResult, type PlayRowFields } from './run-case.ts';
 import { sleep, startServer, STREAM_APP, STREAM_NAME, type ServerUnderTest } from './servers.ts';
 import type { SourceFile } from './source-file.ts';
 import type { RtcGeneratorKind } from './rtc-load-generator.ts';
@@ -22,14 +22,8 @@ export const SOURCE_FPS = 25;
 const SPARE_SESSIONS = 16;
 
 /** What every case of `runnel bench rtc` needs from the run. */
-export interface RtcCaseContext {
+export interface RtcCaseContext extends BenchRunContext {
   readonly options: RtcBenchOptions;
-  readonly registry: ChildRegistry;
-  readonly workDir: string;
-  readonly serverCpus: string | undefined;
-  readonly otherCpus: string | undefined;
-  readonly ticksPerSecond: number;
-  readonly log: (line: string) => void;
 }
 
 export interface RtcPlaySpec {

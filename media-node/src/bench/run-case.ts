@@ -44,9 +44,8 @@ export interface CaseResult extends CaseSpec {
   readonly failure: string | undefined;
 }
 
-export interface CaseContext {
-  readonly options: BenchOptions;
-  readonly source: SourceFile;
+/** What the cases of every bench (fan-out, SRT, WebRTC, HLS) need from the run, besides their options. */
+export interface BenchRunContext {
   readonly registry: ChildRegistry;
   readonly workDir: string;
   /** taskset CPU lists: the server alone on one, everything else on the rest. */
@@ -54,6 +53,11 @@ export interface CaseContext {
   readonly otherCpus: string | undefined;
   readonly ticksPerSecond: number;
   readonly log: (line: string) => void;
+}
+
+export interface CaseContext extends BenchRunContext {
+  readonly options: BenchOptions;
+  readonly source: SourceFile;
 }
 
 /** One server, one protocol, N players of one style: start, publish, ramp, warm up, measure, stop. */
@@ -128,7 +132,7 @@ async function measure(
 }
 
 /** What a bench with its own players needs to run fan-out (RTMP) rows through runCase. */
-export type PlayerLoadCaseContext = Omit<CaseContext, 'options' | 'source'> & { readonly options: PlayerLoadOptions & { readonly players: readonly number[] } };
+export type PlayerLoadCaseContext = BenchRunContext & { readonly options: PlayerLoadOptions & { readonly players: readonly number[] } };
 
 /** The fan-out bench's context for another bench's RTMP rows: that run's window, ramp, generators and pinning. */
 export function fanoutContext(ctx: PlayerLoadCaseContext, source: SourceFile): CaseContext {

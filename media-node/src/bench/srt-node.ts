@@ -1,19 +1,12 @@
 import { createSocket } from 'node:dgram';
-import type { ChildRegistry } from './children.ts';
 import { NODE_LOG_KEEP } from './node-log.ts';
+import type { BenchRunContext } from './run-case.ts';
 import { startServer, type ServerUnderTest } from './servers.ts';
 import type { SrtBenchOptions } from './srt-options.ts';
 
 /** What every case of `runnel bench srt` needs from the run. */
-export interface SrtCaseContext {
+export interface SrtCaseContext extends BenchRunContext {
   readonly options: SrtBenchOptions;
-  readonly registry: ChildRegistry;
-  readonly workDir: string;
-  /** taskset CPU lists: the node alone on one, everything else on the rest. */
-  readonly serverCpus: string | undefined;
-  readonly otherCpus: string | undefined;
-  readonly ticksPerSecond: number;
-  readonly log: (line: string) => void;
 }
 
 export interface SrtNodeUnderTest extends ServerUnderTest {
