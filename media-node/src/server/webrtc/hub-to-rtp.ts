@@ -11,6 +11,8 @@ import type { H264ParameterSets } from '../../protocol/rtp/index.ts';
 export interface RtpOut {
   readonly kind: 'audio' | 'video';
   readonly packet: Uint8Array;
+  /** The first packet of a keyframe (with SPS/PPS before the IDR): where a player can start decoding. */
+  readonly keyframeStart: boolean;
 }
 
 export interface HubToRtpOptions {
@@ -106,7 +108,7 @@ export class HubToRtp {
     return payloads.map((payload, i) => {
       const packet = encodeRtpPacket({ payloadType, ssrc: 0, sequenceNumber: this.videoSeq, timestamp, marker: i === payloads.length - 1, payload });
       this.videoSeq = (this.videoSeq + 1) & 0xffff;
-      return { kind: 'video' as const, packet };
+      return { kind: 'video' as const, packet, keyframeStart: v.keyframe && i === 0 };
     });
   }
 
@@ -122,6 +124,6 @@ export class HubToRtp {
     const packet = encodeRtpPacket({ payloadType, ssrc: 0, sequenceNumber: this.audioSeq, timestamp, marker: false, payload });
     this.audioSeq = (this.audioSeq + 1) & 0xffff;
     this.stats.audioFrames++;
-    return [{ kind: 'audio', packet }];
+    return [{ kind: 'audio', packet, keyframeStart: false }];
   }
 }

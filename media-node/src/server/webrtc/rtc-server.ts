@@ -18,6 +18,7 @@ import { RtcProblem, sendProblem } from './rtc-problem.ts';
 import type { OpenedSession, RtcSession } from './rtc-session.ts';
 import { serveSrsRtcApi } from './srs-rtc-api.ts';
 import { OpusFeeds } from './audio-bridge/opus-feeds.ts';
+import { HubRtpFeeds } from './hub-rtp-feeds.ts';
 import { passthroughCodecOf, RtpRelay } from './rtp-relay.ts';
 import { hubFeed } from './whep-hub-feed.ts';
 import type { FeedOutput } from './whep-feed.ts';
@@ -145,6 +146,9 @@ export function createRtcServer(deps: RtcDeps): RtcServer {
     }),
   });
 
+  /** WHEP players of hub streams: one packetizing feed per stream, shared. */
+  const hubFeeds = new HubRtpFeeds(deps.play, opusFeeds);
+
   const allowRemote = (address: string): boolean => {
     const c = classifyAddress(address);
     return c !== 'metadata' && deps.settings.allowedAddressClasses.has(c);
@@ -228,8 +232,8 @@ export function createRtcServer(deps: RtcDeps): RtcServer {
         session = w;
       } else {
         const feed = relay === undefined
-          ? (src: typeof source, out: FeedOutput) => hubFeed(deps, src, { clientId: who.id, ...(prepared.video ? { video: prepared.video } : {}), ...(prepared.audio ? { audio: prepared.audio } : {}) }, opusFeeds, out)
-          : (_src: typeof source, out: FeedOutput) => relayFeed(relay, out);
+          ? (src: typeof source, out: FeedOutput) => hubFeed(hubFeeds, src, prepared.audio !== undefined, out)
+          : (_src: typeof source, out: FeedOutput) => relayFeed(relay, out, prepared.audio !== undefined);
         session = startWhepPlayer(deps, peer, who, prepared, token, keyframes, feed, ended);
       }
       sessions.set(session.id, session);

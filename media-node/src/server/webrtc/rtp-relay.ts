@@ -3,7 +3,10 @@ import { decodeRtpPacket, encodeRtpPacket, isKeyframeStart } from '../../protoco
 import type { PassthroughCodec } from '../../protocol/rtp/index.ts';
 import type { RtcMediaKind } from '../../protocol/rtc/werift-peer.ts';
 
-/** What a WHEP player of a passthrough stream hears from the relay. */
+/** What a relay carries: VP8/VP9/AV1 from a WHIP publisher as it came, or the hub's H.264 packetized once (hub-rtp-feeds.ts). */
+export type RelayCodec = PassthroughCodec | 'H264';
+
+/** What a WHEP player of a relay hears. */
 export interface RelayListener {
   /** One packet of the publisher, header extensions removed; the same bytes go to every player. */
   packet(kind: RtcMediaKind, rtp: Uint8Array, keyframeStart: boolean): void;
@@ -49,7 +52,7 @@ const MAX_GOP_BYTES = 4 * 1024 * 1024;
  * starts with a picture at once.
  */
 export class RtpRelay {
-  readonly codec: PassthroughCodec;
+  readonly codec: RelayCodec;
   readonly stats: RtpRelayStats = { videoPackets: 0, audioPackets: 0, keyframes: 0, droppedPackets: 0, gopOverflows: 0 };
   private readonly listeners = new Set<RelayListener>();
   private gop: Uint8Array[] = [];
@@ -58,7 +61,7 @@ export class RtpRelay {
   private readonly maxGopBytes: number;
   private closedFlag = false;
 
-  constructor(codec: PassthroughCodec, opts: RtpRelayOptions = {}) {
+  constructor(codec: RelayCodec, opts: RtpRelayOptions = {}) {
     this.codec = codec;
     this.maxGopPackets = opts.maxGopPackets ?? MAX_GOP_PACKETS;
     this.maxGopBytes = opts.maxGopBytes ?? MAX_GOP_BYTES;
@@ -73,9 +76,9 @@ export class RtpRelay {
     return this.gop;
   }
 
-  /** One decrypted RTP packet of the publisher; returns whether it starts a key frame (video). */
+  /** One decrypted RTP packet of a passthrough publisher; returns whether it starts a key frame (video). */
   push(kind: RtcMediaKind, bytes: Uint8Array): boolean {
-    if (this.closedFlag) return false;
+    if (this.closedFlag || this.codec === 'H264') return false;
     let out: Uint8Array;
     let key = false;
     try {
@@ -87,13 +90,25 @@ export class RtpRelay {
       this.stats.droppedPackets++;
       return false;
     }
+    this.pushPacket(kind, out, key);
+    return key;
+  }
+
+  /** One packet made for players (no header extensions), with what the maker knows of key frames. */
+  pushPacket(kind: RtcMediaKind, out: Uint8Array, key: boolean): void {
+    if (this.closedFlag) return;
     if (kind === 'video') {
       this.stats.videoPackets++;
       if (key) this.startGop(out);
       else if (this.gop.length > 0) this.addToGop(out);
     } else this.stats.audioPackets++;
     for (const l of this.listeners) l.packet(kind, out, key);
-    return key;
+  }
+
+  /** Forgets the cached GOP (a new publisher: its packets would not follow the old ones). */
+  resetGop(): void {
+    this.gop = [];
+    this.gopBytes = 0;
   }
 
   /** Adds a player; one that subscribes after close() hears closed() on the next microtask. */

@@ -2,14 +2,15 @@ import type { RtpRelay } from './rtp-relay.ts';
 import type { FeedOutput, WhepFeed } from './whep-feed.ts';
 
 /**
- * A WHEP player of a passthrough stream (VP8/VP9/AV1 from a WHIP publisher):
- * at DTLS up it gets the relay's packets since the last key frame (or asks
- * the publisher for one when there are none), then every packet as it
- * arrives. After a full send window, video waits for the next key frame
+ * A WHEP player fed by a relay (a WHIP publisher's VP8/VP9/AV1, or the hub's
+ * packets made once for all players, hub-rtp-feeds.ts): at DTLS up it gets
+ * the relay's packets since the last key frame (or asks the publisher for
+ * one when there are none), then every packet as it arrives; audio only if
+ * its answer has an audio section. After a full send window, video waits for the next key frame
  * start (and asks for one); the player sees a sequence gap followed by a
  * decodable picture, as after loss.
  */
-export function relayFeed(relay: RtpRelay, out: FeedOutput): WhepFeed {
+export function relayFeed(relay: RtpRelay, out: FeedOutput, audio = true): WhepFeed {
   let connected = false;
   let waitKeyframe = true;
   let videoPackets = 0;
@@ -35,6 +36,7 @@ export function relayFeed(relay: RtpRelay, out: FeedOutput): WhepFeed {
     packet(kind, rtp, keyframeStart) {
       if (!connected) return;
       if (kind === 'video') video(rtp, keyframeStart);
+      else if (!audio) return;
       else if (out.send('audio', rtp)) audioPackets++;
       else droppedPackets++;
     },
