@@ -147,11 +147,13 @@ describe('WHEP play of an RTMP publish in headless Chromium', () => {
       const port = Number(/a=candidate:\S+ \d+ udp \d+ 127\.0\.0\.1 (\d+) typ host/.exec(answer)?.[1]);
       expect(port).toBeGreaterThan(0);
       const ufrag = /^a=ice-ufrag:(\S+)/m.exec(answer)![1]!;
+      const offer = await page.evaluate(() => (globalThis as unknown as { pc: { localDescription: { sdp: string } } }).pc.localDescription.sdp);
+      const clientUfrag = /^a=ice-ufrag:(\S+)/m.exec(offer)![1]!;
       const sock = createSocket('udp4');
-      // First a Binding request naming the session's ufrag (no MESSAGE-INTEGRITY: an attacker who
-      // learnt the ufrag): the UDP mux routes this address to the session from then on, so what
+      // First a Binding request naming the session's ufrags (no MESSAGE-INTEGRITY: an attacker who
+      // learnt both): the UDP mux routes this address to the session from then on, so what
       // follows reaches werift and its address guard, not just the mux's unrouted count.
-      const user = Buffer.from(`${ufrag}:evil`);
+      const user = Buffer.from(`${ufrag}:${clientUfrag}`);
       const attr = Buffer.concat([Buffer.from([0, 6, 0, user.length]), user, Buffer.alloc((4 - (user.length % 4)) % 4)]);
       const request = Buffer.concat([Buffer.from([0, 1, 0, attr.length, 0x21, 0x12, 0xa4, 0x42]), Buffer.alloc(12, 9), attr]);
       const unroutedBefore = n.node.rtcMuxStats?.unrouted ?? 0;

@@ -46,10 +46,10 @@ function listen(t: MuxTransport): { data: string; from: number }[] {
 }
 
 describe('UdpMux', () => {
-  it('routes a Binding request by our ufrag, then everything from that address to the same session', async () => {
+  it('routes a Binding request by its USERNAME (our ufrag:theirs), then everything from that address to the same session', async () => {
     const m = await mux();
-    const a = m.open('aaaa');
-    const b = m.open('bbbb');
+    const a = m.open('aaaa', 'zz01');
+    const b = m.open('bbbb', 'zz02');
     const [gotA, gotB] = [listen(a), listen(b)];
     const [c1, c2] = [await client(), await client()];
     await send(c1, m, bindingRequest('aaaa:zz01'));
@@ -66,17 +66,17 @@ describe('UdpMux', () => {
 
   it('drops what comes from an unknown address and is not a Binding request naming a session (DTLS first, wrong ufrag, garbage)', async () => {
     const m = await mux();
-    const got = listen(m.open('aaaa'));
+    const got = listen(m.open('aaaa', 'zz'));
     const c = await client();
-    for (const b of [DTLS, bindingRequest('cccc:zz'), bindingRequest('nocolon'), Buffer.alloc(1), Buffer.alloc(1400, 0xff)]) await send(c, m, b);
+    for (const b of [DTLS, bindingRequest('cccc:zz'), bindingRequest('aaaa:other'), bindingRequest('nocolon'), Buffer.alloc(1), Buffer.alloc(1400, 0xff)]) await send(c, m, b);
     await settle();
     expect(got).toEqual([]);
-    expect(m.stats.unrouted).toBe(5);
+    expect(m.stats.unrouted).toBe(6);
   });
 
   it('sends from the shared port to the address werift names', async () => {
     const m = await mux();
-    const t = m.open('aaaa');
+    const t = m.open('aaaa', 'zz');
     const c = await client();
     const received = new Promise<{ data: string; port: number }>((resolve) => c.once('message', (d, r) => resolve({ data: d.toString(), port: r.port })));
     await t.send(Buffer.from('hello'), ['127.0.0.1', c.address().port]);
@@ -85,9 +85,9 @@ describe('UdpMux', () => {
 
   it('forgets a closed session: its address is unrouted again and its ufrag free; a live ufrag cannot be taken twice', async () => {
     const m = await mux();
-    const t = m.open('aaaa');
+    const t = m.open('aaaa', 'zz');
     const got = listen(t);
-    expect(() => m.open('aaaa')).toThrow(/already in use/);
+    expect(() => m.open('aaaa', 'zz')).toThrow(/already in use/);
     const c = await client();
     await send(c, m, bindingRequest('aaaa:zz'));
     await settle();
@@ -97,14 +97,14 @@ describe('UdpMux', () => {
     await settle();
     expect(got).toHaveLength(1);
     expect(m.stats).toEqual({ unrouted: 1, sessions: 0 });
-    const again = m.open('aaaa');
+    const again = m.open('aaaa', 'zz');
     expect(again).not.toBe(t);
   });
 
   it('moves an address to the session a new Binding request names, and keeps at most 8 addresses per session', async () => {
     const m = await mux();
-    const a = m.open('aaaa');
-    const b = m.open('bbbb');
+    const a = m.open('aaaa', 'zz');
+    const b = m.open('bbbb', 'zz');
     const gotB = listen(b);
     listen(a);
     const c = await client();
@@ -119,6 +119,18 @@ describe('UdpMux', () => {
     for (const s of many) await send(s, m, bindingRequest('aaaa:zz'));
     await settle();
     expect(a.addresses).toHaveLength(8);
+  });
+
+  it('two sessions whose own ufrags collide (werift\'s are 4 hex digits) are told apart by the peer\'s ufrag', async () => {
+    const m = await mux();
+    const gotA = listen(m.open('0a1b', 'peerA'));
+    const gotB = listen(m.open('0a1b', 'peerB'));
+    const [c1, c2] = [await client(), await client()];
+    await send(c1, m, bindingRequest('0a1b:peerA'));
+    await send(c2, m, bindingRequest('0a1b:peerB'));
+    await settle();
+    expect(gotA.map((g) => g.from)).toEqual([c1.address().port]);
+    expect(gotB.map((g) => g.from)).toEqual([c2.address().port]);
   });
 
   it('a bound port cannot be bound again: bind rejects instead of throwing', async () => {

@@ -1,6 +1,6 @@
 import { createSocket } from 'node:dgram';
 import type { RemoteInfo, Socket } from 'node:dgram';
-import { localUfragOf, stunBindingUsername } from './stun-message.ts';
+import { stunBindingUsername } from './stun-message.ts';
 
 /** A remote transport address as werift passes it: [ip, port]. */
 export type MuxAddress = readonly [string, number];
@@ -12,7 +12,7 @@ const MAX_ADDRESSES_PER_SESSION = 8;
 const SOCKET_BUFFER_BYTES = 8 * 1024 * 1024;
 
 export interface UdpMuxStats {
-  /** Datagrams from an address no session knows, that were not a Binding request naming a session's ufrag. */
+  /** Datagrams from an address no session knows, that were not a Binding request naming a session's ufrags. */
   unrouted: number;
   /** Sessions on the mux now. */
   sessions: number;
@@ -30,14 +30,15 @@ export class MuxTransport {
   onData: (data: Buffer, addr: MuxAddress) => void = () => {};
   closed = false;
   rinfo: RemoteInfo | undefined;
-  readonly ufrag: string;
+  /** "<our ufrag>:<the peer's ufrag>": the USERNAME of the peer's checks (RFC 8445 7.2.2). */
+  readonly username: string;
   /** Remote addresses routed here, oldest first ("ip:port"). */
   readonly addresses: string[] = [];
   private readonly mux: UdpMux;
 
-  constructor(mux: UdpMux, ufrag: string) {
+  constructor(mux: UdpMux, username: string) {
     this.mux = mux;
-    this.ufrag = ufrag;
+    this.username = username;
   }
 
   /** As werift's: no callback for a resolved address (the kernel's refusal is dropped, as there). */
@@ -76,9 +77,11 @@ export class MuxTransport {
 /**
  * One UDP socket for every WebRTC session (SRS's single port 8000), in front
  * of werift, which binds a socket per peer connection and has no mux of its
- * own. A session is registered under its local ICE ufrag before werift
- * gathers; the first datagram from a new remote address must be a STUN
- * Binding request whose USERNAME starts with that ufrag (RFC 8445 7.2.2),
+ * own. A session is registered under both ICE ufrags, ours and the peer's
+ * (werift's own are only 4 hex digits: 65 536 values, so ours alone would
+ * collide among a few hundred sessions), before werift gathers; the first
+ * datagram from a new remote address must be a STUN Binding request whose
+ * USERNAME is "<ours>:<theirs>" (RFC 8445 7.2.2),
  * which routes the address to the session from then on (as Pion's and
  * libwebrtc's muxes do). Anything else from an unknown address is dropped
  * and counted. werift still checks every request's MESSAGE-INTEGRITY, and
@@ -88,7 +91,7 @@ export class MuxTransport {
 export class UdpMux {
   readonly socket: Socket;
   readonly stats: UdpMuxStats = { unrouted: 0, sessions: 0 };
-  private readonly byUfrag = new Map<string, MuxTransport>();
+  private readonly byUsername = new Map<string, MuxTransport>();
   private readonly byAddress = new Map<string, MuxTransport>();
   private closing = false;
 
@@ -117,28 +120,29 @@ export class UdpMux {
     return this.socket.address().port;
   }
 
-  /** A transport for the session whose local ufrag is `ufrag`; throws if another live session has it. */
-  open(ufrag: string): MuxTransport {
+  /** A transport for the session of these ICE ufrags (ours, the peer's); throws if a live session has both. */
+  open(ufrag: string, remoteUfrag: string): MuxTransport {
     if (this.closing) throw new Error('the WebRTC UDP mux is closed');
-    if (this.byUfrag.has(ufrag)) throw new Error(`ICE ufrag ${ufrag} is already in use on the UDP mux`);
-    const t = new MuxTransport(this, ufrag);
-    this.byUfrag.set(ufrag, t);
-    this.stats.sessions = this.byUfrag.size;
+    const username = `${ufrag}:${remoteUfrag}`;
+    if (this.byUsername.has(username)) throw new Error(`ICE ufrags ${username} are already in use on the UDP mux`);
+    const t = new MuxTransport(this, username);
+    this.byUsername.set(username, t);
+    this.stats.sessions = this.byUsername.size;
     return t;
   }
 
   /** Forgets a session and its addresses (MuxTransport.close calls it). */
   release(t: MuxTransport): void {
-    if (this.byUfrag.get(t.ufrag) === t) this.byUfrag.delete(t.ufrag);
+    if (this.byUsername.get(t.username) === t) this.byUsername.delete(t.username);
     for (const a of t.addresses) if (this.byAddress.get(a) === t) this.byAddress.delete(a);
     t.addresses.length = 0;
-    this.stats.sessions = this.byUfrag.size;
+    this.stats.sessions = this.byUsername.size;
   }
 
   async close(): Promise<void> {
     if (this.closing) return;
     this.closing = true;
-    for (const t of [...this.byUfrag.values()]) await t.close();
+    for (const t of [...this.byUsername.values()]) await t.close();
     await new Promise<void>((resolve) => this.socket.close(() => resolve()));
   }
 
@@ -147,8 +151,7 @@ export class UdpMux {
     // A Binding request is routed by its USERNAME even from a known address (a remote port reused by
     // a new session); everything else by the address a request came from before.
     const username = data.length > 0 && data[0]! < 4 ? stunBindingUsername(data) : undefined;
-    const ufrag = username === undefined ? undefined : localUfragOf(username);
-    let t = ufrag === undefined ? this.byAddress.get(key) : this.byUfrag.get(ufrag);
+    let t = username === undefined ? this.byAddress.get(key) : this.byUsername.get(username);
     if (t === undefined) t = this.byAddress.get(key);
     if (t === undefined) {
       this.stats.unrouted++;

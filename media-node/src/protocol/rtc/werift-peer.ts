@@ -269,8 +269,9 @@ export async function answerOffer(offer: string, opts: RtcPeerOptions): Promise<
     const answer = await pc.createAnswer();
     if (opts.mux !== undefined) {
       const ufrag = /^a=ice-ufrag:(\S+)/m.exec(answer.sdp)?.[1];
-      if (ufrag === undefined) throw new Error('werift answered without an ice-ufrag');
-      muxTransport = opts.mux.open(ufrag);
+      const remoteUfrag = /^a=ice-ufrag:(\S+)/m.exec(offer)?.[1];
+      if (ufrag === undefined || remoteUfrag === undefined) throw new Error('no ice-ufrag in the offer or in werift\'s answer');
+      muxTransport = opts.mux.open(ufrag, remoteUfrag);
     }
     const gathered = new Promise<void>((resolve, reject) => {
       if (pc.iceGatheringState === 'complete') return resolve();
