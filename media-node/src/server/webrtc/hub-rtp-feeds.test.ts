@@ -45,7 +45,8 @@ function recorder(): RelayListener & { got: { kind: string; key: boolean; bytes:
 describe('HubRtpFeeds (WHEP players of a hub stream share one packetizing feed)', () => {
   it('packetizes each frame once: every player gets the same bytes, key frame starts marked, SPS/PPS first', async () => {
     const { source, push } = published();
-    const feeds = new HubRtpFeeds({}, new OpusFeeds({}));
+    const stopped: [string, number][] = [];
+    const feeds = new HubRtpFeeds({}, new OpusFeeds({}), { stopped: (k, s) => stopped.push([k, s.videoFrames]) });
     const a = feeds.subscribe(source, false);
     const b = feeds.subscribe(source, false);
     expect(feeds.size).toBe(1);
@@ -66,9 +67,11 @@ describe('HubRtpFeeds (WHEP players of a hub stream share one packetizing feed)'
     expect(ra.got.filter((g) => g.key)).toHaveLength(1);
     expect(ra.got.some((g) => g.kind === 'audio')).toBe(true);
     a.release();
+    expect(stopped).toEqual([]);
     b.release();
     b.release();
     expect(feeds.size).toBe(0);
+    expect(stopped).toEqual([[source.key, 2]]); // the packetizer's counts, told once when the last player left
   });
 
   it('a player joining later finds the packets since the last key frame in the relay; the first feed starts at the hub GOP cache', async () => {

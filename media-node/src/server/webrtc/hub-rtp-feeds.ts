@@ -4,6 +4,7 @@ import type { Source } from '../../hub/source.ts';
 import { SOUND_FORMAT_AAC } from '../../format/flv/audio-data.ts';
 import type { OpusFeeds, OpusSubscription } from './audio-bridge/opus-feeds.ts';
 import { HubToRtp } from './hub-to-rtp.ts';
+import type { HubToRtpStats } from './hub-to-rtp.ts';
 import { RtpRelay } from './rtp-relay.ts';
 
 /**
@@ -18,6 +19,11 @@ export interface HubRtpLease {
   readonly relay: RtpRelay;
   /** Leaves; the last player to leave stops the stream's feed. Idempotent. */
   release(): void;
+}
+
+export interface HubRtpFeedEvents {
+  /** A stream's feed stopped (its last player left): what its packetizer did. */
+  stopped?(streamKey: string, stats: HubToRtpStats): void;
 }
 
 interface Feed {
@@ -47,10 +53,12 @@ export class HubRtpFeeds {
   private readonly feeds = new Map<string, Feed>();
   private readonly play: ConsumerOptions;
   private readonly opusFeeds: OpusFeeds;
+  private readonly events: HubRtpFeedEvents;
 
-  constructor(play: ConsumerOptions, opusFeeds: OpusFeeds) {
+  constructor(play: ConsumerOptions, opusFeeds: OpusFeeds, events: HubRtpFeedEvents = {}) {
     this.play = play;
     this.opusFeeds = opusFeeds;
+    this.events = events;
   }
 
   /** Streams with a running feed. */
@@ -133,5 +141,6 @@ export class HubRtpFeeds {
     feed.opus?.close();
     feed.opus = null;
     feed.relay.close();
+    this.events.stopped?.(feed.source.key, feed.rtp.stats);
   }
 }

@@ -147,7 +147,12 @@ export function createRtcServer(deps: RtcDeps): RtcServer {
   });
 
   /** WHEP players of hub streams: one packetizing feed per stream, shared. */
-  const hubFeeds = new HubRtpFeeds(deps.play, opusFeeds);
+  const hubFeeds = new HubRtpFeeds(deps.play, opusFeeds, {
+    stopped: (stream, s) => deps.log.info('rtc_hub_feed_stopped', {
+      stream, video_frames: s.videoFrames, audio_frames: s.audioFrames, skipped_video_frames: s.skippedVideoFrames,
+      dropped_frames: s.droppedFrames, audio_not_sent: s.unsupportedAudioFrames,
+    }),
+  });
 
   const allowRemote = (address: string): boolean => {
     const c = classifyAddress(address);

@@ -14,7 +14,7 @@ import type { FeedOutput, WhepFeed } from './whep-feed.ts';
  * RTP packets handed to werift and not yet on the socket. UDP has no
  * backpressure of its own, so this is the player's send window: ~1.2 MB,
  * about 3 s of a 3 Mbit/s stream. Past it the player skips to the next
- * keyframe (the hub queue behind it is bounded by play.queue_length).
+ * keyframe (the stream's shared feed behind it does not wait for players).
  */
 export const MAX_INFLIGHT_PACKETS = 1000;
 
